@@ -1,0 +1,143 @@
+"""Plain data passed between the pipeline stages.
+
+segment -> Document(Sentence...) ; embed -> tensors ; align -> Link... ;
+findings -> Finding... ; report -> Report (whose ``to_dict`` is the JSON contract).
+Everything here is picklable so a pair can be processed in a worker process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+FindingType = Literal["omission", "addition", "drift"]
+Category = Literal["body", "headline", "caption", "credit", "byline", "boilerplate"]
+Verdict = Literal["faithful", "issues", "unrelated"]
+
+FINDING_TYPES: tuple[str, ...] = ("omission", "addition", "drift")
+CATEGORIES: tuple[str, ...] = ("body", "headline", "caption", "credit", "byline", "boilerplate")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of a document: ``text == document.text[start:end]``."""
+
+    index: int
+    text: str
+    paragraph: int
+    start: int
+    end: int
+
+    def to_dict(self) -> dict:
+        return {"index": self.index, "text": self.text, "paragraph": self.paragraph,
+                "start": self.start, "end": self.end}
+
+
+@dataclass
+class Document:
+    """A segmented text in one language."""
+
+    text: str
+    lang: str
+    sentences: list[Sentence]
+    path: str | None = None
+
+    def __len__(self) -> int:
+        return len(self.sentences)
+
+    @property
+    def texts(self) -> list[str]:
+        return [s.text for s in self.sentences]
+
+    @property
+    def n_paragraphs(self) -> int:
+        return (self.sentences[-1].paragraph + 1) if self.sentences else 0
+
+    def paragraph_sentences(self, paragraph: int) -> list[Sentence]:
+        return [s for s in self.sentences if s.paragraph == paragraph]
+
+    def to_dict(self) -> dict:
+        return {"path": self.path, "lang": self.lang,
+                "sentences": [s.to_dict() for s in self.sentences]}
+
+
+@dataclass(frozen=True)
+class Link:
+    """A group of source sentences aligned to a group of target sentences.
+
+    ``target == ()`` is a 1-0 link (the source sentence has no counterpart),
+    ``source == ()`` a 0-1 link.  ``score`` is None for those.
+    """
+
+    source: tuple[int, ...]
+    target: tuple[int, ...]
+    score: float | None = None
+
+    @property
+    def kind(self) -> str:
+        return f"{len(self.source)}-{len(self.target)}"
+
+    def to_dict(self) -> dict:
+        return {"source": list(self.source), "target": list(self.target),
+                "score": None if self.score is None else round(float(self.score), 4)}
+
+
+@dataclass(frozen=True)
+class Finding:
+    type: str  # one of FINDING_TYPES
+    category: str  # one of CATEGORIES
+    source: tuple[int, ...]
+    target: tuple[int, ...]
+    score: float | None
+    message: str
+
+    def to_dict(self) -> dict:
+        return {"type": self.type, "category": self.category,
+                "source": list(self.source), "target": list(self.target),
+                "score": None if self.score is None else round(float(self.score), 4),
+                "message": self.message}
+
+
+@dataclass
+class Summary:
+    verdict: str
+    source_sentences: int
+    target_sentences: int
+    source_coverage: float
+    target_coverage: float
+    omissions: int
+    additions: int
+    drifts: int
+
+    def to_dict(self) -> dict:
+        return {"verdict": self.verdict,
+                "source_sentences": self.source_sentences,
+                "target_sentences": self.target_sentences,
+                "source_coverage": round(self.source_coverage, 4),
+                "target_coverage": round(self.target_coverage, 4),
+                "omissions": self.omissions, "additions": self.additions,
+                "drifts": self.drifts}
+
+
+@dataclass
+class Report:
+    """The result of checking one source/target pair."""
+
+    fidelity_version: str
+    signature: str
+    source: Document
+    target: Document
+    links: list[Link]
+    findings: list[Finding]
+    summary: Summary
+    settings: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        """The stable JSON contract (see README, "JSON contract")."""
+        return {"fidelity_version": self.fidelity_version,
+                "signature": self.signature,
+                "source": self.source.to_dict(),
+                "target": self.target.to_dict(),
+                "links": [link.to_dict() for link in self.links],
+                "findings": [f.to_dict() for f in self.findings],
+                "summary": self.summary.to_dict()}
