@@ -1,0 +1,332 @@
+"""Monotonic sentence alignment: anchors from a top-k search, then a banded dynamic programme.
+
+1. Score: each sentence vector is its embedding with a small, weighted block of hashed
+   numbers and names appended, so one dot product gives ``cosine + w * shared-evidence``.
+2. Search both directions for the top-k neighbours (:mod:`fidelity.similarity`); the mean of
+   the k best is each sentence's neighbourhood density, and every candidate link is scored by
+   its *margin* (CSLS): ``score - (r_source + r_target) / 2``. Margins are comparable across
+   documents; raw cosines are not.
+3. Anchors: mutual nearest neighbours with a clear margin, reduced to the heaviest monotonic
+   chain. The programme only visits cells in a band around the anchor path (whole rectangles
+   between consecutive anchors, a diagonal corridor where a rectangle is too large), so its cost
+   grows about linearly with length.
+4. The programme maximises total gain. Links: 1-1, 2-1, 1-2, 2-2 (adjacent sentences joined),
+   1-0 and 0-1 (gain 0). An aligned link gains ``size * (margin - tau)``, so leaving a sentence
+   unaligned is cheap exactly when nothing matches it better than ``tau``; ``tau`` comes from
+   the document's own margins (between its noise level and its anchor level). A many-to-one
+   link must also beat its best single sentence by ``merge_delta``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from . import similarity
+from .types import Link
+
+NEG = -1e18
+
+# Back-pointer codes: which link ends at a cell.
+_START, _L11, _L10, _L01, _L21, _L12, _L22 = range(7)
+_STEPS = {_L11: (1, 1), _L10: (1, 0), _L01: (0, 1), _L21: (2, 1), _L12: (1, 2), _L22: (2, 2)}
+
+
+@dataclass(frozen=True)
+class AlignParams:
+    """Knobs of the aligner; their values go into every report's signature."""
+
+    k: int = 4  #: neighbours in the CSLS density
+    lex_weight: float = 0.25  #: weight of the hashed name/number block in a score
+    tau: float | None = None  #: gain threshold on the margin; None: derived per document
+    tau_alpha: float = 0.3  #: where tau sits between the noise level (0) and anchor level (1)
+    tau_min: float = 0.02
+    tau_max: float = 0.25
+    anchor_margin: float = 0.05  #: a mutual nearest neighbour needs this margin to anchor
+    merge_delta: float = 0.02  #: a joined link must beat its best single sentence by this
+    length_weight: float = 0.04  #: weight of the length-ratio penalty (Gale-Church in spirit)
+    band: int = 4  #: half-width added around the anchor path
+    max_cells: int = 2_000_000  #: a gap rectangle larger than this becomes a diagonal corridor
+
+    def signature(self) -> str:
+        tau = "auto" if self.tau is None else f"{self.tau:g}"
+        return (f"k={self.k},lex={self.lex_weight:g},tau={tau},alpha={self.tau_alpha:g},"
+                f"merge={self.merge_delta:g},len={self.length_weight:g},band={self.band}")
+
+
+@dataclass
+class SideVectors:
+    """What the aligner needs of one side: sentence vectors, joined-pair vectors, lengths."""
+
+    sent: np.ndarray  # (n, D) float32: unit embedding + sqrt(w) * unit hashed evidence
+    join: np.ndarray  # (max(n-1, 0), D): sentence i joined with i+1
+    lengths: np.ndarray  # (n,) characters
+
+    def __len__(self) -> int:
+        return int(self.sent.shape[0])
+
+    @staticmethod
+    def build(emb_sent: np.ndarray, emb_join: np.ndarray, hash_sent: np.ndarray,
+              hash_join: np.ndarray, lengths: np.ndarray, lex_weight: float) -> "SideVectors":
+        w = math.sqrt(max(0.0, lex_weight))
+
+        def aug(e: np.ndarray, h: np.ndarray) -> np.ndarray:
+            e = np.asarray(e, dtype=np.float32)
+            if e.shape[0] == 0:
+                return np.zeros((0, e.shape[1] + h.shape[1] if e.ndim == 2 else 0), np.float32)
+            norms = np.linalg.norm(e, axis=1, keepdims=True)
+            e = e / np.maximum(norms, 1e-12)
+            return np.concatenate([e, w * np.asarray(h, np.float32)], axis=1).astype(np.float32)
+
+        return SideVectors(aug(emb_sent, hash_sent), aug(emb_join, hash_join),
+                           np.asarray(lengths, dtype=np.float64))
+
+
+@dataclass
+class Alignment:
+    links: list[Link]
+    tau: float
+    anchors: list[tuple[int, int]] = field(default_factory=list)
+    noise: float = 0.0  #: typical margin of a sentence's best wrong match
+    anchor_level: float = 0.0  #: typical margin of an anchor
+    cells: int = 0  #: DP cells visited
+    best_source: list[float] = field(default_factory=list)  #: each source sentence's best margin
+    best_target: list[float] = field(default_factory=list)  #: each target sentence's best margin
+
+
+def _heaviest_chain(pairs: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
+    """Heaviest subsequence strictly increasing in both i and j (weighted LIS, O(p^2) on
+    anchors, which are few; falls back to a greedy pass for very many)."""
+    pairs = sorted(pairs)
+    p = len(pairs)
+    if p == 0:
+        return []
+    if p > 3000:  # greedy: keep pairs consistent with the running chain
+        out: list[tuple[int, int, float]] = []
+        for a in pairs:
+            if not out or (a[0] > out[-1][0] and a[1] > out[-1][1]):
+                out.append(a)
+        return out
+    js = np.array([q[1] for q in pairs])
+    ws = np.array([max(q[2], 1e-6) for q in pairs])
+    best = ws.copy()
+    prev = np.full(p, -1)
+    for t in range(1, p):
+        ok = (js[:t] < js[t]) & (np.array([q[0] for q in pairs[:t]]) < pairs[t][0])
+        if ok.any():
+            cand = np.where(ok, best[:t], -np.inf)
+            u = int(np.argmax(cand))
+            if cand[u] + ws[t] > best[t]:
+                best[t] = cand[u] + ws[t]
+                prev[t] = u
+    t = int(np.argmax(best))
+    chain = []
+    while t >= 0:
+        chain.append(pairs[t])
+        t = int(prev[t])
+    return chain[::-1]
+
+
+def _band(n: int, m: int, anchors: list[tuple[int, int]], band: int,
+          max_cells: int) -> tuple[np.ndarray, np.ndarray]:
+    """Column range [L[i], R[i]] of DP row i (0..n), monotone and connected."""
+    pts = [(0, 0)]
+    for i, j in anchors:
+        pts += [(i, j), (i + 1, j + 1)]
+    pts.append((n, m))
+    lo = np.full(n + 1, m, dtype=np.int64)
+    hi = np.zeros(n + 1, dtype=np.int64)
+    for (a, b), (c, d) in zip(pts, pts[1:]):
+        rows = np.arange(a, c + 1)
+        if (c - a) * (d - b) <= max_cells or c == a:
+            rl = np.full(rows.shape, b)
+            rh = np.full(rows.shape, d)
+        else:
+            half = max(band, max_cells // (2 * (c - a)))
+            centre = b + (rows - a) * (d - b) / (c - a)
+            rl = np.floor(centre - half).astype(np.int64)
+            rh = np.ceil(centre + half).astype(np.int64)
+        lo[a:c + 1] = np.minimum(lo[a:c + 1], rl)
+        hi[a:c + 1] = np.maximum(hi[a:c + 1], rh)
+    lo = np.clip(lo - band, 0, m)
+    hi = np.clip(hi + band, 0, m)
+    lo[0], hi[n] = 0, m
+    lo = np.minimum.accumulate(lo[::-1])[::-1]  # non-decreasing
+    hi = np.maximum.accumulate(hi)
+    for i in range(1, n + 1):  # rows must overlap so a path exists
+        if lo[i] > hi[i - 1]:
+            lo[i] = hi[i - 1]
+    return lo, hi
+
+
+def _gather(prev: np.ndarray, prev_lo: int, cols: np.ndarray) -> np.ndarray:
+    """Values of a DP row at ``cols`` (NEG outside its stored range)."""
+    idx = cols - prev_lo
+    ok = (idx >= 0) & (idx < prev.shape[0])
+    out = np.full(cols.shape, NEG)
+    out[ok] = prev[idx[ok]]
+    return out
+
+
+class _Scorer:
+    """Margin scores of candidate links, computed on demand for one DP row."""
+
+    def __init__(self, src: SideVectors, tgt: SideVectors, r_s: np.ndarray, r_t: np.ndarray,
+                 params: AlignParams, length_ratio: float):
+        self.s, self.t = src, tgt
+        self.r_s, self.r_t = r_s, r_t
+        self.r_sj = 0.5 * (r_s[:-1] + r_s[1:]) if len(r_s) > 1 else np.zeros(0)
+        self.r_tj = 0.5 * (r_t[:-1] + r_t[1:]) if len(r_t) > 1 else np.zeros(0)
+        self.ls, self.lt = src.lengths, tgt.lengths
+        self.lsj = self.ls[:-1] + self.ls[1:]
+        self.ltj = self.lt[:-1] + self.lt[1:]
+        self.p = params
+        self.ratio = length_ratio
+
+    def length_penalty(self, ls: float | np.ndarray, lt: np.ndarray) -> np.ndarray:
+        return np.abs(np.log((lt + 20.0) / (ls * self.ratio + 20.0)))
+
+    def one(self, svec: np.ndarray, r: float, tvecs: np.ndarray, rt: np.ndarray) -> np.ndarray:
+        return tvecs @ svec - 0.5 * (r + rt)
+
+
+def align(src: SideVectors, tgt: SideVectors, params: AlignParams = AlignParams(),
+          device: str | torch.device = "cpu", chunk_rows: int | None = None) -> Alignment:
+    """Align two sides; every sentence ends up in exactly one link, links in order."""
+    n, m = len(src), len(tgt)
+    if n == 0 or m == 0:
+        links = [Link((i,), ()) for i in range(n)] + [Link((), (j,)) for j in range(m)]
+        return Alignment(links, tau=params.tau or 0.0)
+
+    s_t = similarity.as_tensor(src.sent, device)
+    t_t = similarity.as_tensor(tgt.sent, device)
+    nb = similarity.neighbourhood(s_t, t_t, k=params.k, search_k=max(params.k, 2),
+                                  chunk_rows=chunk_rows)
+    r_s = nb.r_source.double().cpu().numpy()
+    r_t = nb.r_target.double().cpu().numpy()
+
+    mutual = similarity.mutual_best(nb)
+    anchor_level = float(np.median([c for _, _, c in mutual])) if mutual else 0.0
+    # Noise: the margin of each sentence's second-best candidate (its best wrong match).
+    if nb.forward.k >= 2:
+        fv = nb.forward.values[:, 1].double().cpu().numpy()
+        fi = nb.forward.indices[:, 1].cpu().numpy()
+        noise = float(np.median(fv - 0.5 * (r_s + r_t[fi])))
+    else:
+        noise = 0.0
+    if params.tau is not None:
+        tau = params.tau
+    else:
+        tau = noise + params.tau_alpha * max(0.0, anchor_level - noise)
+        tau = float(min(params.tau_max, max(params.tau_min, tau)))
+
+    chain = _heaviest_chain([(i, j, c) for i, j, c in mutual if c > max(tau, params.anchor_margin)])
+    anchors = [(i, j) for i, j, _ in chain]
+    lo, hi = _band(n, m, anchors, params.band, params.max_cells)
+
+    best_s = nb.forward.values[:, 0].double().cpu().numpy() - 0.5 * (r_s + r_t[nb.forward.indices[:, 0].cpu().numpy()])
+    best_t = nb.backward.values[:, 0].double().cpu().numpy() - 0.5 * (r_t + r_s[nb.backward.indices[:, 0].cpu().numpy()])
+    ratio = float((tgt.lengths.sum() + 1.0) / (src.lengths.sum() + 1.0))
+    sc = _Scorer(src, tgt, r_s, r_t, params, ratio)
+    links, cells = _programme(sc, n, m, lo, hi, tau, params)
+    return Alignment(links, tau=tau, anchors=anchors, noise=noise, anchor_level=anchor_level,
+                     cells=cells, best_source=best_s.tolist(), best_target=best_t.tolist())
+
+
+def _programme(sc: _Scorer, n: int, m: int, lo: np.ndarray, hi: np.ndarray, tau: float,
+               p: AlignParams) -> tuple[list[Link], int]:
+    S, T, SJ, TJ = sc.s.sent, sc.t.sent, sc.s.join, sc.t.join
+    rows: list[np.ndarray] = []
+    backs: list[np.ndarray] = []
+    scores: list[np.ndarray] = []  # margin of the link chosen at each cell (nan for skips)
+    cells = 0
+    beta, delta = p.length_weight, p.merge_delta
+    for i in range(n + 1):
+        L, R = int(lo[i]), int(hi[i])
+        cols = np.arange(L, R + 1)
+        cells += cols.shape[0]
+        best = np.full(cols.shape, NEG)
+        back = np.full(cols.shape, _START, dtype=np.int8)
+        score = np.full(cols.shape, np.nan)
+        if i == 0:
+            best[cols == 0] = 0.0
+        else:
+            prev, plo = rows[i - 1], int(lo[i - 1])
+            # 1-0: source sentence i-1 left unaligned.
+            cand = _gather(prev, plo, cols)
+            upd = cand > best
+            best[upd], back[upd] = cand[upd], _L10
+            # 1-1: source i-1 with target j-1.
+            j1 = cols[cols >= 1]
+            if j1.size:
+                off = cols.shape[0] - j1.size
+                tv = T[j1 - 1]
+                s11 = sc.one(S[i - 1], sc.r_s[i - 1], tv, sc.r_t[j1 - 1])
+                g = s11 - tau - beta * sc.length_penalty(sc.ls[i - 1], sc.lt[j1 - 1])
+                cand = _gather(prev, plo, j1 - 1) + g
+                sl = slice(off, None)
+                upd = cand > best[sl]
+                best[sl][upd], back[sl][upd], score[sl][upd] = cand[upd], _L11, s11[upd]
+                # 1-2: source i-1 with targets j-2, j-1 joined.
+                j2 = j1[j1 >= 2]
+                if j2.size:
+                    o2 = cols.shape[0] - j2.size
+                    s12 = sc.one(S[i - 1], sc.r_s[i - 1], TJ[j2 - 2], sc.r_tj[j2 - 2])
+                    single = np.maximum(s11[j1 >= 2], sc.one(S[i - 1], sc.r_s[i - 1], T[j2 - 2], sc.r_t[j2 - 2]))
+                    g = 1.5 * (s12 - tau) - beta * sc.length_penalty(sc.ls[i - 1], sc.ltj[j2 - 2])
+                    g[s12 < single + delta] = NEG
+                    cand = _gather(prev, plo, j2 - 2) + g
+                    sl = slice(o2, None)
+                    upd = cand > best[sl]
+                    best[sl][upd], back[sl][upd], score[sl][upd] = cand[upd], _L12, s12[upd]
+                if i >= 2:
+                    prev2, plo2 = rows[i - 2], int(lo[i - 2])
+                    # 2-1: sources i-2, i-1 joined with target j-1.
+                    s21 = sc.one(SJ[i - 2], sc.r_sj[i - 2], tv, sc.r_t[j1 - 1])
+                    single = np.maximum(s11, sc.one(S[i - 2], sc.r_s[i - 2], tv, sc.r_t[j1 - 1]))
+                    g = 1.5 * (s21 - tau) - beta * sc.length_penalty(sc.lsj[i - 2], sc.lt[j1 - 1])
+                    g[s21 < single + delta] = NEG
+                    cand = _gather(prev2, plo2, j1 - 1) + g
+                    sl = slice(off, None)
+                    upd = cand > best[sl]
+                    best[sl][upd], back[sl][upd], score[sl][upd] = cand[upd], _L21, s21[upd]
+                    # 2-2: sources i-2, i-1 with targets j-2, j-1, both joined.
+                    if j2.size:
+                        s22 = sc.one(SJ[i - 2], sc.r_sj[i - 2], TJ[j2 - 2], sc.r_tj[j2 - 2])
+                        # Only when the two 1-1 links along the diagonal do not both hold
+                        # (joining two good pairs averages their noise away and always looks
+                        # better, which is how other aligners over-merge).
+                        diag_a = sc.one(S[i - 2], sc.r_s[i - 2], T[j2 - 2], sc.r_t[j2 - 2])
+                        diag_b = s11[j1 >= 2]
+                        single = np.maximum(np.maximum(s21[j1 >= 2], s12), np.maximum(diag_a, diag_b))
+                        g = 2.0 * (s22 - tau) - beta * sc.length_penalty(sc.lsj[i - 2], sc.ltj[j2 - 2])
+                        g[(s22 < single + delta) | (np.minimum(diag_a, diag_b) >= tau)] = NEG
+                        cand = _gather(prev2, plo2, j2 - 2) + g
+                        sl = slice(o2, None)
+                        upd = cand > best[sl]
+                        best[sl][upd], back[sl][upd], score[sl][upd] = cand[upd], _L22, s22[upd]
+        # 0-1: target sentence j-1 left unaligned; gain 0, so a running maximum along the row.
+        run = np.maximum.accumulate(best)
+        skip = run > best
+        best = run
+        back[skip] = _L01
+        score[skip] = np.nan
+        rows.append(best)
+        backs.append(back)
+        scores.append(score)
+
+    links: list[Link] = []
+    i, j = n, m
+    while i > 0 or j > 0:
+        k = j - int(lo[i])
+        code = int(backs[i][k])
+        di, dj = _STEPS[code]
+        s = scores[i][k]
+        links.append(Link(tuple(range(i - di, i)), tuple(range(j - dj, j)),
+                          None if code in (_L10, _L01) else float(s)))
+        i, j = i - di, j - dj
+    links.reverse()
+    return links, cells
