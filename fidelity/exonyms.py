@@ -1,0 +1,117 @@
+"""Names that a correct English -> Indonesian translation writes differently.
+
+Country, city and institution names and their adjectives have established Indonesian forms
+("United States" -> "AS"/"Amerika Serikat", "Tehran" -> "Teheran", "United Nations" -> "PBB").
+A name changed this way is not drift. Keys and values are lower case, accents folded.
+"""
+
+from __future__ import annotations
+
+_PAIRS = """
+us|u.s|united states|america|american|americans: as amerika serikat amerika
+un|u.n|united nations: pbb perserikatan bangsa-bangsa
+uk|u.k|britain|british|england|english: inggris britania
+eu|e.u|european union: ue uni eropa
+europe|european|europeans: eropa
+tehran: teheran
+iranian|iranians: iran
+indonesian|indonesians: indonesia
+chinese|china: china tiongkok cina
+japan|japanese: jepang
+egypt|egyptian: mesir
+netherlands|dutch|holland: belanda
+germany|german|germans: jerman
+france|french: prancis perancis
+saudi|saudi arabia|saudis: saudi arab
+switzerland|swiss: swiss
+philippines|filipino|philippine: filipina
+south korea|south korean: korea selatan korsel
+north korea|north korean: korea utara korut
+korea|korean: korea
+russia|russian|russians: rusia
+thai|thailand: thailand
+vietnam|vietnamese: vietnam
+malaysia|malaysian: malaysia
+singapore|singaporean: singapura
+australia|australian: australia
+new zealand: selandia baru
+africa|african: afrika
+asia|asian: asia
+middle east: timur tengah
+white house: gedung putih
+congress: kongres
+senate: senat
+supreme court: mahkamah agung
+democrat|democrats|democratic: demokrat demokratik
+republican|republicans: republik republikan
+israeli|israelis: israel
+palestinian|palestinians|palestine: palestina
+pakistani|pakistanis: pakistan
+afghan|afghans: afghanistan
+iraq|iraqi|iraqis: irak
+syria|syrian|syrians: suriah
+turkey|turkish|turkiye: turki
+greece|greek: yunani
+spain|spanish: spanyol
+italy|italian: italia
+norway|norwegian: norwegia
+sweden|swedish: swedia
+poland|polish: polandia
+ukraine|ukrainian|ukrainians: ukraina
+denmark|danish: denmark
+belgium|belgian: belgia
+portugal|portuguese: portugis
+brazil|brazilian: brasil
+mexico|mexican: meksiko
+canada|canadian: kanada
+india|indian: india
+muslim|muslims|islamic: muslim islam
+christian|christians: kristen kristiani
+christmas: natal
+catholic: katolik
+pope: paus
+jerusalem: yerusalem
+moscow: moskow
+beijing: beijing
+new york: new york
+pa|penn: pennsylvania
+calif: california
+fla: florida
+tex: texas
+wash: washington
+mass: massachusetts
+mich: michigan
+ariz: arizona
+secret service: dinas rahasia
+foreign ministry: kementerian luar negeri
+state department: departemen luar negeri
+justice department|department of justice: departemen kehakiman
+"""
+
+
+def _build() -> dict[str, frozenset[str]]:
+    table: dict[str, set[str]] = {}
+    for line in _PAIRS.strip().splitlines():
+        left, right = line.split(":", 1)
+        forms = set(right.split())
+        for key in left.split("|"):
+            for word in key.replace(".", "").split():
+                table.setdefault(word, set()).update(forms)
+    return {k: frozenset(v) for k, v in table.items()}
+
+
+EN_TO_ID: dict[str, frozenset[str]] = _build()
+ID_TO_EN: dict[str, frozenset[str]] = {}
+for _en, _ids in EN_TO_ID.items():
+    for _w in _ids:
+        ID_TO_EN.setdefault(_w, frozenset())
+        ID_TO_EN[_w] = ID_TO_EN[_w] | {_en}
+
+
+def equivalents(key: str, from_lang: str, to_lang: str) -> frozenset[str]:
+    """Words that render name ``key`` in ``to_lang`` (empty when unknown or same language)."""
+    if from_lang == "en" and to_lang == "id":
+        return EN_TO_ID.get(key, frozenset())
+    if from_lang == "id" and to_lang == "en":
+        return ID_TO_EN.get(key, frozenset())
+    return frozenset()

@@ -1,0 +1,174 @@
+"""Surface evidence a bag-of-subwords embedding cannot see: numbers and names.
+
+Numbers are normalised per language (English "1,200.5" and Indonesian "1.200,5" are the same
+number) and names are capitalised words that are not common words of the language. Both feed
+the aligner (shared numbers and names are strong evidence that two sentences are translations)
+and the drift check (a number or a name that changed across an aligned link).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+# A number, possibly with thousands separators and a decimal part, in either convention.
+_NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:[.,]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)(?![\w])")
+# A capitalised word (Unicode letters), with inner apostrophes, hyphens and dots (U.S.).
+_WORD = re.compile(r"[^\W\d_][\w'’\-.]*", re.UNICODE)
+_POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
+
+# Words written with a capital in either language that are never names on their own.
+_NOT_NAMES = frozenset(
+    """i a an the mr mrs ms dr prof sir madam gen maj col lt capt sgt sen rep gov pres st jr sr
+    jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june july
+    august september october november december monday tuesday wednesday thursday friday saturday
+    sunday senin selasa rabu kamis jumat sabtu minggu januari februari maret mei juni juli agustus
+    oktober desember pak bu bapak ibu tn ny sdr""".split()
+)
+
+
+def _ascii_fold(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def normalize_number(token: str, lang: str) -> str:
+    """Canonical form of a numeric token: "1,200" (en) and "1.200" (id) both give "1200"."""
+    if lang == "id":
+        # Indonesian: '.' groups thousands, ',' marks decimals.
+        if re.fullmatch(r"\d{1,3}(\.\d{3})+(,\d+)?", token):
+            token = token.replace(".", "")
+        token = token.replace(",", ".")
+    else:
+        if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", token):
+            token = token.replace(",", "")
+        elif re.fullmatch(r"\d+,\d+", token):  # "3,5" written the continental way
+            token = token.replace(",", ".")
+    if "." in token:
+        token = token.rstrip("0").rstrip(".") or "0"
+    return token.lstrip("0") or "0"
+
+
+def numbers(text: str, lang: str) -> list[str]:
+    """Normalised numbers in order of appearance."""
+    return [normalize_number(m.group(1), lang) for m in _NUMBER.finditer(text)]
+
+
+def name_key(word: str) -> str:
+    """Comparison key of a name: lower case, accents folded, possessive and dots removed."""
+    word = _POSSESSIVE.sub("", word.strip(".-’'"))
+    return _ascii_fold(word).lower().replace(".", "")
+
+
+@lru_cache(maxsize=8)
+def _common(lang: str) -> frozenset[str]:
+    try:
+        from .langid import common_words
+
+        return common_words(lang)
+    except Exception:  # no word list for this language: every capitalised word counts
+        return frozenset()
+
+
+def names(text: str, lang: str) -> list[str]:
+    """Capitalised words that look like names (keys from :func:`name_key`), in order.
+
+    The first word of a sentence is kept only when it is not a common word of ``lang``
+    ("Trump said" keeps Trump; "The officials" drops The).
+    """
+    common = _common(lang)
+    out: list[str] = []
+    for m in _WORD.finditer(text):
+        word = m.group(0)
+        if not word[0].isupper():
+            continue
+        key = name_key(word)
+        if len(key) < 2 or key in _NOT_NAMES or key in common:
+            continue
+        # All-caps short words are acronyms (AS, PBB, U.S.): names too, keep them.
+        out.append(key)
+    return out
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Numbers and names of one sentence (or of a joined group of sentences)."""
+
+    numbers: frozenset[str]
+    names: frozenset[str]
+
+    @staticmethod
+    def of(text: str, lang: str) -> "Evidence":
+        return Evidence(frozenset(numbers(text, lang)), frozenset(names(text, lang)))
+
+    def __or__(self, other: "Evidence") -> "Evidence":
+        return Evidence(self.numbers | other.numbers, self.names | other.names)
+
+
+def _bucket(feature: str, dim: int) -> int:
+    return int.from_bytes(hashlib.blake2b(feature.encode(), digest_size=4).digest(), "little") % dim
+
+
+def hashed_vectors(texts: list[str], lang: str, dim: int = 512) -> np.ndarray:
+    """L2-normalised hashed bags of numbers and name stems, one row per text.
+
+    Rows with no number and no name are all zero, so they add nothing to a dot product.
+    Names contribute their key and their 4-letter prefix ("iranian" meets "iran").
+    """
+    out = np.zeros((len(texts), dim), dtype=np.float32)
+    for row, text in enumerate(texts):
+        feats = ["#" + n for n in numbers(text, lang)]
+        for key in names(text, lang):
+            feats.append("n:" + key)
+            if len(key) > 4:
+                feats.append("p:" + key[:4])
+            else:
+                feats.append("p:" + key)
+        for f in set(feats):
+            out[row, _bucket(f, dim)] = 1.0
+        norm = np.linalg.norm(out[row])
+        if norm > 0:
+            out[row] /= norm
+    return out
+
+
+_SENT_START = re.compile(r"(^|[.!?…:;]\s+|[\"“‘(]\s*)$")
+
+
+def name_phrases(text: str, lang: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Runs of adjacent name words, as (surface text, keys): "New York" -> ("New York", ("new", "york")).
+
+    A capitalised word at the start of a sentence or quote is skipped unless it is written in
+    capitals (AS, PBB): there the capital says nothing about being a name.
+    """
+    common = _common(lang)
+    phrases: list[tuple[str, tuple[str, ...]]] = []
+    run: list[tuple[str, str]] = []
+    last_end = -1
+
+    def flush() -> None:
+        if run:
+            phrases.append((" ".join(w for w, _ in run), tuple(k for _, k in run)))
+            run.clear()
+
+    for m in _WORD.finditer(text):
+        word = m.group(0).rstrip(".") if not re.fullmatch(r"(?:[A-Z]\.){2,}", m.group(0)) else m.group(0)
+        key = name_key(word)
+        at_start = bool(_SENT_START.search(text[:m.start()]))
+        is_name = (word[:1].isupper() and len(key) >= 2 and key not in _NOT_NAMES
+                   and (key not in common or word.isupper())
+                   and (not at_start or (word.isupper() and len(key) >= 2)))
+        if not is_name:
+            flush()
+            continue
+        gap = text[last_end:m.start()] if last_end >= 0 else ""
+        if run and gap.strip() not in ("",):
+            flush()
+        run.append((word, key))
+        last_end = m.end()
+    flush()
+    return phrases

@@ -1,0 +1,210 @@
+"""From an alignment to findings: omitted, added and drifted passages, and the verdict.
+
+* ``omission``: consecutive source sentences with no counterpart (1-0 links), one finding per
+  run of the same category. Dropping source page furniture (boilerplate) is what a translator
+  should do, so it is not a finding.
+* ``addition``: consecutive target sentences with no source (0-1 links), scrape junk included.
+* ``drift``: an aligned link whose numbers or names differ across the link ("52" -> "25",
+  "Manhattan" -> "New York", "Saied" -> "Saeid"), which a bag-of-subwords score cannot see.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from . import exonyms
+from .categories import categorize
+from .features import _ascii_fold, name_phrases, numbers
+from .types import Document, Finding, Link, Summary
+
+
+@dataclass(frozen=True)
+class FindingParams:
+    unrelated_coverage: float = 0.4  #: below this share of aligned target content: unrelated
+    min_number: int = 10  #: a number missing on one side counts from this value (small ones are often spelled out)
+    spelling_ratio: float = 0.6  #: similarity above which two different names are one name spelled differently
+
+    def signature(self) -> str:
+        return f"unrelated<{self.unrelated_coverage:g},spell>={self.spelling_ratio:g}"
+
+
+def _excerpt(doc: Document, idx: tuple[int, ...], limit: int = 70) -> str:
+    text = " ".join(doc.sentences[i].text for i in idx)
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _passages(links: list[Link], side: str, cats: list[str]) -> list[list[int]]:
+    """Runs of consecutive unaligned sentences of one side, split where the category changes."""
+    runs: list[list[int]] = []
+    current: list[int] = []
+    for link in links:
+        mine, other = (link.source, link.target) if side == "source" else (link.target, link.source)
+        if mine and not other:
+            i = mine[0]
+            if current and (cats[current[-1]] != cats[i] or current[-1] != i - 1):
+                runs.append(current)
+                current = []
+            current.append(i)
+        elif mine:  # an aligned sentence ends the run
+            if current:
+                runs.append(current)
+                current = []
+    if current:
+        runs.append(current)
+    return runs
+
+
+def _words(text: str) -> set[str]:
+    return {_ascii_fold(w).lower() for w in re.findall(r"[^\W_]+", text)}
+
+
+def _explained(key: str, other_words: set[str], from_lang: str, to_lang: str) -> bool:
+    if key in other_words:
+        return True
+    if exonyms.equivalents(key, from_lang, to_lang) & other_words:
+        return True
+    if len(key) >= 4:  # "iranian" ~ "iran", "indonesia" ~ "indonesian"
+        for w in other_words:
+            if len(w) >= 4 and (key.startswith(w) or w.startswith(key)):
+                return True
+    return False
+
+
+def name_drift(src_text: str, tgt_text: str, src_lang: str, tgt_lang: str,
+               spelling_ratio: float = 0.6) -> list[str]:
+    """Messages for names that differ across an aligned link (empty when they agree)."""
+    sw, tw = _words(src_text), _words(tgt_text)
+    s_phr = [(p, [k for k in keys if not _explained(k, tw, src_lang, tgt_lang)])
+             for p, keys in name_phrases(src_text, src_lang)]
+    t_phr = [(p, [k for k in keys if not _explained(k, sw, tgt_lang, src_lang)])
+             for p, keys in name_phrases(tgt_text, tgt_lang)]
+    s_bad = [(p, ks) for p, ks in s_phr if ks]
+    t_bad = [(p, ks) for p, ks in t_phr if ks]
+    if not s_bad or not t_bad:
+        return []
+    messages: list[str] = []
+    used: set[int] = set()
+    for sp, sks in s_bad:  # a name spelled differently: closest unexplained target word
+        best, best_r, best_t = None, 0.0, -1
+        for ti, (tp, tks) in enumerate(t_bad):
+            for sk in sks:
+                for tk in tks:
+                    r = difflib.SequenceMatcher(None, sk, tk).ratio()
+                    if r > best_r:
+                        best, best_r, best_t = (sk, tk, tp), r, ti
+        if best and best_r >= spelling_ratio:
+            used.add(best_t)
+            s_word = next((w for w in sp.split() if _ascii_fold(w).lower().strip(".’'").startswith(best[0][:3])), sp)
+            t_word = next((w for w in best[2].split() if _ascii_fold(w).lower().strip(".’'").startswith(best[1][:3])), best[2])
+            messages.append(f"name spelled differently: {s_word} -> {t_word}")
+    rest_s = [sp for sp, _ in s_bad if not any(m.startswith("name spelled") and f": {sp.split()[0]}" in m for m in messages)]
+    rest_t = [tp for ti, (tp, _) in enumerate(t_bad) if ti not in used]
+    if rest_s and rest_t and not messages:
+        messages.append(f"name changed: {', '.join(rest_s)} -> {', '.join(rest_t)}")
+    return messages
+
+
+def number_drift(src_text: str, tgt_text: str, src_lang: str, tgt_lang: str,
+                 min_number: int = 10) -> list[str]:
+    """Messages for numbers that differ across an aligned link."""
+    s, t = Counter(numbers(src_text, src_lang)), Counter(numbers(tgt_text, tgt_lang))
+    only_s = list((s - t).elements())
+    only_t = list((t - s).elements())
+    if only_s and only_t:
+        return [f"number changed: {', '.join(only_s)} -> {', '.join(only_t)}"]
+
+    def big(x: str) -> bool:
+        try:
+            return float(x) >= min_number
+        except ValueError:
+            return False
+
+    if only_s and any(big(x) for x in only_s):
+        return [f"number missing in translation: {', '.join(x for x in only_s if big(x))}"]
+    return []
+
+
+def _category(cats: list[str], idx: list[int] | tuple[int, ...]) -> str:
+    kinds = Counter(cats[i] for i in idx)
+    return kinds.most_common(1)[0][0] if kinds else "body"
+
+
+def find(source: Document, target: Document, links: list[Link],
+         best_source: list[float] | None = None, best_target: list[float] | None = None,
+         params: FindingParams = FindingParams()) -> tuple[list[Finding], Summary]:
+    """Findings (in document order) and the summary with its verdict."""
+    s_cats = categorize(source)
+    t_cats = categorize(target)
+    findings: list[tuple[tuple[int, int], Finding]] = []
+
+    def best(scores: list[float] | None, run: list[int]) -> float | None:
+        if not scores:
+            return None
+        return max(scores[i] for i in run)
+
+    for run in _passages(links, "source", s_cats):
+        cat = s_cats[run[0]]
+        if cat == "boilerplate":
+            continue
+        sc = best(best_source, run)
+        msg = f"{len(run)} source sentence(s) not translated ({cat})"
+        if sc is not None:
+            msg += f"; best match scored {sc:.2f}"
+        findings.append(((run[0], 0), Finding("omission", cat, tuple(run), (), sc, msg)))
+
+    # Place additions in source order: after the source sentences aligned before them.
+    pos_of_target: dict[int, int] = {}
+    last_src = -1
+    for link in links:
+        if link.source:
+            last_src = link.source[-1]
+        for j in link.target:
+            pos_of_target[j] = last_src
+    for run in _passages(links, "target", t_cats):
+        cat = t_cats[run[0]]
+        sc = best(best_target, run)
+        msg = f"{len(run)} target sentence(s) with no source ({cat})"
+        if sc is not None:
+            msg += f"; best match scored {sc:.2f}"
+        findings.append(((pos_of_target.get(run[0], -1), 1),
+                         Finding("addition", cat, (), tuple(run), sc, msg)))
+
+    for link in links:
+        if not link.source or not link.target:
+            continue
+        s_text = " ".join(source.sentences[i].text for i in link.source)
+        t_text = " ".join(target.sentences[j].text for j in link.target)
+        msgs = number_drift(s_text, t_text, source.lang, target.lang, params.min_number)
+        msgs += name_drift(s_text, t_text, source.lang, target.lang, params.spelling_ratio)
+        if msgs:
+            cat = _category(s_cats, link.source)
+            findings.append(((link.source[0], 2), Finding("drift", cat, link.source, link.target,
+                                                          link.score, "; ".join(msgs))))
+    findings.sort(key=lambda x: x[0])
+    out = [f for _, f in findings]
+    return out, summarize(source, target, links, out, s_cats, t_cats, params)
+
+
+def summarize(source: Document, target: Document, links: list[Link], findings: list[Finding],
+              s_cats: list[str], t_cats: list[str], params: FindingParams) -> Summary:
+    aligned_s = {i for link in links if link.source and link.target for i in link.source}
+    aligned_t = {j for link in links if link.source and link.target for j in link.target}
+    n, m = len(source), len(target)
+    s_cov = len(aligned_s) / n if n else 1.0
+    t_cov = len(aligned_t) / m if m else 1.0
+    # Unrelated: the target's real content is mostly not explained by the source.
+    content_t = [j for j in range(m) if t_cats[j] != "boilerplate"]
+    chars = sum(len(target.sentences[j].text) for j in content_t)
+    covered = sum(len(target.sentences[j].text) for j in content_t if j in aligned_t)
+    content_cov = covered / chars if chars else 1.0
+    counts = Counter(f.type for f in findings)
+    if n and m and content_cov < params.unrelated_coverage:
+        verdict = "unrelated"
+    elif findings:
+        verdict = "issues"
+    else:
+        verdict = "faithful"
+    return Summary(verdict, n, m, s_cov, t_cov, counts["omission"], counts["addition"], counts["drift"])
