@@ -1,0 +1,158 @@
+"""Drift checks, passages and the verdict, on hand-written English/Indonesian news sentences."""
+
+from __future__ import annotations
+
+import pytest
+
+from fidelity.categories import categorize, is_boilerplate, is_byline, is_credit
+from fidelity.features import normalize_number, numbers
+from fidelity.findings import FindingParams, find, name_drift, number_drift
+from fidelity.types import Document, Link, Sentence
+
+
+def doc(paragraphs: list[list[str]], lang: str) -> Document:
+    """A Document from paragraphs of sentences, offsets into the joined text."""
+    text, sents = "", []
+    for p, para in enumerate(paragraphs):
+        if text:
+            text += "\n\n"
+        for k, s in enumerate(para):
+            if k:
+                text += " "
+            sents.append(Sentence(len(sents), s, p, len(text), len(text) + len(s)))
+            text += s
+    return Document(text, lang, sents)
+
+
+@pytest.mark.parametrize("en,idn", [
+    ("1,200 people", "1.200 orang"),
+    ("3.5 percent", "3,5 persen"),
+    ("$1.2 billion", "US$1,2 miliar"),
+    ("at 10 a.m.", "pukul 10.00"),
+])
+def test_numbers_normalise_across_conventions(en: str, idn: str) -> None:
+    assert numbers(en, "en") == numbers(idn, "id")
+
+
+def test_normalize_number_keeps_distinct_values_distinct() -> None:
+    assert normalize_number("52", "en") != normalize_number("25", "id")
+    assert normalize_number("1.5", "en") != normalize_number("15", "en")
+
+
+def test_changed_number_is_drift() -> None:
+    en = "When 52 Americans were taken hostage in 1979, the embassy was closed."
+    idn = "Ketika 25 orang Amerika disandera pada 1979, kedutaan ditutup."
+    assert number_drift(en, idn, "en", "id") == ["number changed: 52 -> 25"]
+    ok = "Ketika 52 orang Amerika disandera pada 1979, kedutaan ditutup."
+    assert number_drift(en, ok, "en", "id") == []
+
+
+def test_dropped_big_number_is_reported_but_small_spelled_number_is_not() -> None:
+    assert number_drift("The storm killed 140 people.", "Badai itu menewaskan banyak orang.", "en", "id")
+    assert number_drift("He has 2 children.", "Dia punya dua anak.", "en", "id") == []
+
+
+def test_place_replaced_by_another_place_is_drift() -> None:
+    en = "Federal prosecutors in Brooklyn said last week that the plotters had discussed a plan."
+    idn = "Jaksa federal di Chicago mengatakan pekan lalu bahwa komplotan itu membahas sebuah rencana."
+    msgs = name_drift(en, idn, "en", "id")
+    assert msgs and "Brooklyn" in msgs[0] and "Chicago" in msgs[0]
+
+
+def test_misspelled_name_is_drift() -> None:
+    en = "The talks were led by Ambassador Farid Mansouri at a secret location."
+    idn = "Pembicaraan itu dipimpin oleh Duta Besar Farid Mansuori di lokasi rahasia."
+    msgs = name_drift(en, idn, "en", "id")
+    assert msgs == ["name spelled differently: Mansouri -> Mansuori"]
+
+
+def test_established_indonesian_names_are_not_drift() -> None:
+    en = "The United States and Iran met in Tehran, the United Nations said."
+    idn = "AS dan Iran bertemu di Teheran, kata PBB."
+    assert name_drift(en, idn, "en", "id") == []
+    en2 = "Iranian officials told the Secret Service about the plot."
+    idn2 = "Para pejabat Iran memberi tahu Dinas Rahasia tentang rencana itu."
+    assert name_drift(en2, idn2, "en", "id") == []
+
+
+def test_boilerplate_credit_byline_rules() -> None:
+    for line in ["Advertisement", "SKIP ADVERTISEMENT", "Memuat", "Baca juga: Banjir di Jakarta",
+                 "flood-waters-rise-in-jakarta-as-rain-continues", "Image",
+                 "This article originally appeared in The Guardian.",
+                 "Artikel ini pertama kali tayang di Harian Kompas."]:
+        assert is_boilerplate(line), line
+    for line in ["The flood reached the city centre.", "Banjir mencapai pusat kota."]:
+        assert not is_boilerplate(line), line
+    assert is_credit("Credit…Dita Alangkara/Associated Press")
+    assert is_credit("Photo: Reuters")
+    assert not is_credit("The photo was taken on Monday by a resident.")
+    assert is_byline("Maria Lopez covers climate and energy for The Times.")
+    assert is_byline("More about Maria Lopez")
+    assert is_byline("Reporting by Ahmad Yusuf; Editing by Jane Cole")
+    assert not is_byline("The minister covers the costs of the programme.")
+
+
+def _page() -> Document:
+    return doc([
+        ["floods-hit-jakarta-again"],
+        ["Floods Hit Jakarta Again"],
+        ["Advertisement"],
+        ["Thousands of residents fled their homes as rivers burst their banks on Sunday."],
+        ["Residents wading through water."],
+        ["A street in East Jakarta on Sunday.", "Credit…Dita Alangkara/Associated Press"],
+        ["Heavy rain fell for 14 hours, officials said.", "More than 1,200 people were moved to shelters."],
+        ["The city has spent $1.2 billion on flood defences since 2015."],
+        ["Maria Lopez covers Southeast Asia for The Times.", "She is based in Jakarta.", "More about Maria Lopez"],
+    ], "en")
+
+
+def test_categorize_a_scraped_page() -> None:
+    d = _page()
+    cats = categorize(d)
+    by_text = {s.text: c for s, c in zip(d.sentences, cats)}
+    assert by_text["floods-hit-jakarta-again"] == "boilerplate"
+    assert by_text["Floods Hit Jakarta Again"] == "headline"
+    assert by_text["Advertisement"] == "boilerplate"
+    assert by_text["Thousands of residents fled their homes as rivers burst their banks on Sunday."] == "headline"
+    assert by_text["Residents wading through water."] == "caption"
+    assert by_text["A street in East Jakarta on Sunday."] == "caption"
+    assert by_text["Credit…Dita Alangkara/Associated Press"] == "credit"
+    assert by_text["Heavy rain fell for 14 hours, officials said."] == "body"
+    assert by_text["She is based in Jakarta."] == "byline"
+
+
+def test_find_omissions_additions_and_drift() -> None:
+    src = _page()
+    tgt = doc([
+        ["Hujan deras turun selama 14 jam, kata para pejabat.", "Lebih dari 1.200 orang dipindahkan ke tempat penampungan."],
+        ["Memuat"],
+        ["Kota itu telah menghabiskan US$2,1 miliar untuk pertahanan banjir sejak 2015."],
+    ], "id")
+    links = [Link((i,), ()) for i in range(7)] + [
+        Link((7,), (0,), 0.3), Link((8,), (1,), 0.3), Link((), (2,)), Link((9,), (3,), 0.25),
+    ] + [Link((i,), ()) for i in range(10, 13)]
+    findings, summary = find(src, tgt, links, params=FindingParams())
+    kinds = [(f.type, f.category) for f in findings]
+    assert ("omission", "headline") in kinds
+    assert ("omission", "caption") in kinds
+    assert ("omission", "credit") in kinds
+    assert ("omission", "byline") in kinds
+    assert ("addition", "boilerplate") in kinds
+    assert ("drift", "body") in kinds
+    assert not any(f.type == "omission" and f.category == "boilerplate" for f in findings)
+    drift = next(f for f in findings if f.type == "drift")
+    assert "1.2 -> 2.1" in drift.message
+    assert summary.verdict == "issues"
+    assert summary.omissions == sum(1 for f in findings if f.type == "omission")
+    # The addition sits after the source sentence aligned before it.
+    order = [f.type for f in findings]
+    assert order.index("addition") > order.index("omission")
+
+
+def test_verdicts() -> None:
+    src = doc([["The river rose by two metres overnight."], ["Schools were closed."]], "en")
+    tgt = doc([["Sungai naik dua meter dalam semalam."], ["Sekolah-sekolah ditutup."]], "id")
+    _, summary = find(src, tgt, [Link((0,), (0,), 0.3), Link((1,), (1,), 0.3)])
+    assert summary.verdict == "faithful" and summary.source_coverage == 1.0
+    _, summary = find(src, tgt, [Link((0,), ()), Link((1,), ()), Link((), (0,)), Link((), (1,))])
+    assert summary.verdict == "unrelated" and summary.target_coverage == 0.0
