@@ -23,7 +23,7 @@ from pathlib import Path
 from markupsafe import Markup, escape
 from tabulate import tabulate
 
-from .types import Document, Finding, Link, Report
+from .types import Document, Finding, Report
 
 FORMATS: tuple[str, ...] = ("table", "json", "html")
 
