@@ -14,7 +14,8 @@
    1-0 and 0-1 (gain 0). An aligned link gains ``size * (margin - tau)``, so leaving a sentence
    unaligned is cheap exactly when nothing matches it better than ``tau``; ``tau`` comes from
    the document's own margins (between its noise level and its anchor level). A many-to-one
-   link must also beat its best single sentence by ``merge_delta``.
+   link must also beat its best single sentence by ``merge_delta``, and each of its sentences
+   must match at least as well as the document's typical best wrong match (noise level).
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ class AlignParams:
     tau_min: float = 0.02
     tau_max: float = 0.25
     anchor_margin: float = 0.05  #: a mutual nearest neighbour needs this margin to anchor
-    merge_delta: float = 0.02  #: a joined link must beat its best single sentence by this
+    merge_delta: float = 0.005  #: a joined link must beat its best single sentence by this
     length_weight: float = 0.04  #: weight of the length-ratio penalty (Gale-Church in spirit)
     band: int = 4  #: half-width added around the anchor path
     max_cells: int = 2_000_000  #: a gap rectangle larger than this becomes a diagonal corridor
@@ -64,13 +65,17 @@ class SideVectors:
     sent: np.ndarray  # (n, D) float32: unit embedding + sqrt(w) * unit hashed evidence
     join: np.ndarray  # (max(n-1, 0), D): sentence i joined with i+1
     lengths: np.ndarray  # (n,) characters
+    #: (n,) True for page furniture ("Advertisement", "Memuat"): it links only to its own kind
+    #: and never joins a neighbour, so junk cannot ride along in a content link.
+    boilerplate: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(self.sent.shape[0])
 
     @staticmethod
     def build(emb_sent: np.ndarray, emb_join: np.ndarray, hash_sent: np.ndarray,
-              hash_join: np.ndarray, lengths: np.ndarray, lex_weight: float) -> "SideVectors":
+              hash_join: np.ndarray, lengths: np.ndarray, lex_weight: float,
+              boilerplate: np.ndarray | None = None) -> "SideVectors":
         w = math.sqrt(max(0.0, lex_weight))
 
         def aug(e: np.ndarray, h: np.ndarray) -> np.ndarray:
@@ -81,8 +86,10 @@ class SideVectors:
             e = e / np.maximum(norms, 1e-12)
             return np.concatenate([e, w * np.asarray(h, np.float32)], axis=1).astype(np.float32)
 
+        n = int(np.asarray(lengths).shape[0])
+        mask = np.zeros(n, bool) if boilerplate is None else np.asarray(boilerplate, bool)
         return SideVectors(aug(emb_sent, hash_sent), aug(emb_join, hash_join),
-                           np.asarray(lengths, dtype=np.float64))
+                           np.asarray(lengths, dtype=np.float64), mask)
 
 
 @dataclass
@@ -178,8 +185,15 @@ class _Scorer:
                  params: AlignParams, length_ratio: float):
         self.s, self.t = src, tgt
         self.r_s, self.r_t = r_s, r_t
-        self.r_sj = 0.5 * (r_s[:-1] + r_s[1:]) if len(r_s) > 1 else np.zeros(0)
-        self.r_tj = 0.5 * (r_t[:-1] + r_t[1:]) if len(r_t) > 1 else np.zeros(0)
+        # Density of a joined pair: the larger of its parts' (a junk line's low density must
+        # not inflate the margin of the pair it is joined to).
+        self.r_sj = np.maximum(r_s[:-1], r_s[1:]) if len(r_s) > 1 else np.zeros(0)
+        self.r_tj = np.maximum(r_t[:-1], r_t[1:]) if len(r_t) > 1 else np.zeros(0)
+        bs = src.boilerplate if src.boilerplate is not None else np.zeros(len(r_s), bool)
+        bt = tgt.boilerplate if tgt.boilerplate is not None else np.zeros(len(r_t), bool)
+        self.bs, self.bt = bs, bt
+        self.bsj = bs[:-1] | bs[1:]  # a join that contains furniture
+        self.btj = bt[:-1] | bt[1:]
         self.ls, self.lt = src.lengths, tgt.lengths
         self.lsj = self.ls[:-1] + self.ls[1:]
         self.ltj = self.lt[:-1] + self.lt[1:]
@@ -231,13 +245,15 @@ def align(src: SideVectors, tgt: SideVectors, params: AlignParams = AlignParams(
     best_t = nb.backward.values[:, 0].double().cpu().numpy() - 0.5 * (r_t + r_s[nb.backward.indices[:, 0].cpu().numpy()])
     ratio = float((tgt.lengths.sum() + 1.0) / (src.lengths.sum() + 1.0))
     sc = _Scorer(src, tgt, r_s, r_t, params, ratio)
-    links, cells = _programme(sc, n, m, lo, hi, tau, params)
+    links, cells = _programme(sc, n, m, lo, hi, tau, params, floor=noise)
     return Alignment(links, tau=tau, anchors=anchors, noise=noise, anchor_level=anchor_level,
                      cells=cells, best_source=best_s.tolist(), best_target=best_t.tolist())
 
 
 def _programme(sc: _Scorer, n: int, m: int, lo: np.ndarray, hi: np.ndarray, tau: float,
-               p: AlignParams) -> tuple[list[Link], int]:
+               p: AlignParams, floor: float) -> tuple[list[Link], int]:
+    """The dynamic programme over the band. ``floor``: each sentence of a joined link must
+    match the other side at least as well as a typical best wrong match does."""
     S, T, SJ, TJ = sc.s.sent, sc.t.sent, sc.s.join, sc.t.join
     rows: list[np.ndarray] = []
     backs: list[np.ndarray] = []
@@ -266,6 +282,7 @@ def _programme(sc: _Scorer, n: int, m: int, lo: np.ndarray, hi: np.ndarray, tau:
                 tv = T[j1 - 1]
                 s11 = sc.one(S[i - 1], sc.r_s[i - 1], tv, sc.r_t[j1 - 1])
                 g = s11 - tau - beta * sc.length_penalty(sc.ls[i - 1], sc.lt[j1 - 1])
+                g[sc.bt[j1 - 1] != sc.bs[i - 1]] = NEG
                 cand = _gather(prev, plo, j1 - 1) + g
                 sl = slice(off, None)
                 upd = cand > best[sl]
@@ -275,9 +292,13 @@ def _programme(sc: _Scorer, n: int, m: int, lo: np.ndarray, hi: np.ndarray, tau:
                 if j2.size:
                     o2 = cols.shape[0] - j2.size
                     s12 = sc.one(S[i - 1], sc.r_s[i - 1], TJ[j2 - 2], sc.r_tj[j2 - 2])
-                    single = np.maximum(s11[j1 >= 2], sc.one(S[i - 1], sc.r_s[i - 1], T[j2 - 2], sc.r_t[j2 - 2]))
+                    other = sc.one(S[i - 1], sc.r_s[i - 1], T[j2 - 2], sc.r_t[j2 - 2])
+                    single = np.maximum(s11[j1 >= 2], other)
+                    weakest = np.minimum(s11[j1 >= 2], other)
                     g = 1.5 * (s12 - tau) - beta * sc.length_penalty(sc.ls[i - 1], sc.ltj[j2 - 2])
-                    g[s12 < single + delta] = NEG
+                    g[(s12 < single + delta) | (weakest < floor) | sc.btj[j2 - 2]] = NEG
+                    if sc.bs[i - 1]:
+                        g[:] = NEG
                     cand = _gather(prev, plo, j2 - 2) + g
                     sl = slice(o2, None)
                     upd = cand > best[sl]
@@ -286,9 +307,13 @@ def _programme(sc: _Scorer, n: int, m: int, lo: np.ndarray, hi: np.ndarray, tau:
                     prev2, plo2 = rows[i - 2], int(lo[i - 2])
                     # 2-1: sources i-2, i-1 joined with target j-1.
                     s21 = sc.one(SJ[i - 2], sc.r_sj[i - 2], tv, sc.r_t[j1 - 1])
-                    single = np.maximum(s11, sc.one(S[i - 2], sc.r_s[i - 2], tv, sc.r_t[j1 - 1]))
+                    other = sc.one(S[i - 2], sc.r_s[i - 2], tv, sc.r_t[j1 - 1])
+                    single = np.maximum(s11, other)
+                    weakest = np.minimum(s11, other)
                     g = 1.5 * (s21 - tau) - beta * sc.length_penalty(sc.lsj[i - 2], sc.lt[j1 - 1])
-                    g[s21 < single + delta] = NEG
+                    g[(s21 < single + delta) | (weakest < floor) | sc.bt[j1 - 1]] = NEG
+                    if sc.bsj[i - 2]:
+                        g[:] = NEG
                     cand = _gather(prev2, plo2, j1 - 1) + g
                     sl = slice(off, None)
                     upd = cand > best[sl]
@@ -301,9 +326,15 @@ def _programme(sc: _Scorer, n: int, m: int, lo: np.ndarray, hi: np.ndarray, tau:
                         # better, which is how other aligners over-merge).
                         diag_a = sc.one(S[i - 2], sc.r_s[i - 2], T[j2 - 2], sc.r_t[j2 - 2])
                         diag_b = s11[j1 >= 2]
-                        single = np.maximum(np.maximum(s21[j1 >= 2], s12), np.maximum(diag_a, diag_b))
+                        # ... and it must beat every smaller link inside it: each joined side
+                        # against each single sentence of the other.
+                        s21_a = sc.one(SJ[i - 2], sc.r_sj[i - 2], T[j2 - 2], sc.r_t[j2 - 2])
+                        s12_a = sc.one(S[i - 2], sc.r_s[i - 2], TJ[j2 - 2], sc.r_tj[j2 - 2])
+                        single = np.maximum.reduce([s21[j1 >= 2], s21_a, s12, s12_a, diag_a, diag_b])
                         g = 2.0 * (s22 - tau) - beta * sc.length_penalty(sc.lsj[i - 2], sc.ltj[j2 - 2])
-                        g[(s22 < single + delta) | (np.minimum(diag_a, diag_b) >= tau)] = NEG
+                        g[(s22 < single + delta) | (np.minimum(diag_a, diag_b) >= tau) | sc.btj[j2 - 2]] = NEG
+                        if sc.bsj[i - 2]:
+                            g[:] = NEG
                         cand = _gather(prev2, plo2, j2 - 2) + g
                         sl = slice(o2, None)
                         upd = cand > best[sl]

@@ -135,9 +135,9 @@ class Encoder:
         self.cache_size = cache_size
         self._cache: dict[str, np.ndarray] = {}
         self._hash: str | None = None
-        self.dim = int(self.model.get_sentence_embedding_dimension()
-                       if hasattr(self.model, "get_sentence_embedding_dimension")
-                       else self.model.get_embedding_dimension())
+        get_dim = getattr(self.model, "get_embedding_dimension", None) or \
+            self.model.get_sentence_embedding_dimension
+        self.dim = int(get_dim())
 
     @staticmethod
     def model_path_name() -> str:
