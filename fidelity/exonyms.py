@@ -74,14 +74,39 @@ jerusalem: yerusalem
 moscow: moskow
 beijing: beijing
 new york: new york
-pa|penn: pennsylvania
+ala: alabama
+ariz: arizona
+ark: arkansas
 calif: california
+colo: colorado
+conn: connecticut
+del: delaware
 fla: florida
-tex: texas
-wash: washington
+ga: georgia
+ill: illinois
+ind: indiana
+kan|kans: kansas
+ky: kentucky
+la: louisiana
+md: maryland
 mass: massachusetts
 mich: michigan
-ariz: arizona
+minn: minnesota
+miss: mississippi
+mo: missouri
+mont: montana
+neb: nebraska
+nev: nevada
+okla: oklahoma
+ore: oregon
+pa|penn: pennsylvania
+tenn: tennessee
+tex: texas
+va: virginia
+vt: vermont
+wash: washington
+wis: wisconsin
+wyo: wyoming
 secret service: dinas rahasia
 foreign ministry: kementerian luar negeri
 state department: departemen luar negeri

@@ -53,9 +53,25 @@ def normalize_number(token: str, lang: str) -> str:
     return token.lstrip("0") or "0"
 
 
+# Clock times: "10:30" in English, "10.30" (two digits after a dot) in Indonesian.
+_TIME = {"en": re.compile(r"(?<![\d.,:])(\d{1,2}):(\d{2})(?![\d])"),
+         "id": re.compile(r"(?<![\d.,:])(\d{1,2})[.:](\d{2})(?![\d.,])")}
+
+
+def _time(m: re.Match) -> str:
+    hour, minute = int(m.group(1)), m.group(2)
+    return str(hour) if minute == "00" else f"{hour}:{minute}"
+
+
 def numbers(text: str, lang: str) -> list[str]:
-    """Normalised numbers in order of appearance."""
-    return [normalize_number(m.group(1), lang) for m in _NUMBER.finditer(text)]
+    """Normalised numbers in order of appearance; clock times as "10:30" ("4:00" -> "4")."""
+    out: list[tuple[int, str]] = []
+    time_re = _TIME.get(lang, _TIME["en"])
+    for m in time_re.finditer(text):
+        out.append((m.start(), _time(m)))
+    masked = time_re.sub(lambda m: " " * len(m.group(0)), text)
+    out += [(m.start(), normalize_number(m.group(1), lang)) for m in _NUMBER.finditer(masked)]
+    return [v for _, v in sorted(out)]
 
 
 def name_key(word: str) -> str:
@@ -139,36 +155,38 @@ def hashed_vectors(texts: list[str], lang: str, dim: int = 512) -> np.ndarray:
 _SENT_START = re.compile(r"(^|[.!?…:;]\s+|[\"“‘(]\s*)$")
 
 
-def name_phrases(text: str, lang: str) -> list[tuple[str, tuple[str, ...]]]:
-    """Runs of adjacent name words, as (surface text, keys): "New York" -> ("New York", ("new", "york")).
+def name_phrases(text: str, lang: str) -> list[list[tuple[str, str]]]:
+    """Runs of adjacent name words, each word as (surface, key):
+    "in New York" -> [[("New", "new"), ("York", "york")]].
 
     A capitalised word at the start of a sentence or quote is skipped unless it is written in
-    capitals (AS, PBB): there the capital says nothing about being a name.
+    capitals (AS, PBB): there the capital says nothing about being a name. Hyphenated words
+    count part by part ("January-March" holds no name).
     """
     common = _common(lang)
-    phrases: list[tuple[str, tuple[str, ...]]] = []
+    phrases: list[list[tuple[str, str]]] = []
     run: list[tuple[str, str]] = []
     last_end = -1
-
-    def flush() -> None:
-        if run:
-            phrases.append((" ".join(w for w, _ in run), tuple(k for _, k in run)))
-            run.clear()
-
     for m in _WORD.finditer(text):
-        word = m.group(0).rstrip(".") if not re.fullmatch(r"(?:[A-Z]\.){2,}", m.group(0)) else m.group(0)
+        raw = m.group(0)
+        word = raw if re.fullmatch(r"(?:[A-Z]\.){2,}", raw) else raw.rstrip(".")
+        word = _POSSESSIVE.sub("", word)
         key = name_key(word)
         at_start = bool(_SENT_START.search(text[:m.start()]))
         is_name = (word[:1].isupper() and len(key) >= 2 and key not in _NOT_NAMES
                    and (key not in common or word.isupper())
-                   and (not at_start or (word.isupper() and len(key) >= 2)))
+                   and (not at_start or word.isupper()))
+        if run and (not is_name or text[last_end:m.start()].strip()):
+            phrases.append(run)
+            run = []
         if not is_name:
-            flush()
             continue
-        gap = text[last_end:m.start()] if last_end >= 0 else ""
-        if run and gap.strip() not in ("",):
-            flush()
-        run.append((word, key))
+        parts = [w for w in re.split(r"[-‐–]", word) if w]
+        for part in parts:
+            pk = name_key(part)
+            if pk and pk not in _NOT_NAMES and (pk not in common or part.isupper()):
+                run.append((part, pk))
         last_end = m.end()
-    flush()
-    return phrases
+    if run:
+        phrases.append(run)
+    return [p for p in phrases if p]

@@ -24,11 +24,13 @@ from .types import Document, Finding, Link, Summary
 @dataclass(frozen=True)
 class FindingParams:
     unrelated_coverage: float = 0.4  #: below this share of aligned target content: unrelated
+    unrelated_anchors: float = 0.25  #: or below this share of confident anchors per sentence of the shorter side
     min_number: int = 10  #: a number missing on one side counts from this value (small ones are often spelled out)
     spelling_ratio: float = 0.6  #: similarity above which two different names are one name spelled differently
 
     def signature(self) -> str:
-        return f"unrelated<{self.unrelated_coverage:g},spell>={self.spelling_ratio:g}"
+        return (f"unrelated<{self.unrelated_coverage:g}|anchors<{self.unrelated_anchors:g},"
+                f"spell>={self.spelling_ratio:g}")
 
 
 def _excerpt(doc: Document, idx: tuple[int, ...], limit: int = 70) -> str:
@@ -73,37 +75,69 @@ def _explained(key: str, other_words: set[str], from_lang: str, to_lang: str) ->
     return False
 
 
+def _acronym(word: str) -> bool:
+    letters = word.replace(".", "")
+    return letters.isupper() and 2 <= len(letters) <= 6
+
+
+def _initials(text: str) -> set[str]:
+    """Initials of each run of capitalised words ("Bank Indonesia" -> "bi")."""
+    out = set()
+    for run in re.findall(r"(?:[A-Z][\w’'-]*\s+(?:(?:of|and|for|the|dan|untuk)\s+)?)+[A-Z][\w’'-]*", text):
+        letters = "".join(w[0] for w in run.split() if w[0].isupper()).lower()
+        if len(letters) >= 2:
+            out.add(letters)
+    return out
+
+
 def name_drift(src_text: str, tgt_text: str, src_lang: str, tgt_lang: str,
                spelling_ratio: float = 0.6) -> list[str]:
-    """Messages for names that differ across an aligned link (empty when they agree)."""
+    """Messages for names that differ across an aligned link (empty when they agree).
+
+    A name is explained when the other side has it (or its established form, see
+    :mod:`fidelity.exonyms`, or a word sharing its stem). Acronyms are never drift on their own
+    (translators expand and contract them). What is left is drift when it pairs up: a source
+    name and a target name of similar spelling ("Saied" -> "Saeid"), or exactly one unexplained
+    name phrase on each side ("Manhattan" -> "New York").
+    """
     sw, tw = _words(src_text), _words(tgt_text)
-    s_phr = [(p, [k for k in keys if not _explained(k, tw, src_lang, tgt_lang)])
-             for p, keys in name_phrases(src_text, src_lang)]
-    t_phr = [(p, [k for k in keys if not _explained(k, sw, tgt_lang, src_lang)])
-             for p, keys in name_phrases(tgt_text, tgt_lang)]
-    s_bad = [(p, ks) for p, ks in s_phr if ks]
-    t_bad = [(p, ks) for p, ks in t_phr if ks]
+    s_init, t_init = _initials(src_text), _initials(tgt_text)
+
+    def unexplained(phrases, other_words, other_init, a, b):
+        out = []
+        for phrase in phrases:
+            kept = [(w, k) for w, k in phrase
+                    if not _explained(k, other_words, a, b) and not _acronym(w) and k not in other_init]
+            if kept:
+                out.append(kept)
+        return out
+
+    s_bad = unexplained(name_phrases(src_text, src_lang), tw, t_init, src_lang, tgt_lang)
+    t_bad = unexplained(name_phrases(tgt_text, tgt_lang), sw, s_init, tgt_lang, src_lang)
     if not s_bad or not t_bad:
         return []
     messages: list[str] = []
-    used: set[int] = set()
-    for sp, sks in s_bad:  # a name spelled differently: closest unexplained target word
-        best, best_r, best_t = None, 0.0, -1
-        for ti, (tp, tks) in enumerate(t_bad):
-            for sk in sks:
-                for tk in tks:
-                    r = difflib.SequenceMatcher(None, sk, tk).ratio()
-                    if r > best_r:
-                        best, best_r, best_t = (sk, tk, tp), r, ti
-        if best and best_r >= spelling_ratio:
-            used.add(best_t)
-            s_word = next((w for w in sp.split() if _ascii_fold(w).lower().strip(".’'").startswith(best[0][:3])), sp)
-            t_word = next((w for w in best[2].split() if _ascii_fold(w).lower().strip(".’'").startswith(best[1][:3])), best[2])
-            messages.append(f"name spelled differently: {s_word} -> {t_word}")
-    rest_s = [sp for sp, _ in s_bad if not any(m.startswith("name spelled") and f": {sp.split()[0]}" in m for m in messages)]
-    rest_t = [tp for ti, (tp, _) in enumerate(t_bad) if ti not in used]
-    if rest_s and rest_t and not messages:
-        messages.append(f"name changed: {', '.join(rest_s)} -> {', '.join(rest_t)}")
+    s_words = [wk for phrase in s_bad for wk in phrase]
+    t_words = [wk for phrase in t_bad for wk in phrase]
+    used_s: set[str] = set()
+    used_t: set[str] = set()
+    for sw_, sk in s_words:  # the same name spelled differently
+        if len(sk) < 4:
+            continue
+        cands = [(difflib.SequenceMatcher(None, sk, tk).ratio(), tw_, tk) for tw_, tk in t_words
+                 if len(tk) >= 4 and tk not in used_t]
+        if not cands:
+            continue
+        r, tw_, tk = max(cands)
+        if r >= spelling_ratio:
+            used_s.add(sk)
+            used_t.add(tk)
+            messages.append(f"name spelled differently: {sw_} -> {tw_}")
+    rest_s = [p for p in s_bad if not any(k in used_s for _, k in p)]
+    rest_t = [p for p in t_bad if not any(k in used_t for _, k in p)]
+    if len(rest_s) == 1 and len(rest_t) == 1:
+        messages.append("name changed: " + " ".join(w for w, _ in rest_s[0]) + " -> "
+                        + " ".join(w for w, _ in rest_t[0]))
     return messages
 
 
@@ -134,8 +168,12 @@ def _category(cats: list[str], idx: list[int] | tuple[int, ...]) -> str:
 
 def find(source: Document, target: Document, links: list[Link],
          best_source: list[float] | None = None, best_target: list[float] | None = None,
-         params: FindingParams = FindingParams()) -> tuple[list[Finding], Summary]:
-    """Findings (in document order) and the summary with its verdict."""
+         params: FindingParams = FindingParams(),
+         anchors: int | None = None) -> tuple[list[Finding], Summary]:
+    """Findings (in document order) and the summary with its verdict.
+
+    ``anchors``: how many confident one-to-one anchors the aligner found (None: unknown).
+    """
     s_cats = categorize(source)
     t_cats = categorize(target)
     findings: list[tuple[tuple[int, int], Finding]] = []
@@ -185,11 +223,12 @@ def find(source: Document, target: Document, links: list[Link],
                                                           link.score, "; ".join(msgs))))
     findings.sort(key=lambda x: x[0])
     out = [f for _, f in findings]
-    return out, summarize(source, target, links, out, s_cats, t_cats, params)
+    return out, summarize(source, target, links, out, s_cats, t_cats, params, anchors)
 
 
 def summarize(source: Document, target: Document, links: list[Link], findings: list[Finding],
-              s_cats: list[str], t_cats: list[str], params: FindingParams) -> Summary:
+              s_cats: list[str], t_cats: list[str], params: FindingParams,
+              anchors: int | None = None) -> Summary:
     aligned_s = {i for link in links if link.source and link.target for i in link.source}
     aligned_t = {j for link in links if link.source and link.target for j in link.target}
     n, m = len(source), len(target)
@@ -201,7 +240,10 @@ def summarize(source: Document, target: Document, links: list[Link], findings: l
     covered = sum(len(target.sentences[j].text) for j in content_t if j in aligned_t)
     content_cov = covered / chars if chars else 1.0
     counts = Counter(f.type for f in findings)
-    if n and m and content_cov < params.unrelated_coverage:
+    content_s = sum(1 for c in s_cats if c != "boilerplate")
+    shorter = min(content_s, len(content_t))
+    few_anchors = anchors is not None and shorter > 0 and anchors / shorter < params.unrelated_anchors
+    if n and m and (content_cov < params.unrelated_coverage or few_anchors):
         verdict = "unrelated"
     elif findings:
         verdict = "issues"

@@ -121,7 +121,7 @@ def analyse(pair: Pair, source_vecs: np.ndarray, target_vecs: np.ndarray, settin
     tgt = side_vectors(pair.target, target_vecs, p.lex_weight)
     result = align(src, tgt, p, device=device)
     findings, summary = find(pair.source, pair.target, result.links, result.best_source,
-                             result.best_target, settings.findings)
+                             result.best_target, settings.findings, anchors=len(result.anchors))
     return Report(
         fidelity_version=__version__,
         signature=signature(settings, model),
