@@ -1,0 +1,113 @@
+"""Tell English from Indonesian with word lists, to catch swapped or wrong input files.
+
+The lists (``models/wordlists/{en,id}.txt``, built by ``models/build_wordlists.py``) hold
+frequent words of each language that are rare in the other.  :func:`detect` gives, per
+language, the share of a text's words found in that language's list.  News translations
+legitimately contain the other language (names, quotes, "Advertisement" lines), so
+:func:`check_language` only objects when the declared language is clearly absent and the
+other one clearly present.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from . import models_dir
+from .errors import InputError, ModelError
+
+#: Languages with word lists.
+LANGUAGES: tuple[str, ...] = ("en", "id")
+NAMES = {"en": "English", "id": "Indonesian"}
+
+#: Texts with fewer words than this are never judged.
+MIN_WORDS = 5
+#: check_language objects only when at least this many words are the other language's ...
+MIN_OTHER_WORDS = 3
+#: ... making up at least this share of the text ...
+MIN_OTHER_SHARE = 0.15
+#: ... and the declared language's share is at most this fraction of it.
+MAX_DECLARED_RATIO = 0.25
+
+_WORD = re.compile(r"[^\W\d_]+")
+#: Other spellings of the language codes (ISO 639-2/3, names, the old code "in").
+_ALIASES = {"eng": "en", "english": "en", "ind": "id", "in": "id", "indonesian": "id"}
+
+
+def normalize_lang(lang: str) -> str:
+    """Lowercase primary language subtag: ``"EN-us"`` -> ``"en"``, ``"ind"`` -> ``"id"``."""
+    code = re.split(r"[-_]", lang.strip().lower(), maxsplit=1)[0]
+    return _ALIASES.get(code, code)
+
+
+def words(text: str) -> list[str]:
+    """Lowercase runs of letters ("anak-anak" -> "anak", "anak"; "don't" -> "don", "t")."""
+    return _WORD.findall(text.lower())
+
+
+def word_count(text: str) -> int:
+    """Whitespace-separated tokens with a letter ("U.S." is one word, "2020" none)."""
+    return sum(1 for token in text.split() if any(c.isalpha() for c in token))
+
+
+def common_words(lang: str) -> frozenset[str]:
+    """Frequent lowercase words of ``lang`` ("en"/"id") that are not frequent in the other.
+
+    An empty set for a language without a list.  Useful beyond language identification, e.g.
+    to tell a capitalised common word ("Namun") from a name ("Suleimani").  Cached.
+    """
+    return _common_words(normalize_lang(lang))
+
+
+@functools.lru_cache(maxsize=None)
+def _common_words(code: str) -> frozenset[str]:
+    if code not in LANGUAGES:
+        return frozenset()
+    path = models_dir() / "wordlists" / f"{code}.txt"
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise ModelError(f"cannot read word list {path}: {exc.strerror or exc}") from exc
+    return frozenset(w for w in (line.strip() for line in lines) if w and not w.startswith("#"))
+
+
+def detect(text: str) -> dict[str, float]:
+    """Share (0..1) of the words of ``text`` that are in each language's list: {'en':, 'id':}."""
+    tokens = words(text)
+    if not tokens:
+        return {lang: 0.0 for lang in LANGUAGES}
+    return {lang: sum(t in common_words(lang) for t in tokens) / len(tokens) for lang in LANGUAGES}
+
+
+def guess(text: str) -> str | None:
+    """The more likely of 'en'/'id', or None for a text too short or without evidence."""
+    if word_count(text) < MIN_WORDS:
+        return None
+    scores = detect(text)
+    best = max(scores, key=scores.__getitem__)
+    others = [s for lang, s in scores.items() if lang != best]
+    if scores[best] == 0 or scores[best] == max(others):
+        return None
+    return best
+
+
+def check_language(text: str, lang: str, name: str) -> None:
+    """Raise InputError when ``text`` (declared ``lang``) is clearly the other language.
+
+    Silent for texts under :data:`MIN_WORDS` words, for languages other than en/id, and for
+    mixed texts in which the declared language is plausibly present.  ``name`` names the
+    file in the message: "nyt.id.txt: expected Indonesian (id) text but it looks like English".
+    """
+    code = normalize_lang(lang)
+    if code not in LANGUAGES or word_count(text) < MIN_WORDS:
+        return
+    scores = detect(text)
+    other = next(x for x in LANGUAGES if x != code)
+    evidence = round(scores[other] * len(words(text)))
+    if (evidence >= MIN_OTHER_WORDS and scores[other] >= MIN_OTHER_SHARE
+            and scores[code] <= MAX_DECLARED_RATIO * scores[other]):
+        raise InputError(f"{name}: expected {NAMES[code]} ({code}) text but it looks like {NAMES[other]}")
+
+
+__all__ = ["LANGUAGES", "MIN_WORDS", "check_language", "common_words", "detect", "guess", "normalize_lang",
+           "word_count", "words"]

@@ -1,0 +1,79 @@
+"""English/Indonesian identification with the shipped word lists."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fidelity import models_dir
+from fidelity.errors import InputError
+from fidelity.langid import check_language, common_words, detect, guess, words
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+ENGLISH_SEEDS = ["ap.en.txt", "cbs-rewrite.en.txt", "indiatoday.en.txt", "nyt.en.txt"]
+
+
+def seed(name: str) -> str:
+    return (SEEDS / name).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", ENGLISH_SEEDS)
+def test_english_seeds_are_english(name):
+    text = seed(name)
+    assert guess(text) == "en"
+    scores = detect(text)
+    assert scores["en"] > 0.5 > 0.05 > scores["id"]
+    check_language(text, "en", name)
+
+
+def test_indonesian_seed_is_indonesian():
+    text = seed("nyt.id.txt")
+    assert guess(text) == "id"
+    check_language(text, "id", "nyt.id.txt")
+
+
+@pytest.mark.parametrize("name", ENGLISH_SEEDS)
+def test_english_declared_as_indonesian_is_refused(name):
+    with pytest.raises(InputError) as info:
+        check_language(seed(name), "id", name)
+    assert str(info.value) == f"{name}: expected Indonesian (id) text but it looks like English"
+
+
+def test_indonesian_declared_as_english_is_refused():
+    with pytest.raises(InputError, match=r"^nyt.id.txt: expected English \(en\) text but it looks like Indonesian$"):
+        check_language(seed("nyt.id.txt"), "en", "nyt.id.txt")
+
+
+def test_short_texts_and_other_languages_are_not_judged():
+    check_language("The U.S. said no.", "id", "short.txt")  # 4 words
+    check_language(seed("nyt.en.txt"), "fr", "x.txt")
+    assert guess("Iran told U.S.") is None
+
+
+def test_translation_with_english_quotes_and_boilerplate_passes():
+    english = "\n".join(seed("nyt.en.txt").splitlines()[:14])  # headline, ads, a caption, the lead
+    mixed = seed("nyt.id.txt") + "\nAdvertisement\nSKIP ADVERTISEMENT\n" + english
+    scores = detect(mixed)
+    assert scores["en"] > 0.15  # a real share of English ...
+    check_language(mixed, "id", "mixed.id.txt")  # ... but the Indonesian is plainly there
+
+
+def test_names_and_numbers_alone_prove_nothing():
+    check_language("Donald Trump Elon Musk Ali Khamenei Qassem Soleimani 2020 1979", "id", "names.txt")
+    assert guess("Donald Trump Elon Musk Ali Khamenei 2020") is None
+
+
+def test_common_words_are_disjoint_lowercase_and_small():
+    en, id_ = common_words("en"), common_words("id")
+    assert {"the", "of", "said", "officials"} <= en
+    assert {"yang", "dan", "tidak", "pejabat", "namun"} <= id_
+    assert not en & id_
+    assert all(w == w.lower() and w.isalpha() for w in en | id_)
+    assert common_words("EN-us") is en and common_words("fr") == frozenset()
+    for lang in ("en", "id"):
+        assert (models_dir() / "wordlists" / f"{lang}.txt").stat().st_size < 100_000
+
+
+def test_words_split_on_hyphens_and_apostrophes():
+    assert words("Anak-anak Iran’s U.S. 2020") == ["anak", "anak", "iran", "s", "u", "s"]
