@@ -1,0 +1,165 @@
+"""Generators and scoring of the benchmarks (no model, no shared data: small realistic texts).
+
+The benchmarks read ``../shared/data`` themselves; here the generators run on a few news
+sentence pairs written for the test, so the default test path needs no data and no model.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+
+from benchmarks import _gen
+from benchmarks.accuracy import Counts, map_sentences, score
+from benchmarks.speed import Meter, fit_exponent
+from fidelity.types import Document, Finding, Link, Sentence
+
+PAIRS = [
+    ("Bank Indonesia cut its benchmark rate by 25 basis points on Wednesday.",
+     "Bank Indonesia memangkas suku bunga acuan sebesar 25 basis poin pada Rabu."),
+    ("The rupiah recovered from a slide against the dollar, traders in Jakarta said.",
+     "Rupiah pulih dari pelemahan terhadap dolar, kata para pedagang di Jakarta."),
+    ("Inflation held near the bottom of the target range in October.",
+     "Inflasi bertahan di dekat batas bawah kisaran sasaran pada Oktober."),
+    ("Governor Perry Warjiyo said the cut would support growth, and he expected more easing next year.",
+     "Gubernur Perry Warjiyo mengatakan pemangkasan itu akan mendukung pertumbuhan, dan ia memperkirakan pelonggaran lanjutan tahun depan."),
+    ("Floods in Cebu displaced 12,000 people after three days of rain.",
+     "Banjir di Cebu membuat 12.000 orang mengungsi setelah hujan tiga hari."),
+    ("Rescue teams reached the village of Talisay late on Sunday, officials said.",
+     "Tim penyelamat mencapai desa Talisay pada Minggu malam, kata para pejabat."),
+    ("The reef lost half of its coral cover in 2016 and 2017.",
+     "Terumbu itu kehilangan separuh tutupan karangnya pada 2016 dan 2017."),
+    ("Scientists from Townsville warned that another heatwave could finish the recovery.",
+     "Para ilmuwan dari Townsville memperingatkan bahwa gelombang panas berikutnya bisa menggagalkan pemulihan."),
+    ("Fishermen in Makassar said their catch had fallen for the third year, and prices had doubled.",
+     "Para nelayan di Makassar mengatakan tangkapan mereka turun selama tiga tahun, dan harga naik dua kali lipat."),
+    ("Police arrested 14 people at the port on Monday night.",
+     "Polisi menangkap 14 orang di pelabuhan pada Senin malam."),
+] * 4  # 40 lines: a chunk and some "elsewhere" lines for the insertions
+
+
+def _doc(seed: int = 0, p: _gen.Perturbations = _gen.Perturbations()) -> _gen.AccuracyDoc:
+    rng = random.Random(seed)
+    return _gen.accuracy_doc(PAIRS, range(0, 24), rng, _gen.name_pool(PAIRS), p)
+
+
+def _segmented(text: str, spans: list[tuple[int, int]], lang: str) -> Document:
+    """A Document whose sentences are exactly the units (what a perfect segmenter gives)."""
+    sents = [Sentence(k, text[a:b], k, a, b) for k, (a, b) in enumerate(spans)]
+    return Document(text, lang, sents)
+
+
+def _perfect_output(doc: _gen.AccuracyDoc, presplit: bool = False):
+    """The links and findings a perfect checker would report for ``doc``."""
+    s_text, s_spans, t_text, t_spans = doc.texts(presplit)
+    links = [Link(s, t, None if not (s and t) else 1.0) for s, t in doc.truth_links()]
+    findings = [Finding("omission", "body", (i,), (), None, "") for i in sorted(doc.omitted())]
+    findings += [Finding("addition", "body", (), (j,), None, "") for j in sorted(doc.added())]
+    by_target = {j: s for s, t in doc.truth_links() for j in t}
+    findings += [Finding("drift", "body", by_target[j], (j,), 1.0, "") for j in doc.drifted()]
+    return (s_spans, t_spans, _segmented(s_text, s_spans, "en"), _segmented(t_text, t_spans, "id"),
+            links, findings)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_truth_is_consistent(seed):
+    doc = _doc(seed)
+    links = doc.truth_links()
+    n_src, n_tgt = len(doc.source), len(doc.target_units)
+    # Every source and every target unit is in exactly one true link, and links are monotonic.
+    assert sorted(i for s, _ in links for i in s) == list(range(n_src))
+    assert sorted(j for _, t in links for j in t) == list(range(n_tgt))
+    pairs = [(min(s), min(t)) for s, t in links if s and t]
+    assert pairs == sorted(pairs) and [t for _, t in pairs] == sorted(t for _, t in pairs)
+    kinds = {e["kind"] for e in doc.edits}
+    assert {"merge", "split", "delete", "insert", "junk"} <= kinds
+    # Unedited target units are the corpus translations of their source units.
+    for u in doc.target_units:
+        if u.tag == "orig":
+            assert PAIRS[u.src[0]][1] == u.text
+    # A changed name or number really changed, and only in the translation.
+    for e in doc.edits:
+        if e["kind"] in ("name", "number"):
+            (i,) = e["source"]
+            unit = next(u for u in doc.target_units if u.src == (i,))
+            assert e["old"] in PAIRS[i][0] and e["new"] in unit.text and unit.text != PAIRS[i][1]
+
+
+def test_text_spans_cover_units_exactly():
+    doc = _doc(1)
+    for presplit in (False, True):
+        s_text, s_spans, t_text, t_spans = doc.texts(presplit)
+        assert [s_text[a:b] for a, b in s_spans] == doc.source
+        assert [t_text[a:b] for a, b in t_spans] == [u.text for u in doc.target_units]
+
+
+def test_perfect_output_scores_one():
+    doc = _doc(2)
+    m_counts = score(doc, *_perfect_output(doc))
+    m = m_counts.metrics()
+    for key in ("link_f1", "pair_f1", "omission_precision", "omission_recall", "addition_precision",
+                "addition_recall", "drift_precision", "drift_recall_name", "drift_recall_number"):
+        assert m[key] == pytest.approx(1.0), key
+    assert m_counts.om_planted == len(doc.omitted()) > 0
+    assert m_counts.add_planted == len(doc.added()) > 0
+
+
+def test_wrong_output_scores_below_one():
+    doc = _doc(3)
+    s_spans, t_spans, src, tgt, links, findings = _perfect_output(doc)
+    # Break up every merged (2-1) link into a 1-1 and a 1-0, and drop every finding.
+    broken = []
+    for link in links:
+        if len(link.source) == 2:
+            broken += [Link(link.source[:1], link.target, 1.0), Link(link.source[1:], (), None)]
+        else:
+            broken.append(link)
+    m = score(doc, s_spans, t_spans, src, tgt, broken, []).metrics()
+    assert m["link_recall"] < 1.0 and m["link_precision"] < 1.0
+    assert m["omission_recall"] == 0.0 and m["drift_recall_number"] == 0.0
+
+
+def test_sentence_mapping_follows_offsets():
+    units = [(0, 10), (11, 20), (22, 30)]
+    assert map_sentences([(0, 10), (11, 30), (22, 25)], units) == [(0,), (1, 2), (2,)]
+
+
+def test_counts_add_up():
+    a, b = Counts(links_tp=3, links_pred=4, links_true=5), Counts(links_tp=1, links_pred=1, links_true=1)
+    a.verdicts["issues"] += 1
+    b.verdicts["issues"] += 1
+    a += b
+    assert (a.links_tp, a.links_pred, a.links_true, a.verdicts["issues"]) == (4, 5, 6, 2)
+
+
+def test_split_and_merge_text():
+    left, right = _gen.split_text(PAIRS[3][1])
+    assert left.endswith(".") and right[0].isupper()
+    assert len(left.split()) >= 5 and len(right.split()) >= 5
+    merged = _gen.merge_text(PAIRS[0][1], PAIRS[1][1], random.Random(0))
+    assert merged.count(".") == 1 and "Rupiah" in merged
+
+
+def test_speed_pair_plants_edits():
+    pool = [(f"{en} ({k})", f"{idn} ({k})") for k, (en, idn) in enumerate(PAIRS)]
+    gen = _gen.speed_pair(pool, 200, seed=0, omit_rate=0.05, add_rate=0.05)
+    src_paras = gen.source_text.strip().split("\n\n")
+    assert gen.omitted == 10 and gen.added == 10
+    assert 200 / 4 <= len(src_paras) <= 200
+    # Units are distinct although the pool is small (joined pairs).
+    units = _gen.speed_units(pool, 300, random.Random(0))
+    assert len({en for en, _ in units}) == 300
+
+
+def test_fit_exponent_and_meter():
+    assert fit_exponent([(1000, 1.0), (10000, 10.0), (50000, 50.0)]) == pytest.approx(1.0)
+    assert fit_exponent([(1000, 1.0), (10000, 100.0)]) == pytest.approx(2.0)
+    meter = Meter()
+    with meter.section("outer"):
+        sum(range(10000))
+        with meter.section("inner"):
+            sum(range(10000))
+    assert set(meter.seconds) == {"outer", "inner"}
+    assert all(v >= 0 and math.isfinite(v) for v in meter.seconds.values())
