@@ -81,13 +81,75 @@ def name_key(word: str) -> str:
 
 
 @lru_cache(maxsize=8)
+def dictionary(lang: str) -> frozenset[str]:
+    """Lower-case ordinary words of ``lang`` (shipped ``models/wordlists/<lang>.dict.txt``,
+    built by ``models/build_dictionary.py``); empty for a language without one."""
+    from . import models_dir
+
+    path = models_dir() / "wordlists" / f"{lang}.dict.txt"
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return frozenset()
+    return frozenset(w for w in lines if w and not w.startswith("#"))
+
+
+@lru_cache(maxsize=8)
 def _common(lang: str) -> frozenset[str]:
+    """Words that are not names when capitalised: the dictionary and the frequent words."""
     try:
         from .langid import common_words
 
-        return common_words(lang)
+        frequent = common_words(lang)
     except Exception:  # no word list for this language: every capitalised word counts
-        return frozenset()
+        frequent = frozenset()
+    return frequent | dictionary(lang)
+
+
+_ID_SUFFIX = re.compile(r"(nya|lah|kah|pun)$")
+
+
+def is_common(key: str, lang: str) -> bool:
+    """``key`` is an ordinary word of ``lang`` (Indonesian clitics -nya/-lah/-kah/-pun stripped)."""
+    common = _common(lang)
+    if key in common:
+        return True
+    if len(key) <= 5:
+        return False
+    if lang == "id":
+        return any(stem in common for stem in _id_stems(key))
+    if lang == "en":
+        return any(stem in common for stem in _en_stems(key))
+    return False
+
+
+_ID_PREFIX = re.compile(r"^(memper|diper|meng|meny|mem|men|me|peng|peny|pem|pen|per|pe|ber|be|ter|di|ke|se)")
+_ID_AFFIX_END = re.compile(r"(kan|an|i)$")
+
+
+def _id_stems(key: str) -> list[str]:
+    """Candidate stems of an Indonesian word: clitic, suffix and prefix stripped (kelautan -> laut)."""
+    out = []
+    base = _ID_SUFFIX.sub("", key)
+    out.append(base)
+    no_suffix = _ID_AFFIX_END.sub("", base)
+    out.append(no_suffix)
+    for word in (base, no_suffix):
+        m = _ID_PREFIX.match(word)
+        if m and len(word) - m.end() >= 3:
+            out.append(word[m.end():])
+    return [w for w in out if len(w) >= 3]
+
+
+def _en_stems(key: str) -> list[str]:
+    """Candidate lemmas of an English word (atmospheric -> atmosphere, officials -> official)."""
+    out = []
+    for suffix, repl in (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""),
+                         ("ing", "e"), ("ically", "ic"), ("ly", ""), ("ic", "e"), ("ic", ""),
+                         ("ical", "e"), ("al", ""), ("er", ""), ("ers", "")):
+        if key.endswith(suffix) and len(key) - len(suffix) >= 3:
+            out.append(key[: len(key) - len(suffix)] + repl)
+    return out
 
 
 def names(text: str, lang: str) -> list[str]:
@@ -96,14 +158,13 @@ def names(text: str, lang: str) -> list[str]:
     The first word of a sentence is kept only when it is not a common word of ``lang``
     ("Trump said" keeps Trump; "The officials" drops The).
     """
-    common = _common(lang)
     out: list[str] = []
     for m in _WORD.finditer(text):
         word = m.group(0)
         if not word[0].isupper():
             continue
         key = name_key(word)
-        if len(key) < 2 or key in _NOT_NAMES or key in common:
+        if len(key) < 2 or key in _NOT_NAMES or is_common(key, lang):
             continue
         # All-caps short words are acronyms (AS, PBB, U.S.): names too, keep them.
         out.append(key)
@@ -163,7 +224,6 @@ def name_phrases(text: str, lang: str) -> list[list[tuple[str, str]]]:
     capitals (AS, PBB): there the capital says nothing about being a name. Hyphenated words
     count part by part ("January-March" holds no name).
     """
-    common = _common(lang)
     phrases: list[list[tuple[str, str]]] = []
     run: list[tuple[str, str]] = []
     last_end = -1
@@ -174,7 +234,7 @@ def name_phrases(text: str, lang: str) -> list[list[tuple[str, str]]]:
         key = name_key(word)
         at_start = bool(_SENT_START.search(text[:m.start()]))
         is_name = (word[:1].isupper() and len(key) >= 2 and key not in _NOT_NAMES
-                   and (key not in common or word.isupper())
+                   and (not is_common(key, lang) or word.isupper())
                    and (not at_start or word.isupper()))
         if run and (not is_name or text[last_end:m.start()].strip()):
             phrases.append(run)
@@ -184,7 +244,7 @@ def name_phrases(text: str, lang: str) -> list[list[tuple[str, str]]]:
         parts = [w for w in re.split(r"[-‐–]", word) if w]
         for part in parts:
             pk = name_key(part)
-            if pk and pk not in _NOT_NAMES and (pk not in common or part.isupper()):
+            if pk and pk not in _NOT_NAMES and (not is_common(pk, lang) or part.isupper()):
                 run.append((part, pk))
         last_end = m.end()
     if run:

@@ -63,9 +63,32 @@ def _words(text: str) -> set[str]:
     return {_ascii_fold(w).lower() for w in re.findall(r"[^\W_]+", text)}
 
 
+# Regular English -> Indonesian spelling of borrowed words ("coordination" -> "koordinasi",
+# "statistics" -> "statistik", "securities" -> "sekuritas", "committee" -> "komite").
+_COGNATE_RULES = [(r"tion(s)?$", "si"), (r"sion(s)?$", "si"), (r"ities$", "itas"), (r"ity$", "itas"),
+                  (r"ics$", "ik"), (r"ic$", "ik"), (r"ical$", "is"), (r"ism$", "isme"), (r"ee$", "e"),
+                  (r"ph", "f"), (r"th", "t"), (r"qu", "kw"), (r"x", "ks"), (r"c(?=[aoulrt]|$)", "k"),
+                  (r"c(?=[ei])", "s"), (r"y", "i"), (r"ou", "u"), (r"(.)\1", r"\1")]
+
+
+def cognate_key(word: str, lang: str) -> str:
+    """A spelling key under which an English word and its Indonesian loan often coincide."""
+    w = word.lower()
+    if lang == "en":
+        for pattern, repl in _COGNATE_RULES:
+            w = re.sub(pattern, repl, w)
+    else:
+        w = re.sub(r"(.)\1", r"\1", w)
+    return w
+
+
 def _explained(key: str, other_words: set[str], from_lang: str, to_lang: str) -> bool:
     if key in other_words:
         return True
+    if {from_lang, to_lang} == {"en", "id"} and len(key) >= 4:
+        ck = cognate_key(key, from_lang)
+        if any(cognate_key(w, to_lang) == ck for w in other_words if abs(len(w) - len(key)) <= 4):
+            return True
     if exonyms.equivalents(key, from_lang, to_lang) & other_words:
         return True
     if len(key) >= 4:  # "iranian" ~ "iran", "indonesia" ~ "indonesian"
@@ -90,6 +113,11 @@ def _initials(text: str) -> set[str]:
     return out
 
 
+def _title_case(text: str) -> bool:
+    words = [w for w in re.findall(r"[^\W\d_]+", text) if len(w) > 3]
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
+
+
 def name_drift(src_text: str, tgt_text: str, src_lang: str, tgt_lang: str,
                spelling_ratio: float = 0.6) -> list[str]:
     """Messages for names that differ across an aligned link (empty when they agree).
@@ -100,6 +128,8 @@ def name_drift(src_text: str, tgt_text: str, src_lang: str, tgt_lang: str,
     name and a target name of similar spelling ("Saied" -> "Saeid"), or exactly one unexplained
     name phrase on each side ("Manhattan" -> "New York").
     """
+    if _title_case(src_text) or _title_case(tgt_text):
+        return []  # headlines: every word has a capital, so capitals say nothing about names
     sw, tw = _words(src_text), _words(tgt_text)
     s_init, t_init = _initials(src_text), _initials(tgt_text)
 
