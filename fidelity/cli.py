@@ -162,5 +162,57 @@ def check(source, target, source_lang, target_lang, model, device, batch_size, p
     sys.exit(exit_code(report.summary.verdict, {f.type for f in report.findings}, fail))
 
 
+@main.command()
+@click.argument("input_path", metavar="INPUT", type=click.Path(exists=True))
+@click.option("-o", "--outdir", required=True, metavar="OUTDIR",
+              help="Folder for the reports, results.jsonl, summary.json and index.html.")
+@model_options
+@click.option("--source-suffix", default=".en.txt", show_default=True,
+              help="File name ending of a story's source in an INPUT folder.")
+@click.option("--target-suffix", default=".id.txt", show_default=True,
+              help="File name ending of a story's translation in an INPUT folder.")
+@click.option("--workers", type=click.IntRange(0, 256), default=None,
+              help="Worker processes for segmentation and alignment; 0 runs all in this "
+                   "process [default: the CPU count].")
+@click.option("--window", type=click.IntRange(1, 4096), default=64, show_default=True,
+              help="Pairs whose sentences are embedded together in one batch.")
+@click.option("--force", is_flag=True, help="Redo every pair, even those whose report is up to date.")
+@click.option("--fail-on", default="omission,addition,drift", show_default=True,
+              help="Finding types that make the exit code 1.")
+@click.option("--progress", is_flag=True, help="Show the progress bar even when stderr is not a terminal.")
+@click.option("-q", "--quiet", is_flag=True, help="No warnings or progress on stderr.")
+def batch(input_path, outdir, source_lang, target_lang, model, device, batch_size, presplit,
+          no_language_check, tau, source_suffix, target_suffix, workers, window, force, fail_on,
+          progress, quiet):
+    """Check every pair of INPUT, writing one report per pair into OUTDIR.
+
+    INPUT is a folder of <story>.en.txt / <story>.id.txt files, or a manifest (.csv or .jsonl)
+    with 'source', 'target' and optional 'id' columns (paths relative to the manifest).
+    Re-running skips pairs whose inputs and settings are unchanged.
+
+    Exit status: 0 all faithful, 1 any issues or unrelated, 2 bad usage, 3 any pair failed.
+    """
+    _quiet_warnings(quiet)
+    _silence_libraries()
+    fail = parse_fail_on(fail_on)
+    try:
+        from .batch import BatchOptions, run_batch, summary_text
+
+        settings = build_settings(source_lang, target_lang, model, device, batch_size, presplit,
+                                  no_language_check, tau)
+        totals, stats = run_batch(BatchOptions(
+            input=input_path, outdir=outdir, settings=settings, source_suffix=source_suffix,
+            target_suffix=target_suffix, workers=workers, window=window, force=force,
+            progress=False if quiet else (True if progress else None), fail_on=fail))
+    except FidelityError as exc:
+        _err(f"error: {exc}")
+        sys.exit(exc.exit_code)
+    click.echo(summary_text(totals, stats), nl=False)
+    if not quiet:
+        _err(f"{totals.pairs} pairs: records in {Path(outdir) / 'results.jsonl'}, "
+             f"overview in {Path(outdir) / 'index.html'}")
+    sys.exit(totals.exit_code)
+
+
 def run() -> None:  # pragma: no cover - console entry used by python -m
     main(prog_name="fidelity")

@@ -1,0 +1,308 @@
+"""``fidelity batch``: faults become records, resume skips what is done, a killed run resumes
+to the same results, and a second run on a locked OUTDIR is refused.
+
+The inputs are the seed pair and the fixture pairs (plus broken copies made here). Most runs go
+through click's test runner in this process with ``--workers 0``; the kill and lock tests run
+``python -m fidelity batch`` as a real process (with a worker process) because they need one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from filelock import FileLock
+
+from fidelity.batch import (LOCK, RESULTS, BatchRunner, InlineExecutor, discover, read_results,
+                            run_finish, safe_stem)
+from fidelity.cli import main
+from fidelity.pipeline import Checker, Settings
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "tests" / "fixtures"
+SEEDS = REPO / "seeds"
+VERDICTS = {"faithful", "issues", "unrelated"}
+#: Another sentence-transformers folder to test with (default: the shipped model).
+MODEL_ARGS = ["--model", os.environ["FIDELITY_TEST_MODEL"]] if os.environ.get("FIDELITY_TEST_MODEL") else []
+
+
+def good_pairs() -> list[tuple[str, Path, Path]]:
+    """(story, source, target) of the seed pair and every fixture pair."""
+    pairs = [("nyt", SEEDS / "nyt.en.txt", SEEDS / "nyt.id.txt")]
+    for src in sorted(FIXTURES.glob("*.en.txt")):
+        tgt = src.with_name(src.name.replace(".en.txt", ".id.txt"))
+        if tgt.is_file():
+            pairs.append((src.name[: -len(".en.txt")], src, tgt))
+    return pairs
+
+
+def copy_pair(folder: Path, story: str, src: Path, tgt: Path) -> None:
+    shutil.copyfile(src, folder / f"{story}.en.txt")
+    shutil.copyfile(tgt, folder / f"{story}.id.txt")
+
+
+def batch(*args: str) -> "click.testing.Result":  # noqa: F821
+    """Run ``fidelity batch`` in this process."""
+    return CliRunner().invoke(main, ["batch", *args, *MODEL_ARGS, "-q"], catch_exceptions=False)
+
+
+def records(outdir: Path) -> list[dict]:
+    lines = (outdir / RESULTS).read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines]
+
+
+def latin1_copy(text: str) -> bytes:
+    """``text`` as Latin-1 bytes (typographic quotes made plain, accented letters kept)."""
+    for a, b in (("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"'),
+                 ("\u2026", "..."), ("\u2014", "-"), ("\u2013", "-")):
+        text = text.replace(a, b)
+    return text.encode("latin-1")
+
+
+@pytest.fixture(scope="module")
+def faulty_folder(tmp_path_factory) -> Path:
+    """Good pairs, a one-sided story, an empty file, a binary file and a Latin-1 file."""
+    folder = tmp_path_factory.mktemp("faulty")
+    for story, src, tgt in good_pairs():
+        copy_pair(folder, story, src, tgt)
+    shutil.copyfile(SEEDS / "ap.en.txt", folder / "ap.en.txt")  # no translation
+    (folder / "empty.en.txt").write_bytes(b"")
+    shutil.copyfile(SEEDS / "nyt.id.txt", folder / "empty.id.txt")
+    shutil.copyfile(SEEDS / "nyt.en.txt", folder / "binary.en.txt")
+    (folder / "binary.id.txt").write_bytes(bytes(range(256)) * 8 + b"\x00" * 512)
+    helio = FIXTURES / "helioframe-trial"
+    latin = latin1_copy(helio.with_suffix(".en.txt").read_text(encoding="utf-8"))
+    assert any(b > 0x7F for b in latin), "the Latin-1 file must contain a non-ASCII letter"
+    (folder / "latin1.en.txt").write_bytes(latin)
+    shutil.copyfile(helio.with_suffix(".id.txt"), folder / "latin1.id.txt")
+    return folder
+
+
+def test_faults_become_records_and_exit_3(faulty_folder: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = batch(str(faulty_folder), "-o", str(out), "--workers", "0")
+    assert result.exit_code == 3, result.output
+    recs = {r["id"]: r for r in records(out)}
+    stories = [s for s, _, _ in good_pairs()]
+    assert sorted(recs) == sorted(stories + ["ap", "empty", "binary", "latin1"])
+    assert len(records(out)) == len(recs)  # one line per pair
+
+    assert "no target file ap.id.txt" in recs["ap"]["error"]
+    assert recs["ap"]["target"] is None and recs["ap"]["verdict"] is None
+    for bad in ("empty", "binary"):
+        assert recs[bad]["error"], bad
+        assert recs[bad]["verdict"] is None and recs[bad]["report"] is None
+        assert not (out / f"{bad}.json").exists()
+    assert "empty.en.txt" in recs["empty"]["error"]
+    assert "binary.id.txt" in recs["binary"]["error"]
+
+    for story in stories + ["latin1"]:
+        rec = recs[story]
+        assert rec["error"] is None and rec["verdict"] in VERDICTS, rec
+        report = json.loads((out / rec["report"]).read_text(encoding="utf-8"))
+        assert report["summary"]["verdict"] == rec["verdict"]
+        assert report["signature"] == rec["signature"]
+        assert report["summary"]["omissions"] == rec["counts"]["omissions"]
+        assert (out / rec["html"]).read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
+    # The Latin-1 file was decoded, not mangled: its accented name survives into the report.
+    latin_report = json.loads((out / "latin1.json").read_text(encoding="utf-8"))
+    source_text = " ".join(s["text"] for s in latin_report["source"]["sentences"])
+    assert "\u00e1" in source_text and "\ufffd" not in source_text
+
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert (summary["pairs"], summary["failed"], summary["exit_code"]) == (len(recs), 3, 3)
+    assert summary["faithful"] + summary["issues"] + summary["unrelated"] == len(stories) + 1
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for story in stories:
+        assert f'href="{story}.html"' in index
+    assert 'href="ap.html"' not in index and "http://" not in index and "https://" not in index
+    assert "failed" in result.stdout and "ap" in result.stdout
+
+
+def test_resume_skips_unchanged_and_redoes_changed(tmp_path: Path) -> None:
+    folder, out = tmp_path / "in", tmp_path / "out"
+    folder.mkdir()
+    pairs = good_pairs()[:3]
+    for story, src, tgt in pairs:
+        copy_pair(folder, story, src, tgt)
+    first = batch(str(folder), "-o", str(out), "--workers", "0")
+    assert first.exit_code in (0, 1), first.output
+    before = {r["id"]: r for r in records(out)}
+    mtimes = {s: (out / f"{s}.json").stat().st_mtime_ns for s, _, _ in pairs}
+
+    again = batch(str(folder), "-o", str(out), "--workers", "0")
+    assert again.exit_code == first.exit_code
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert (summary["checked"], summary["reused"]) == (0, 3)
+    assert {r["id"]: r for r in records(out)} == before
+    assert {s: (out / f"{s}.json").stat().st_mtime_ns for s, _, _ in pairs} == mtimes
+
+    changed = pairs[1][0]
+    target = folder / f"{changed}.id.txt"
+    paragraphs = [p for p in target.read_text(encoding="utf-8").splitlines() if p.strip()]
+    target.write_text("\n".join(paragraphs[:-2]) + "\n", encoding="utf-8")  # drop two paragraphs
+    third = batch(str(folder), "-o", str(out), "--workers", "0")
+    assert third.exit_code in (0, 1), third.output
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert (summary["checked"], summary["reused"]) == (1, 2)
+    after = {r["id"]: r for r in records(out)}
+    assert len(records(out)) == 3
+    assert after[changed]["target_sha256"] != before[changed]["target_sha256"]
+    assert after[changed]["counts"]["target_sentences"] < before[changed]["counts"]["target_sentences"]
+    for story, _, _ in pairs:
+        moved = (out / f"{story}.json").stat().st_mtime_ns != mtimes[story]
+        assert moved == (story == changed), story
+
+    forced = batch(str(folder), "-o", str(out), "--workers", "0", "--force")
+    assert forced.exit_code in (0, 1)
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert (summary["checked"], summary["reused"]) == (3, 0)
+
+    retuned = batch(str(folder), "-o", str(out), "--workers", "0", "--tau", "0.1")  # new signature
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert retuned.exit_code in (0, 1) and (summary["checked"], summary["reused"]) == (3, 0)
+    assert all("tau=0.1" in r["signature"] for r in records(out))
+
+
+def test_manifest_paths_are_relative_and_ids_are_escaped(tmp_path: Path) -> None:
+    story, src, tgt = good_pairs()[1]
+    (tmp_path / "texts").mkdir()
+    copy_pair(tmp_path / "texts", story, src, tgt)
+    manifest = tmp_path / "list.jsonl"
+    rows = [{"id": "<b>bold</b>", "source": f"texts/{story}.en.txt", "target": f"texts/{story}.id.txt"},
+            {"source": f"texts/{story}.en.txt", "target": "texts/missing.id.txt"}]
+    manifest.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = batch(str(manifest), "-o", str(out), "--workers", "0")
+    assert result.exit_code == 3, result.output
+    recs = {r["id"]: r for r in records(out)}
+    assert set(recs) == {"<b>bold</b>", story}
+    assert recs["<b>bold</b>"]["report"] == safe_stem("<b>bold</b>") + ".json" == "b_bold_b.json"
+    assert recs["<b>bold</b>"]["verdict"] in VERDICTS
+    assert "missing.id.txt" in recs[story]["error"] and "no such file" in recs[story]["error"]
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "<b>bold</b>" not in index and "&lt;b&gt;bold&lt;/b&gt;" in index
+
+    csv_manifest = tmp_path / "list.csv"
+    csv_manifest.write_text(f"source,target\ntexts/{story}.en.txt,texts/{story}.id.txt\n", encoding="utf-8")
+    assert [s.id for s in discover(csv_manifest)] == [story]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("english,indonesian\na,b\n", encoding="utf-8")
+    refused = batch(str(bad), "-o", str(tmp_path / "out2"))
+    assert refused.exit_code == 2 and "source" in refused.output
+
+
+def _kill_folder(tmp_path: Path, copies: int) -> tuple[Path, int]:
+    """``copies`` renamed copies of every good pair (enough work to kill a run part-way)."""
+    folder = tmp_path / "many"
+    folder.mkdir()
+    n = 0
+    for k in range(copies):
+        for story, src, tgt in good_pairs():
+            copy_pair(folder, f"{story}-{k:02d}", src, tgt)
+            n += 1
+    return folder, n
+
+
+def _cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "fidelity", "batch", *args, *MODEL_ARGS]
+
+
+def test_killed_run_resumes_to_the_same_results(tmp_path: Path) -> None:
+    folder, n = _kill_folder(tmp_path, copies=5)
+    ref_out, out = tmp_path / "ref", tmp_path / "out"
+    reference = batch(str(folder), "-o", str(ref_out), "--workers", "0")
+    assert reference.exit_code in (0, 1), reference.output
+    expected = sorted((r["id"], r["verdict"]) for r in records(ref_out))
+    assert len(expected) == n
+
+    proc = subprocess.Popen(_cli(str(folder), "-o", str(out), "--workers", "1", "--window", "2", "-q"),
+                            cwd=REPO, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    results = out / RESULTS
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        if results.is_file() and results.read_bytes().count(b"\n") >= 1:
+            break
+        time.sleep(0.01)
+    assert proc.poll() is None, "the run ended before it could be killed"
+    os.killpg(proc.pid, signal.SIGKILL)  # the command and its worker processes
+    proc.wait()
+    done = [r["id"] for r in read_results(results)]
+    assert 1 <= len(done) < n, "the kill must land part-way through the run"
+
+    resumed = batch(str(folder), "-o", str(out), "--workers", "0")
+    assert resumed.exit_code == reference.exit_code, resumed.output
+    got = records(out)
+    assert sorted((r["id"], r["verdict"]) for r in got) == expected
+    assert len({r["id"] for r in got}) == len(got) == n
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["reused"] >= len(done) and summary["reused"] + summary["checked"] == n
+    assert not list(out.glob(".*.tmp")), "temporary files of the killed run are cleaned up"
+
+
+def test_second_concurrent_run_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    story, src, tgt = good_pairs()[0]
+    copy_pair(folder, story, src, tgt)
+    out = tmp_path / "out"
+    out.mkdir()
+    with FileLock(str(out / LOCK)):
+        proc = subprocess.run(_cli(str(folder), "-o", str(out)), cwd=REPO, capture_output=True,
+                              text=True, timeout=120)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "another fidelity batch" in lines[0], proc.stderr
+    assert not (out / RESULTS).exists()
+
+
+class _DyingPool(InlineExecutor):
+    """Runs tasks in this process, but the pool 'dies' on the first finish task of ``victim``:
+    that future fails with BrokenProcessPool and so does every later submit, as a real pool
+    whose worker was killed does."""
+
+    def __init__(self, victim: int):
+        self.victim = victim
+        self.broken = False
+
+    def submit(self, fn, /, *args, **kwargs):  # noqa: ANN001
+        if self.broken:
+            raise BrokenProcessPool("a worker died")
+        if fn is run_finish and args[0].key == self.victim:
+            self.broken = True
+            future: Future = Future()
+            future.set_exception(BrokenProcessPool("a worker died"))
+            return future
+        return super().submit(fn, *args, **kwargs)
+
+
+def test_a_dead_worker_fails_its_pair_and_the_run_goes_on(tmp_path: Path) -> None:
+    folder, out = tmp_path / "in", tmp_path / "out"
+    folder.mkdir()
+    out.mkdir()
+    for story, src, tgt in good_pairs()[:3]:
+        copy_pair(folder, story, src, tgt)
+    specs = discover(folder)
+    settings = Settings(model=MODEL_ARGS[1] if MODEL_ARGS else None, device="cpu")
+    checker = Checker(settings, progress=False)
+    fresh: list[InlineExecutor] = []
+    runner = BatchRunner(specs, out, settings, checker.encoder, checker.model_id, "sig",
+                         _DyingPool(victim=0), window=1,
+                         new_executor=lambda: fresh.append(InlineExecutor()) or fresh[-1])
+    stats = runner.run(list(range(len(specs))))
+    recs = {r["id"]: r for r in records(out)}
+    assert len(records(out)) == len(specs) == stats.checked == 3
+    assert "worker process died" in recs[specs[0].id]["error"]
+    assert all(recs[s.id]["verdict"] in VERDICTS for s in specs[1:])
+    assert len(fresh) == 1 and runner.executor is fresh[0]
