@@ -37,6 +37,13 @@ def default_model_path() -> Path:
     return _REPO_MODELS / DEFAULT_MODEL_NAME
 
 
+def default_model() -> str:
+    """What ``--model`` defaults to: ``$FIDELITY_MODEL`` when set, else the shipped model."""
+    import os
+
+    return os.environ.get("FIDELITY_MODEL") or str(default_model_path())
+
+
 def check(source_text: str, target_text: str, **settings: Any) -> "Report":
     """Check ``target_text`` as a translation of ``source_text``; see :func:`fidelity.pipeline.check`."""
     from .pipeline import check as _check
@@ -44,4 +51,4 @@ def check(source_text: str, target_text: str, **settings: Any) -> "Report":
     return _check(source_text, target_text, **settings)
 
 
-__all__ = ["__version__", "check", "default_model_path", "models_dir", "DEFAULT_MODEL_NAME"]
+__all__ = ["__version__", "check", "default_model", "default_model_path", "models_dir", "DEFAULT_MODEL_NAME"]

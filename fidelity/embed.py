@@ -70,10 +70,10 @@ def _offline_env() -> bool:
 
 def load_model(model: str | os.PathLike | None, device: str):
     """A ``SentenceTransformer`` for a local folder or a hub name (see module doc)."""
-    from . import default_model_path
+    from . import default_model, default_model_path
 
     if model is None:
-        model = default_model_path()
+        model = default_model()
     path = Path(model).expanduser()
     if path.exists() and not path.is_dir():
         raise ModelError(f"--model {model}: expected a sentence-transformers model folder, got a file")
@@ -127,9 +127,10 @@ class Encoder:
                  batch_size: int = 256, progress: bool | None = None, cache_size: int = 500_000):
         self.device = resolve_device(device)
         self.model = load_model(model, self.device)
-        src = model if model is not None else None
-        self.name = Path(src).name if src is not None and Path(str(src)).is_dir() else (
-            str(src) if src is not None else self.model_path_name())
+        from . import default_model
+
+        src = str(model) if model is not None else default_model()
+        self.name = Path(src).name if Path(src).is_dir() else src
         self.batch_size = batch_size
         self.progress = progress
         self.cache_size = cache_size
@@ -138,12 +139,6 @@ class Encoder:
         get_dim = getattr(self.model, "get_embedding_dimension", None) or \
             self.model.get_sentence_embedding_dimension
         self.dim = int(get_dim())
-
-    @staticmethod
-    def model_path_name() -> str:
-        from . import default_model_path
-
-        return default_model_path().name
 
     @property
     def hash(self) -> str:

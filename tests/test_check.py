@@ -1,0 +1,250 @@
+"""End to end with the shipped model: the seed pair, unrelated texts, and the project's own
+fixtures perturbed by deleting, inserting, merging and replacing sentences and by changing a
+name or a number. Nothing here is tuned to these texts; the assertions state what a
+translator would expect to see."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import fidelity
+from fidelity.pipeline import Checker, Settings
+from fidelity.types import Report
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+PAIRS = ["cebu-floods", "helioframe-trial", "bi-rate-cut", "reef-bleaching"]
+
+
+@pytest.fixture(scope="module")
+def checker() -> Checker:
+    return Checker(Settings(device="cpu"), progress=False)
+
+
+@pytest.fixture(scope="module")
+def seed_report(checker: Checker) -> Report:
+    return checker.check_files(SEEDS / "nyt.en.txt", SEEDS / "nyt.id.txt")
+
+
+def _src(report: Report, prefix: str) -> list[int]:
+    found = [s.index for s in report.source.sentences if s.text.startswith(prefix)]
+    assert found, f"no source sentence starts with {prefix!r}"
+    return found
+
+
+def _tgt(report: Report, prefix: str) -> list[int]:
+    found = [s.index for s in report.target.sentences if s.text.startswith(prefix)]
+    assert found, f"no target sentence starts with {prefix!r}"
+    return found
+
+
+def _link_of_target(report: Report, j: int):
+    return next(link for link in report.links if j in link.target)
+
+
+def _omitted(report: Report) -> dict[int, str]:
+    return {i: f.category for f in report.findings if f.type == "omission" for i in f.source}
+
+
+def _added(report: Report) -> dict[int, str]:
+    return {j: f.category for f in report.findings if f.type == "addition" for j in f.target}
+
+
+# --- the seed pair -------------------------------------------------------------------------
+
+
+def test_seed_links_cover_both_sides_once(seed_report: Report) -> None:
+    src = sorted(i for link in seed_report.links for i in link.source)
+    tgt = sorted(j for link in seed_report.links for j in link.target)
+    assert src == list(range(len(seed_report.source)))
+    assert tgt == list(range(len(seed_report.target)))
+
+
+def test_seed_omissions(seed_report: Report) -> None:
+    omitted = _omitted(seed_report)
+    r = seed_report
+    assert omitted[_src(r, "Iran Told U.S. That It’s Not Trying")[0]] == "headline"
+    assert omitted[_src(r, "The Biden administration had warned")[0]] == "headline"  # the dek
+    for prefix in ("Demonstrators holding signs", "A demonstration in Tehran",
+                   "Iran had originally considered"):
+        assert omitted[_src(r, prefix)[0]] == "caption", prefix
+    for i in _src(r, "Credit…"):
+        assert omitted[i] == "credit"
+    # The nine body paragraphs before "The U.S. officials said the Iranian message...".
+    first_body = _src(r, "Iran sent a message to the Biden administration")[0]
+    anchor = _src(r, "The U.S. officials said the Iranian message")[0]
+    body = [s.index for s in r.source.sentences[first_body:anchor]
+            if omitted.get(s.index) not in ("caption", "credit") and s.text not in ("Image",)]
+    assert body and all(omitted.get(i) == "body" for i in body)
+    assert len({r.source.sentences[i].paragraph for i in body}) == 9
+    for prefix in ("Julian E. Barnes covers", "Farnaz Fassihi is", "She is based in New York."):
+        assert omitted[_src(r, prefix)[0]] == "byline", prefix
+    # Page furniture of the source is never a body omission.
+    for s in r.source.sentences:
+        if s.text in ("Advertisement", "SKIP ADVERTISEMENT", "Image"):
+            assert omitted.get(s.index) != "body"
+
+
+def test_seed_additions(seed_report: Report) -> None:
+    added = _added(seed_report)
+    memuat = _tgt(seed_report, "Memuat")
+    assert len(memuat) == 2 and all(added[j] == "boilerplate" for j in memuat)
+    closing = _tgt(seed_report, "Artikel ini awalnya muncul di Waktu New York")[0]
+    assert closing in added
+    assert set(added) == set(memuat) | {closing}
+
+
+def test_seed_every_translated_sentence_is_aligned_to_its_original(seed_report: Report) -> None:
+    r = seed_report
+    first = _link_of_target(r, _tgt(r, "Para pejabat AS mengatakan pesan Iran")[0])
+    assert set(first.source) == set(_src(r, "The U.S. officials said the Iranian message")
+                                     + _src(r, "But the Iranian official and analyst"))
+    # The body sentence, not the near-identical photo caption.
+    link = _link_of_target(r, _tgt(r, "Iran menganggap Trump")[0])
+    assert link.source == tuple(_src(r, "Iran had considered Mr. Trump"))
+    pairs = {
+        "Selama kampanye presiden": "During the presidential campaign",
+        "Jaksa federal di New York": "Federal prosecutors in Manhattan",
+        "Musk tidak menanggapi": "Mr. Musk did not respond",
+        "AS dan Iran belum memiliki": "The United States and Iran have not had",
+        "Pesan AS dan Iran dikirim melalui Swiss": "The U.S. and Iranian messages were sent",
+    }
+    for tgt_prefix, src_prefix in pairs.items():
+        link = _link_of_target(r, _tgt(r, tgt_prefix)[0])
+        assert set(_src(r, src_prefix)) <= set(link.source), tgt_prefix
+    unaligned_targets = set(_added(r))
+    aligned = {j for link in r.links if link.source for j in link.target}
+    assert aligned | unaligned_targets == set(range(len(r.target)))
+
+
+def test_seed_drift_names(seed_report: Report) -> None:
+    messages = " | ".join(f.message for f in seed_report.findings if f.type == "drift")
+    assert "Manhattan -> New York" in messages
+    assert "Saied -> Saeid" in messages
+
+
+def test_seed_verdict_and_json_contract(seed_report: Report) -> None:
+    d = json.loads(json.dumps(seed_report.to_dict()))
+    assert list(d) == ["fidelity_version", "signature", "source", "target", "links", "findings", "summary"]
+    assert d["summary"]["verdict"] == "issues"
+    assert d["summary"]["omissions"] == sum(1 for f in d["findings"] if f["type"] == "omission")
+    assert "model:fidelity-en-id-static#" in d["signature"] and "device:cpu" in d["signature"]
+    for f in d["findings"]:
+        assert f["type"] in ("omission", "addition", "drift")
+        assert f["category"] in ("body", "headline", "caption", "credit", "byline", "boilerplate")
+
+
+@pytest.mark.parametrize("other", ["ap.en.txt", "indiatoday.en.txt", "cbs-rewrite.en.txt"])
+def test_same_story_by_other_outlets_is_unrelated(checker: Checker, other: str) -> None:
+    report = checker.check_files(SEEDS / other, SEEDS / "nyt.id.txt")
+    assert report.summary.verdict == "unrelated"
+
+
+# --- the project's fixtures: faithful translations and perturbations ----------------------
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p for p in text.splitlines() if p.strip()]
+
+
+def _read(name: str, lang: str) -> str:
+    return (FIXTURES / f"{name}.{lang}.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", PAIRS)
+def test_faithful_fixture_follows_the_gold_paragraphs(checker: Checker, name: str) -> None:
+    report = checker.check(_read(name, "en"), _read(name, "id"))
+    gold = json.loads((FIXTURES / f"{name}.align.json").read_text())
+    allowed = {(s, t) for src, tgt in gold for s in src for t in tgt}
+    links = [link for link in report.links if link.source and link.target]
+    ok = sum(all((report.source.sentences[i].paragraph, report.target.sentences[j].paragraph) in allowed
+                 for i in link.source for j in link.target) for link in links)
+    assert ok >= 0.95 * len(links)
+    assert report.summary.target_coverage >= 0.9
+    assert not [f for f in report.findings if f.type == "drift"], [f.message for f in report.findings]
+    assert report.summary.verdict != "unrelated"
+
+
+def _perturb(name: str, edit) -> tuple[str, str]:
+    en = _read(name, "en")
+    paras = _paragraphs(_read(name, "id"))
+    return en, "\n\n".join(edit(paras))
+
+
+def test_deleted_paragraph_is_an_omission(checker: Checker) -> None:
+    base = checker.check(_read("bi-rate-cut", "en"), _read("bi-rate-cut", "id"))
+    en, idn = _perturb("bi-rate-cut", lambda p: p[:6] + p[7:])
+    report = checker.check(en, idn)
+    gold = json.loads((FIXTURES / "bi-rate-cut.align.json").read_text())
+    src_paras = next(src for src, tgt in gold if tgt == [6])
+    dropped = {s.index for s in report.source.sentences if s.paragraph in src_paras}
+    omitted = set(_omitted(report)) - set(_omitted(base))
+    assert dropped <= omitted and len(omitted - dropped) <= 1
+    assert report.summary.verdict == "issues"
+
+
+def test_inserted_sentence_is_an_addition(checker: Checker) -> None:
+    intruder = "Harga tiket konser grup musik itu naik dua kali lipat menjelang akhir pekan."
+    en, idn = _perturb("reef-bleaching", lambda p: p[:5] + [intruder] + p[5:])
+    report = checker.check(en, idn)
+    j = _tgt(report, "Harga tiket konser")[0]
+    assert _added(report).get(j) == "body"
+    assert len(_added(report)) <= 2
+
+
+def test_merged_sentences_stay_aligned(checker: Checker) -> None:
+    def merge(paras: list[str]) -> list[str]:
+        out = list(paras)
+        i = next(k for k, p in enumerate(out) if p.count(". ") >= 1 and k > 2)
+        first, rest = out[i].split(". ", 1)
+        out[i] = first + ", dan " + rest[0].lower() + rest[1:]
+        return out
+
+    en, idn = _perturb("reef-bleaching", merge)
+    report = checker.check(en, idn)
+    assert not _omitted(report) and not _added(report)
+
+
+def test_replaced_sentence_is_omission_and_addition(checker: Checker) -> None:
+    replacement = "Sebuah festival kuliner akan digelar di alun-alun kota pada bulan depan."
+
+    def replace(paras: list[str]) -> list[str]:
+        out = list(paras)
+        out[7] = replacement
+        return out
+
+    en, idn = _perturb("bi-rate-cut", replace)
+    report = checker.check(en, idn)
+    assert _tgt(report, "Sebuah festival kuliner")[0] in _added(report)
+    assert _omitted(report)
+
+
+def test_changed_number_and_name_are_drift(checker: Checker) -> None:
+    en = _read("bi-rate-cut", "en")
+    idn = _read("bi-rate-cut", "id")
+    assert "5,50 persen" in idn
+    changed = idn.replace("5,50 persen", "5,75 persen", 1)
+    report = checker.check(en, changed)
+    drifts = [f.message for f in report.findings if f.type == "drift"]
+    assert any("number changed" in m and "5.5" in m and "5.75" in m for m in drifts), drifts
+
+    en2 = _read("helioframe-trial", "en")
+    idn2 = _read("helioframe-trial", "id")
+    assert "Sacramento" in idn2
+    report = checker.check(en2, idn2.replace("Sacramento", "Fresno"))
+    drifts = [f.message for f in report.findings if f.type == "drift"]
+    assert any("Sacramento" in m and "Fresno" in m for m in drifts), drifts
+
+
+def test_python_api_reuses_the_model() -> None:
+    a = fidelity.check(_read("bi-rate-cut", "en"), _read("bi-rate-cut", "id"), device="cpu")
+    b = fidelity.check("The bank cut its rate.", "Bank itu memangkas suku bunganya.", device="cpu")
+    from fidelity import pipeline
+
+    assert len(pipeline._checkers) == 1
+    assert a.signature.split("|")[1] == b.signature.split("|")[1]
+    assert b.summary.verdict == "faithful"
