@@ -7,6 +7,7 @@ Only wiring lives here. torch and sentence-transformers are imported inside the 
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import warnings
 from pathlib import Path
@@ -149,7 +150,8 @@ def check(source, target, source_lang, target_lang, model, device, batch_size, p
                        None if target == "-" else target)
         checker = Checker(settings, progress=None if not quiet else False)
         report = checker.check_pair(pair)
-        text = render(report, fmt)
+        width = shutil.get_terminal_size().columns if (fmt == "table" and not output and sys.stdout.isatty()) else None
+        text = render(report, fmt, width=width)
         if output:
             write_atomic(output, text)
             if not quiet:
