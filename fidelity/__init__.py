@@ -25,8 +25,11 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def models_dir() -> Path:
-    """The folder that holds the shipped model files (``models/`` of the repository)."""
-    return _REPO_MODELS
+    """The folder that holds the shipped model files: ``models/`` of the repository (an
+    editable install or a checkout), else the copy a wheel carries as ``fidelity/_shipped``."""
+    if (_REPO_MODELS / "punkt").is_dir():
+        return _REPO_MODELS
+    return Path(__file__).resolve().parent / "_shipped"
 
 
 def default_model_path() -> Path:
@@ -34,7 +37,7 @@ def default_model_path() -> Path:
 
     It is a plain sentence-transformers folder: ``SentenceTransformer(str(path))`` loads it.
     """
-    return _REPO_MODELS / DEFAULT_MODEL_NAME
+    return models_dir() / DEFAULT_MODEL_NAME
 
 
 def default_model() -> str:
