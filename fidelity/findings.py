@@ -191,6 +191,10 @@ def number_drift(src_text: str, tgt_text: str, src_lang: str, tgt_lang: str,
     return []
 
 
+def _count(n: int) -> str:
+    return "1 sentence" if n == 1 else f"{n} sentences"
+
+
 def _category(cats: list[str], idx: list[int] | tuple[int, ...]) -> str:
     kinds = Counter(cats[i] for i in idx)
     return kinds.most_common(1)[0][0] if kinds else "body"
@@ -218,9 +222,9 @@ def find(source: Document, target: Document, links: list[Link],
         if cat == "boilerplate":
             continue
         sc = best(best_source, run)
-        msg = f"{len(run)} source sentence(s) not translated ({cat})"
+        msg = f"{_count(len(run))} not translated"
         if sc is not None:
-            msg += f"; best match scored {sc:.2f}"
+            msg += f" (closest target sentence scored {sc:.2f})"
         findings.append(((run[0], 0), Finding("omission", cat, tuple(run), (), sc, msg)))
 
     # Place additions in source order: after the source sentences aligned before them.
@@ -234,9 +238,9 @@ def find(source: Document, target: Document, links: list[Link],
     for run in _passages(links, "target", t_cats):
         cat = t_cats[run[0]]
         sc = best(best_target, run)
-        msg = f"{len(run)} target sentence(s) with no source ({cat})"
+        msg = f"{_count(len(run))} with no source" + (" (page furniture or scrape junk)" if cat == "boilerplate" else "")
         if sc is not None:
-            msg += f"; best match scored {sc:.2f}"
+            msg += f" (closest source sentence scored {sc:.2f})"
         findings.append(((pos_of_target.get(run[0], -1), 1),
                          Finding("addition", cat, (), tuple(run), sc, msg)))
 
