@@ -377,16 +377,35 @@ def combined(res: Result) -> float:
     return sum(parts) / len(parts)
 
 
-def sweep(prepared, settings, model_id, device: str) -> list[dict]:
+def parse_grid(spec: str | None) -> tuple[dict[str, tuple[float, ...]], tuple[float, ...]]:
+    """``"tau_alpha=0.2,0.3; merge_delta=0.02"`` -> (aligner grid, coverage values); keys not
+    given keep the default grid. Keys: AlignParams fields and ``unrelated_coverage``."""
+    from fidelity.align import AlignParams
+
+    grid, cov = dict(SWEEP_GRID), SWEEP_COVERAGE
+    for part in (spec or "").replace(";", " ").split():
+        key, _, values = part.partition("=")
+        vals = tuple(float(v) for v in values.split(",") if v)
+        if key == "unrelated_coverage":
+            cov = vals
+        elif key in AlignParams.__dataclass_fields__ and vals:
+            grid[key] = vals
+        else:
+            raise SystemExit(f"--grid: unknown or empty parameter {key!r}")
+    return grid, cov
+
+
+def sweep(prepared, settings, model_id, device: str, grid: dict[str, tuple[float, ...]] = SWEEP_GRID,
+          coverages: tuple[float, ...] = SWEEP_COVERAGE) -> list[dict]:
     """Every grid point, scored on two halves of the edited documents (A: even, B: odd)."""
     n = sum(1 for p in prepared if p.kind == "edited")
     halves = {"A": set(range(0, n, 2)), "B": set(range(1, n, 2))}
     rows = []
-    keys = list(SWEEP_GRID)
-    for values in itertools.product(*SWEEP_GRID.values()):
+    keys = list(grid)
+    for values in itertools.product(*grid.values()):
         s = replace(settings, align=replace(settings.align, **dict(zip(keys, values))))
-        scored = analyse_all(prepared, s, model_id, device, SWEEP_COVERAGE)
-        for cov in SWEEP_COVERAGE:
+        scored = analyse_all(prepared, s, model_id, device, coverages)
+        for cov in coverages:
             row = dict(zip(keys, values), unrelated_coverage=cov)
             for half, keep in halves.items():
                 res = collect(scored, cov, keep)
@@ -418,6 +437,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--json", default=None, help="write the results as JSON to this file")
     ap.add_argument("--sweep", action="store_true", help="try a grid of thresholds (see module doc)")
+    ap.add_argument("--grid", default=None,
+                    help='sweep values, e.g. "tau_alpha=0.2,0.3; unrelated_coverage=0.4" (default: a 3^4 x 3 grid)')
     ap.add_argument("--top", type=int, default=25, help="sweep rows to print (default 25)")
     args = ap.parse_args(argv)
 
@@ -437,7 +458,8 @@ def main(argv: list[str] | None = None) -> int:
     print(tabulate(summary_rows(res), headers=["metric", "value"], tablefmt="github"))
     out = result_json(res, args, settings, checker.model_id, len(edited), seconds)
     if args.sweep:
-        rows = sweep(prepared, settings, checker.model_id, checker.encoder.device)
+        grid, coverages = parse_grid(args.grid)
+        rows = sweep(prepared, settings, checker.model_id, checker.encoder.device, grid, coverages)
         print(f"\nsweep: {len(rows)} settings, ranked by score on half A (even docs); "
               f"check that half B agrees before choosing (dev set: news_valid)")
         print(tabulate(rows[: args.top], headers="keys", tablefmt="github"))
