@@ -9,7 +9,9 @@
 2. Runs ``python -m fidelity batch`` over the first ``--small`` pairs and over all of them, each
    in a fresh OUTDIR, sampling the resident memory of the whole process tree (the command and
    its workers) every 50 ms. The rate is ``summary.json``'s ``pairs_per_second``: pairs checked
-   divided by the wall time after the model is loaded.
+   divided by the wall time after the model is loaded. The machine is shared, so the CPU
+   seconds of both runs are sampled too: their difference per extra pair does not depend on
+   the other load, and ``cores / CPU per pair`` is the rate the idle machine could reach.
 3. Times a shell loop that calls ``fidelity check SOURCE TARGET -o X.json`` once per pair on the
    first ``--loop`` pairs and extrapolates that rate (it is constant per pair: every call loads
    torch and the model again).
@@ -96,10 +98,12 @@ def generate(folder: Path, n: int, seed: int) -> list[str]:
 
 # --------------------------------------------------------------------------- measuring
 
-def _tree_rss(pgid: int) -> int:
-    """Resident bytes of every process in process group ``pgid`` (from /proc)."""
+def _tree_sample(pgid: int, cpu: dict[int, float]) -> int:
+    """Resident bytes of every process in process group ``pgid`` (from /proc); updates
+    ``cpu`` with each process's CPU seconds so far (user + system)."""
     total = 0
     page = os.sysconf("SC_PAGE_SIZE")
+    tick = os.sysconf("SC_CLK_TCK")
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -108,6 +112,7 @@ def _tree_rss(pgid: int) -> int:
                 fields = fh.read().rsplit(b")", 1)[1].split()
             if int(fields[2]) != pgid:  # field 5 of stat: the process group
                 continue
+            cpu[int(entry)] = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
             with open(f"/proc/{entry}/statm", "rb") as fh:
                 total += int(fh.read().split()[1]) * page
         except (OSError, IndexError, ValueError):
@@ -116,17 +121,21 @@ def _tree_rss(pgid: int) -> int:
 
 
 def run_measured(cmd: list[str], env: dict) -> dict:
-    """Run ``cmd`` in its own process group; wall time, exit code and peak memory."""
+    """Run ``cmd`` in its own process group: wall time, exit code, peak memory of the process
+    tree (sampled every 50 ms) and the CPU seconds its processes used (up to the last sample)."""
+    load_before = os.getloadavg()[0]
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, cwd=REPO, start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak_tree = 0
+    cpu: dict[int, float] = {}
     while proc.poll() is None:
-        peak_tree = max(peak_tree, _tree_rss(proc.pid))
+        peak_tree = max(peak_tree, _tree_sample(proc.pid, cpu))
         time.sleep(0.05)
     err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     return {"rc": proc.returncode, "wall_seconds": time.perf_counter() - t0,
-            "peak_tree_rss_mib": peak_tree / 2**20, "stderr": err[-2000:]}
+            "peak_tree_rss_mib": peak_tree / 2**20, "cpu_seconds": sum(cpu.values()),
+            "load_before": load_before, "load_after": os.getloadavg()[0], "stderr": err[-2000:]}
 
 
 def run_batch(folder: Path, outdir: Path, workers: int | None, model: str | None, env: dict) -> dict:
@@ -200,6 +209,11 @@ def main(argv: list[str] | None = None) -> dict:
     speedup = r_big["pairs_per_second"] / r_loop["pairs_per_second"]
     loop_big_end_to_end = args.pairs / r_loop["pairs_per_second"]
     mem_ratio = r_big["peak_tree_rss_mib"] / r_small["peak_tree_rss_mib"]
+    # CPU per extra pair: the difference of the two runs cancels start-up and model load, and
+    # CPU seconds do not depend on what else the machine runs; cores / that = the rate the
+    # machine could reach with nothing else running.
+    cpu_per_pair = (r_big["cpu_seconds"] - r_small["cpu_seconds"]) / max(1, args.pairs - args.small)
+    capacity = (os.cpu_count() or 1) / cpu_per_pair if cpu_per_pair > 0 else None
     result = {
         "date": date.today().isoformat(),
         "machine": machine(),
@@ -211,11 +225,18 @@ def main(argv: list[str] | None = None) -> dict:
         "speedup_vs_loop": speedup,
         "speedup_vs_loop_end_to_end": loop_big_end_to_end / r_big["wall_seconds"],
         "memory_ratio": mem_ratio,
+        "cpu_seconds_per_pair": cpu_per_pair,
+        "idle_machine_pairs_per_second": capacity,
         "targets": TARGETS,
     }
     rows = [
         ["batch rate after model load", f"{r_big['pairs_per_second']:.1f} pairs/s",
          f">= {TARGETS['pairs_per_second']:g}", r_big["pairs_per_second"] >= TARGETS["pairs_per_second"]],
+        [f"CPU per pair ({args.pairs}-pair run minus {args.small}-pair run)",
+         f"{cpu_per_pair * 1000:.0f} ms", "", ""],
+        [f"rate {os.cpu_count()} idle cores could reach (cores / CPU per pair)",
+         "-" if capacity is None else f"{capacity:.1f} pairs/s", "", ""],
+        [f"load average during the {args.pairs}-pair run", f"{r_big['load_before']:.1f} -> {r_big['load_after']:.1f}", "", ""],
         [f"check loop rate ({args.loop} pairs, extrapolated)", f"{r_loop['pairs_per_second']:.2f} pairs/s", "", ""],
         ["batch / loop", f"{speedup:.1f}x", f">= {TARGETS['speedup_vs_loop']:g}x",
          speedup >= TARGETS["speedup_vs_loop"]],

@@ -32,8 +32,6 @@ REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures"
 SEEDS = REPO / "seeds"
 VERDICTS = {"faithful", "issues", "unrelated"}
-#: Another sentence-transformers folder to test with (default: the shipped model).
-MODEL_ARGS = ["--model", os.environ["FIDELITY_TEST_MODEL"]] if os.environ.get("FIDELITY_TEST_MODEL") else []
 
 
 def good_pairs() -> list[tuple[str, Path, Path]]:
@@ -53,7 +51,7 @@ def copy_pair(folder: Path, story: str, src: Path, tgt: Path) -> None:
 
 def batch(*args: str) -> "click.testing.Result":  # noqa: F821
     """Run ``fidelity batch`` in this process."""
-    return CliRunner().invoke(main, ["batch", *args, *MODEL_ARGS, "-q"], catch_exceptions=False)
+    return CliRunner().invoke(main, ["batch", *args, "-q"], catch_exceptions=False)
 
 
 def records(outdir: Path) -> list[dict]:
@@ -215,7 +213,7 @@ def _kill_folder(tmp_path: Path, copies: int) -> tuple[Path, int]:
 
 
 def _cli(*args: str) -> list[str]:
-    return [sys.executable, "-m", "fidelity", "batch", *args, *MODEL_ARGS]
+    return [sys.executable, "-m", "fidelity", "batch", *args]
 
 
 def test_killed_run_resumes_to_the_same_results(tmp_path: Path) -> None:
@@ -294,7 +292,7 @@ def test_a_dead_worker_fails_its_pair_and_the_run_goes_on(tmp_path: Path) -> Non
     for story, src, tgt in good_pairs()[:3]:
         copy_pair(folder, story, src, tgt)
     specs = discover(folder)
-    settings = Settings(model=MODEL_ARGS[1] if MODEL_ARGS else None, device="cpu")
+    settings = Settings(device="cpu")
     checker = Checker(settings, progress=False)
     fresh: list[InlineExecutor] = []
     runner = BatchRunner(specs, out, settings, checker.encoder, checker.model_id, "sig",
