@@ -461,7 +461,9 @@ def plan(specs: list[PairSpec], outdir: Path, signature: str, force: bool) -> Pl
             hashes = tuple(sha256_bytes(b) if b is not None else None
                            for b in (_read(spec.source)[0], _read(spec.target)[0]))
             if _reusable(rec, spec, signature, outdir, hashes):  # type: ignore[arg-type]
-                rec.update(source=spec.source, target=spec.target)  # the folder may have moved
+                # The folder may have moved since: the record names the files as they are now.
+                rec.update(source=spec.source, target=spec.target, report=f"{spec.stem}.json",
+                           html=f"{spec.stem}.html")
                 kept.append(_record_line(rec))
                 continue
         todo.append(k)
