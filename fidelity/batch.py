@@ -48,13 +48,16 @@ from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExe
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import __version__
 from .errors import FidelityError
-from .pipeline import ModelId, Pair, Settings, analyse, embedding_texts, prepare
+
+if TYPE_CHECKING:  # torch comes with the pipeline: imported only once there is work to do,
+    # so that a refused run (locked OUTDIR, bad manifest) answers at once.
+    from .pipeline import ModelId, Pair, Settings
 
 RESULTS = "results.jsonl"
 SUMMARY = "summary.json"
@@ -215,6 +218,7 @@ def discover(input_path: str | os.PathLike, source_suffix: str = ".en.txt",
 def prepare_pair(source: bytes | str, target: bytes | str, settings: Settings,
                  source_path: str | None = None, target_path: str | None = None) -> Pair:
     """Decode (bytes) and segment both sides; raises on an unusable input."""
+    from .pipeline import prepare
     from .textio import decode_bytes
 
     src = decode_bytes(source, source_path or "source") if isinstance(source, bytes) else source
@@ -224,12 +228,15 @@ def prepare_pair(source: bytes | str, target: bytes | str, settings: Settings,
 
 def pair_texts(pair: Pair) -> tuple[list[str], list[str]]:
     """What to embed for a pair: :func:`fidelity.pipeline.embedding_texts` of each side."""
+    from .pipeline import embedding_texts
+
     return embedding_texts(pair.source), embedding_texts(pair.target)
 
 
 def finish_pair(pair: Pair, source_vecs: np.ndarray, target_vecs: np.ndarray,
                 settings: Settings, model: ModelId) -> tuple[dict, str, str]:
     """Align and judge a pair whose embeddings are known: (summary dict, JSON text, HTML text)."""
+    from .pipeline import analyse
     from .report import render_html, render_json
 
     report = analyse(pair, source_vecs, target_vecs, settings, model, device="cpu")
@@ -525,7 +532,6 @@ class RunStats:
 
     checked: int = 0
     reused: int = 0
-    failed_now: int = 0
     seconds: float = 0.0  #: wall time of the pairs' processing (model already loaded)
     embed_seconds: float = 0.0
     texts_embedded: int = 0
@@ -563,7 +569,6 @@ class BatchRunner:
                     (self.outdir / f"{slot.spec.stem}{ext}").unlink()
                 except FileNotFoundError:
                     pass
-            self.stats.failed_now += 1
         rec = make_record(slot.spec, self.signature, slot.source_sha, slot.target_sha, summary,
                           error, slot.seconds, slot.notes)
         log.append(rec)
