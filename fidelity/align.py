@@ -43,8 +43,8 @@ class AlignParams:
     k: int = 4  #: neighbours in the CSLS density
     lex_weight: float = 0.25  #: weight of the hashed name/number block in a score
     tau: float | None = None  #: gain threshold on the margin; None: derived per document
-    tau_alpha: float = 0.3  #: where tau sits between the noise level (0) and anchor level (1)
-    tau_min: float = 0.02
+    tau_alpha: float = 0.05  #: where tau sits between the noise level (0) and anchor level (1)
+    tau_min: float = -0.05
     tau_max: float = 0.25
     anchor_margin: float = 0.05  #: a mutual nearest neighbour needs this margin to anchor
     merge_delta: float = 0.005  #: a joined link must beat its best single sentence by this
