@@ -24,9 +24,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-import torch
 
-from . import similarity
 from .types import Link
 
 NEG = -1e18
@@ -208,8 +206,10 @@ class _Scorer:
 
 
 def align(src: SideVectors, tgt: SideVectors, params: AlignParams = AlignParams(),
-          device: str | torch.device = "cpu", chunk_rows: int | None = None) -> Alignment:
+          device: str = "cpu", chunk_rows: int | None = None) -> Alignment:
     """Align two sides; every sentence ends up in exactly one link, links in order."""
+    from . import similarity  # torch: imported on first use, so settings stay cheap to build
+
     n, m = len(src), len(tgt)
     if n == 0 or m == 0:
         links = [Link((i,), ()) for i in range(n)] + [Link((), (j,)) for j in range(m)]
