@@ -186,8 +186,28 @@ class Evidence:
         return Evidence(self.numbers | other.numbers, self.names | other.names)
 
 
+@lru_cache(maxsize=65536)
 def _bucket(feature: str, dim: int) -> int:
     return int.from_bytes(hashlib.blake2b(feature.encode(), digest_size=4).digest(), "little") % dim
+
+
+@lru_cache(maxsize=100_000)
+def _features(text: str, lang: str) -> frozenset[str]:
+    """Hashed-evidence features of one text: its numbers, name keys and 4-letter name stems."""
+    feats = {"#" + n for n in numbers(text, lang)}
+    for key in names(text, lang):
+        feats.add("n:" + key)
+        feats.add("p:" + key[:4])
+    return frozenset(feats)
+
+
+def _rows(feature_sets: list[frozenset[str]], dim: int) -> np.ndarray:
+    out = np.zeros((len(feature_sets), dim), dtype=np.float32)
+    for row, feats in enumerate(feature_sets):
+        for f in feats:
+            out[row, _bucket(f, dim)] = 1.0
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return np.divide(out, norms, out=out, where=norms > 0)
 
 
 def hashed_vectors(texts: list[str], lang: str, dim: int = 512) -> np.ndarray:
@@ -196,21 +216,13 @@ def hashed_vectors(texts: list[str], lang: str, dim: int = 512) -> np.ndarray:
     Rows with no number and no name are all zero, so they add nothing to a dot product.
     Names contribute their key and their 4-letter prefix ("iranian" meets "iran").
     """
-    out = np.zeros((len(texts), dim), dtype=np.float32)
-    for row, text in enumerate(texts):
-        feats = ["#" + n for n in numbers(text, lang)]
-        for key in names(text, lang):
-            feats.append("n:" + key)
-            if len(key) > 4:
-                feats.append("p:" + key[:4])
-            else:
-                feats.append("p:" + key)
-        for f in set(feats):
-            out[row, _bucket(f, dim)] = 1.0
-        norm = np.linalg.norm(out[row])
-        if norm > 0:
-            out[row] /= norm
-    return out
+    return _rows([_features(t, lang) for t in texts], dim)
+
+
+def hashed_side(sentences: list[str], lang: str, dim: int = 512) -> tuple[np.ndarray, np.ndarray]:
+    """Hashed evidence of each sentence and of each adjacent pair (the union of the two)."""
+    feats = [_features(t, lang) for t in sentences]
+    return _rows(feats, dim), _rows([a | b for a, b in zip(feats, feats[1:])], dim)
 
 
 _SENT_START = re.compile(r"(^|[.!?…:;]\s+|[\"“‘(]\s*)$")

@@ -23,7 +23,7 @@ import numpy as np
 from . import __version__
 from .align import AlignParams, SideVectors, align
 from .categories import is_boilerplate
-from .features import hashed_vectors
+from .features import hashed_side
 from .findings import FindingParams, find
 from .types import Document, Report
 
@@ -90,15 +90,13 @@ def side_vectors(doc: Document, vecs: np.ndarray, lex_weight: float) -> SideVect
     texts = embedding_texts(doc)
     if vecs.shape[0] != len(texts):
         raise ValueError(f"expected {len(texts)} embedding rows, got {vecs.shape[0]}")
-    hashes = hashed_vectors(texts, doc.lang, HASH_DIM) if texts else np.zeros((0, HASH_DIM), np.float32)
+    hash_sent, hash_join = hashed_side(doc.texts, doc.lang, HASH_DIM)
     lengths = np.array([len(t) for t in doc.texts], dtype=np.float64)
     furniture = np.array([is_boilerplate(t) for t in doc.texts], dtype=bool)
     dim = vecs.shape[1] if vecs.ndim == 2 else 0
     empty = np.zeros((0, dim), np.float32)
     return SideVectors.build(vecs[:n] if n else empty, vecs[n:] if n > 1 else empty,
-                             hashes[:n] if n else np.zeros((0, HASH_DIM), np.float32),
-                             hashes[n:] if n > 1 else np.zeros((0, HASH_DIM), np.float32),
-                             lengths, lex_weight, furniture)
+                             hash_sent, hash_join, lengths, lex_weight, furniture)
 
 
 def signature(settings: Settings, model: ModelId) -> str:
