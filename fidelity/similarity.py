@@ -8,6 +8,7 @@ one chunk of rows at a time, so a 50,000 x 50,000 search never holds the full ma
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,6 +50,25 @@ class TopK:
         return int(self.values.shape[1])
 
 
+#: Below this many multiply-adds a CPU product runs on one thread: waking a thread pool costs
+#: more than the work (measured: 11 ms vs 0.06 ms for a 49 x 20 x 768 product on a busy
+#: 2-core machine), which matters when a batch checks thousands of short articles.
+SMALL_WORK = 32_000_000
+
+
+@contextmanager
+def _threads_for(work: int, device: torch.device):
+    if device.type != "cpu" or work >= SMALL_WORK or torch.get_num_threads() == 1:
+        yield
+        return
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 def topk(queries: torch.Tensor, targets: torch.Tensor, k: int,
          chunk_rows: int | None = None) -> TopK:
     """Top-``k`` dot products of each query row against all target rows, chunked over queries.
@@ -64,11 +84,12 @@ def topk(queries: torch.Tensor, targets: torch.Tensor, k: int,
     values = torch.empty((n, k), dtype=torch.float32, device=device)
     indices = torch.empty((n, k), dtype=torch.long, device=device)
     tt = targets.T
-    for start in range(0, n, chunk):
-        block = queries[start:start + chunk] @ tt
-        v, i = torch.topk(block, k, dim=1, largest=True, sorted=True)
-        values[start:start + chunk] = v.float()
-        indices[start:start + chunk] = i
+    with _threads_for(n * m * queries.shape[1], device):
+        for start in range(0, n, chunk):
+            block = queries[start:start + chunk] @ tt
+            v, i = torch.topk(block, k, dim=1, largest=True, sorted=True)
+            values[start:start + chunk] = v.float()
+            indices[start:start + chunk] = i
     return TopK(values, indices)
 
 
