@@ -28,7 +28,9 @@ _NOT_NAMES = frozenset(
     jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june july
     august september october november december monday tuesday wednesday thursday friday saturday
     sunday senin selasa rabu kamis jumat sabtu minggu januari februari maret mei juni juli agustus
-    oktober desember pak bu bapak ibu tn ny sdr""".split()
+    oktober desember pak bu bapak ibu tn ny sdr letjen mayjen brigjen jenderal jend laksamana
+    marsekal kolonel kol kapten kapt mayor letnan sersan kombes kapolri kapolda presiden wapres
+    menteri gubernur bupati walikota wali camat lurah ketua direktur haji hajjah hj drs ir""".split()
 )
 
 

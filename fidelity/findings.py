@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from . import exonyms
 from .categories import categorize
-from .features import _ascii_fold, name_phrases, numbers
+from .features import _ascii_fold, is_common, name_phrases, numbers
 from .types import Document, Finding, Link, Summary
 
 
@@ -144,7 +144,7 @@ def name_drift(src_text: str, tgt_text: str, src_lang: str, tgt_lang: str,
 
     s_bad = unexplained(name_phrases(src_text, src_lang), tw, t_init, src_lang, tgt_lang)
     t_bad = unexplained(name_phrases(tgt_text, tgt_lang), sw, s_init, tgt_lang, src_lang)
-    if not s_bad or not t_bad:
+    if not t_bad:
         return []
     messages: list[str] = []
     s_words = [wk for phrase in s_bad for wk in phrase]
@@ -168,6 +168,13 @@ def name_drift(src_text: str, tgt_text: str, src_lang: str, tgt_lang: str,
     if len(rest_s) == 1 and len(rest_t) == 1:
         messages.append("name changed: " + " ".join(w for w, _ in rest_s[0]) + " -> "
                         + " ".join(w for w, _ in rest_t[0]))
+    elif not rest_s:
+        # A name in the translation that the source has in no form, and that is no ordinary
+        # word of either language: a name put in its place ("Sentinel" -> "Mogadishu").
+        strong = [p for p in rest_t if all(not is_common(k, src_lang) and not is_common(k, tgt_lang)
+                                            and len(k) >= 4 for _, k in p)]
+        if strong:
+            messages.append("name not in source: " + ", ".join(" ".join(w for w, _ in p) for p in strong))
     return messages
 
 

@@ -156,3 +156,12 @@ def test_verdicts() -> None:
     assert summary.verdict == "faithful" and summary.source_coverage == 1.0
     _, summary = find(src, tgt, [Link((0,), ()), Link((1,), ()), Link((), (0,)), Link((), (1,))])
     assert summary.verdict == "unrelated" and summary.target_coverage == 0.0
+
+
+def test_name_put_in_place_of_an_ordinary_word_is_drift() -> None:
+    en = "Inspectors examined the Sentinel aircraft, which appeared undamaged."
+    idn = "Para pemeriksa memeriksa pesawat Kandahar, yang tampak tidak rusak."
+    assert name_drift(en, idn, "en", "id") == ["name not in source: Kandahar"]
+    # Titles and acronyms the translation adds are not names put in place.
+    idn_ok = "Para pemeriksa dari TNI memeriksa pesawat Sentinel, kata Letjen Budi."
+    assert not any("Letjen" in m or "TNI" in m for m in name_drift(en, idn_ok, "en", "id"))
