@@ -136,6 +136,18 @@ def load_pool(data: Path = DATA, with_fixtures: bool = True) -> list[tuple[str, 
     return out
 
 
+def git_revision() -> str:
+    """``git describe --always --dirty`` of the repository (which code produced a figure)."""
+    import subprocess
+
+    try:
+        out = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=REPO, capture_output=True,
+                             text=True, timeout=10)
+        return out.stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
 def _terminate(text: str) -> str:
     """``text`` with a final period when it has no end punctuation (religious lines lack it)."""
     return text if _END_PUNCT.search(text) else text + "."
@@ -402,7 +414,8 @@ def swap_name(en: str, idn: str, names: list[str], rng: random.Random) -> tuple[
     return None
 
 
-_DIGITS = re.compile(r"\d+")
+#: A run of digits that is not glued to letters ("12", "2016"; not "DAK2", "7x24", "1950s").
+_DIGITS = re.compile(r"(?<!\w)\d+(?!\w)")
 
 
 def change_number(en: str, idn: str, rng: random.Random) -> tuple[str, str, str] | None:

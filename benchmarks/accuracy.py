@@ -342,6 +342,7 @@ def result_json(res: Result, args, settings, model_id, n_docs: int, seconds: flo
         "benchmark": "accuracy",
         "command": "python -m benchmarks.accuracy " + " ".join(sys.argv[1:]),
         "dev_set": "news_valid (../shared/data/dev/news_valid.{en,id})",
+        "git": _gen.git_revision(), "date": time.strftime("%Y-%m-%d"),
         "docs": n_docs, "seed": args.seed, "presplit": args.presplit,
         "model": model_id.name, "model_hash": model_id.hash,
         "align_params": asdict(settings.align), "finding_params": asdict(settings.findings),
@@ -358,11 +359,12 @@ def result_json(res: Result, args, settings, model_id, n_docs: int, seconds: flo
 
 # --------------------------------------------------------------------------- sweep
 
+#: Values tried by ``--sweep`` (the current defaults are always added).
 SWEEP_GRID = {
-    "tau_alpha": (0.2, 0.3, 0.45),
-    "tau_min": (0.01, 0.02, 0.04),
-    "lex_weight": (0.15, 0.25, 0.4),
-    "merge_delta": (0.0, 0.02, 0.05),
+    "tau_alpha": (0.0, 0.1, 0.2),
+    "tau_min": (-0.1, 0.0),
+    "lex_weight": (0.15, 0.4),
+    "merge_delta": (0.0, 0.02),
 }
 SWEEP_COVERAGE = (0.3, 0.4, 0.5)
 
@@ -401,12 +403,18 @@ def sweep(prepared, settings, model_id, device: str, grid: dict[str, tuple[float
     n = sum(1 for p in prepared if p.kind == "edited")
     halves = {"A": set(range(0, n, 2)), "B": set(range(1, n, 2))}
     rows = []
+    # The current defaults are always among the values tried (row marked "*").
+    grid = {k: tuple(sorted(set(v) | {getattr(settings.align, k)})) for k, v in grid.items()}
+    default_cov = settings.findings.unrelated_coverage
+    coverages = tuple(sorted(set(coverages) | {default_cov}))
     keys = list(grid)
     for values in itertools.product(*grid.values()):
         s = replace(settings, align=replace(settings.align, **dict(zip(keys, values))))
         scored = analyse_all(prepared, s, model_id, device, coverages)
+        is_default = all(getattr(settings.align, k) == v for k, v in zip(keys, values))
         for cov in coverages:
-            row = dict(zip(keys, values), unrelated_coverage=cov)
+            row = {"default": "*" if is_default and cov == default_cov else ""}
+            row.update(dict(zip(keys, values)), unrelated_coverage=cov)
             for half, keep in halves.items():
                 res = collect(scored, cov, keep)
                 m = res.edited.metrics()
@@ -438,7 +446,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", default=None, help="write the results as JSON to this file")
     ap.add_argument("--sweep", action="store_true", help="try a grid of thresholds (see module doc)")
     ap.add_argument("--grid", default=None,
-                    help='sweep values, e.g. "tau_alpha=0.2,0.3; unrelated_coverage=0.4" (default: a 3^4 x 3 grid)')
+                    help='sweep values, e.g. "tau_alpha=0.2,0.3; unrelated_coverage=0.4" (default: SWEEP_GRID)')
     ap.add_argument("--top", type=int, default=25, help="sweep rows to print (default 25)")
     args = ap.parse_args(argv)
 
@@ -462,7 +470,8 @@ def main(argv: list[str] | None = None) -> int:
         rows = sweep(prepared, settings, checker.model_id, checker.encoder.device, grid, coverages)
         print(f"\nsweep: {len(rows)} settings, ranked by score on half A (even docs); "
               f"check that half B agrees before choosing (dev set: news_valid)")
-        print(tabulate(rows[: args.top], headers="keys", tablefmt="github"))
+        shown = rows[: args.top] + [r for r in rows[args.top:] if r["default"]]
+        print(tabulate(shown, headers="keys", tablefmt="github"))
         out["sweep"] = rows
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:

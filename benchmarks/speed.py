@@ -260,7 +260,7 @@ def run_one(size: int, device: str, model: str | None, seed: int, compare_max: i
         "size": size, "device": device, "n_source": n, "n_target": m, "dim": d,
         "units": gen.units, "planted_omitted": gen.omitted, "planted_added": gen.added,
         "chars": len(gen.source_text) + len(gen.target_text),
-        "model": encoder.name, "model_load_s": load_s, "threads": torch.get_num_threads(),
+        "model": encoder.name, "model_hash": encoder.hash, "model_load_s": load_s, "threads": torch.get_num_threads(),
         "seconds": meter.seconds, "peak_rss_mb": meter.peak_rss_mb, "peak_cuda_mb": meter.peak_cuda_mb,
         "per_stage_peak": meter.resettable,
         "process_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -438,6 +438,12 @@ def roofline_rows(results: list[dict]) -> list[dict]:
     return rows
 
 
+def _gen_revision() -> str:
+    from ._gen import git_revision
+
+    return git_revision()
+
+
 def write_csv(path: Path, rows: list[dict]) -> None:
     keys: list[str] = []
     for row in rows:
@@ -472,7 +478,7 @@ def plot(path: Path, results: list[dict]) -> None:
         ax.plot(xs, [ref * x / lo for x in xs], color="grey", linewidth=0.8, linestyle=":", label="slope 1")
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlabel("sentences per side")
+    ax.set_xlabel("document size (generated units per side)")
     ax.set_ylabel("seconds")
     ax.set_title("fidelity: time per stage vs document length")
     ax.grid(True, which="both", alpha=0.3)
@@ -528,6 +534,7 @@ def main(argv: list[str] | None = None) -> int:
     plot(out / "speed.png", results)
     meta = {"command": "python -m benchmarks.speed " + " ".join(sys.argv[1:]) if argv is None else argv,
             "hardware": hardware_line(), "date": time.strftime("%Y-%m-%d"), "skipped_devices": skipped,
+            "git": _gen_revision(),
             "exponents_1000_50000": exps, "results": results}
     (out / "speed.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
 
