@@ -26,6 +26,7 @@ check on half B. The development set is news_valid: do not tune on the test spli
 from __future__ import annotations
 
 import argparse
+import inspect
 import itertools
 import json
 import random
@@ -254,10 +255,16 @@ def analyse_all(prepared: list[Prepared], settings, model_id, device: str,
         verdicts = {settings.findings.unrelated_coverage: rep.summary.verdict}
         if coverages:
             s_cats, t_cats = categorize(rep.source), categorize(rep.target)
-            for cov in coverages:
+            extra = ({"anchors": rep.settings.get("anchors")}
+                     if "anchors" in inspect.signature(summarize).parameters else {})
+            for cov in sorted(set(coverages) | {settings.findings.unrelated_coverage}):
                 fp = replace(settings.findings, unrelated_coverage=cov)
-                verdicts[cov] = summarize(rep.source, rep.target, rep.links, rep.findings,
-                                          s_cats, t_cats, fp).verdict
+                verdict = summarize(rep.source, rep.target, rep.links, rep.findings,
+                                    s_cats, t_cats, fp, **extra).verdict
+                if cov == settings.findings.unrelated_coverage and verdict != rep.summary.verdict:
+                    raise RuntimeError("benchmarks.accuracy: re-computed verdict differs from the "
+                                       "pipeline's; update analyse_all to findings.summarize's signature")
+                verdicts[cov] = verdict
         counts = doc = None
         if p.kind == "edited":
             counts = score(p.doc, p.s_spans, p.t_spans, rep.source, rep.target, rep.links,
