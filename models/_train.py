@@ -28,7 +28,7 @@ TokenIds = list[int]
 class TrainConfig:
     """Settings of one training run (the defaults are the shipped model's)."""
 
-    dim: int = 256
+    dim: int = 600
     epochs: int = 5
     batch_size: int = 4096
     lr: float = 0.3
@@ -37,8 +37,9 @@ class TrainConfig:
     init_std: float = 1.0
     lr_decay: bool = False  # linear decay of the learning rate to 0 over the run
     token_dropout: float = 0.0  # chance of dropping each token of a sentence in a batch
+    separate_batches: bool = False  # sentence pairs and word pairs in batches of their own
     center: bool = True  # subtract the mean training-sentence vector from every row at the end
-    whiten: float | None = 1.0  # then partly whiten (shrinkage, see whitening_map); None = off
+    whiten: float | None = 4.0  # then partly whiten (shrinkage, see whitening_map); None = off
     seed: int = 0
 
 
@@ -187,20 +188,34 @@ def train_static(
             "epoch %d/%d: loss %.4f over %d batches (%.0f s)",
             epoch + 1, config.epochs, total / max(1, len(batches)), len(batches), time.monotonic() - start,
         )
-    weights = bag.weight.detach().clone()
+    return postprocess(bag.weight.detach().clone(), sentences, config)
+
+
+def postprocess(weights: torch.Tensor, sentences: Sequence[Example], config: TrainConfig) -> torch.Tensor:
+    """Centre and partly whiten the table (see :func:`whitening_map`), then scale it so that the
+    training sentences' vectors have a mean length of 1 (a tidy range for float16 storage)."""
     if config.center or config.whiten is not None:
-        vectors = text_vectors(bag, sentences)
+        vectors = text_vectors(nn.EmbeddingBag.from_pretrained(weights, mode="mean"), sentences)
         mean = vectors.mean(0)
-        weights -= mean
+        weights = weights - mean
         if config.whiten is not None:
             weights = (weights.double() @ whitening_map(vectors - mean, config.whiten)).float()
-    return weights
+    vectors = text_vectors(nn.EmbeddingBag.from_pretrained(weights, mode="mean"), sentences)
+    return weights / vectors.norm(dim=1).mean()
 
 
 def _batches(n_sentences: int, n_lexicon: int, config: TrainConfig, generator: torch.Generator) -> list[list[int]]:
     """One epoch's batches of example indices."""
     order = _epoch_order(n_sentences, n_lexicon, config.lexicon_weight, generator)
-    batches = [order[i : i + config.batch_size] for i in range(0, len(order), config.batch_size)]
-    if len(batches) > 1 and len(batches[-1]) < config.batch_size // 4:
+    if not config.separate_batches:
+        return _cut(order, config.batch_size)
+    batches = _cut([i for i in order if i < n_sentences], config.batch_size)
+    batches += _cut([i for i in order if i >= n_sentences], config.batch_size)
+    return [batches[int(i)] for i in torch.randperm(len(batches), generator=generator)]
+
+
+def _cut(order: list[int], size: int) -> list[list[int]]:
+    batches = [order[i : i + size] for i in range(0, len(order), size)]
+    if len(batches) > 1 and len(batches[-1]) < size // 4:
         batches.pop()  # a tiny last batch has too few negatives to teach anything
     return batches

@@ -72,7 +72,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="model folder to write (default: %(default)s)")
     p.add_argument("--seed", type=int, default=d.seed, help="seed of every random choice (default: %(default)s)")
     p.add_argument("--limit", type=int, default=None, help="train on the first N sentence and N word pairs only")
-    p.add_argument("--vocab-size", type=int, default=30000, help="WordPiece vocabulary size (default: %(default)s)")
+    p.add_argument("--vocab-size", type=int, default=16000, help="WordPiece vocabulary size (default: %(default)s)")
     p.add_argument("--cased", action="store_true", help="keep case and accents (default: lowercase, strip accents)")
     p.add_argument("--dim", type=int, default=d.dim, help="embedding dimension (default: %(default)s)")
     p.add_argument("--epochs", type=int, default=d.epochs, help="training epochs (default: %(default)s)")
@@ -153,8 +153,9 @@ def save_model(tokenizer, weights: torch.Tensor, out: Path, fp16: bool) -> None:
         (out / "README.md").write_text(card, encoding="utf-8")
 
 
-def build(args: argparse.Namespace) -> dict:
-    """Run the whole build; returns the record written to ``fidelity_build.json``."""
+def build(args: argparse.Namespace, argv: list[str]) -> dict:
+    """Run the whole build (``argv``: the options given, for the record); returns the record
+    written to ``fidelity_build.json``."""
     torch.set_num_threads(THREADS)
     torch.manual_seed(args.seed)
     torch.use_deterministic_algorithms(True)
@@ -175,7 +176,7 @@ def build(args: argparse.Namespace) -> dict:
     weights = train_static(tokenizer.get_vocab_size(), sentence_examples, word_examples, config)
     save_model(tokenizer, weights, args.out, fp16=not args.fp32)
     record = {
-        "command": "python -m models.build " + " ".join(sys.argv[1:]),
+        "command": " ".join(["python -m models.build", *argv]),
         "train_config": asdict(config),
         "tokenizer": {"type": "WordPiece", "vocab_size": tokenizer.get_vocab_size(), "lowercase": not args.cased},
         "lexicon_filter": asdict(LexiconFilter(args.max_translations, args.min_cooccurrence)),
@@ -206,9 +207,10 @@ def _versions() -> dict[str, str]:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m models.build``."""
+    argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
-    record = build(args)
+    record = build(args, argv)
     print(f"wrote {args.out} ({record['build_seconds']} s, weights sha256 {record['weights_sha256'][:12]})")
     return 0
 

@@ -57,12 +57,14 @@ def test_shipped_model_pairs_translations(shipped_model) -> None:
     assert list(cos.argmax(axis=0)) == list(range(len(PAIRS)))
 
 
-def test_shipped_model_dimension_and_dtype(shipped_model) -> None:
+def test_shipped_model_dimension_matches_its_build_record(shipped_model) -> None:
     vectors = shipped_model.encode(["A short sentence.", "Kalimat pendek."])
-    dim = shipped_model.get_embedding_dimension()
+    record = json.loads((fidelity.default_model_path() / "fidelity_build.json").read_text(encoding="utf-8"))
+    dim = record["train_config"]["dim"]
+    assert shipped_model.get_embedding_dimension() == dim
     assert vectors.shape == (2, dim)
-    assert dim in (256, 384, 512)
     assert np.isfinite(np.asarray(vectors, dtype=np.float32)).all()
+    assert record["limit"] is None, "the shipped model must be trained on all the data, not a --limit slice"
 
 
 def test_shipped_model_is_small_enough() -> None:
