@@ -103,35 +103,55 @@ class Alignment:
 
 
 def _heaviest_chain(pairs: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
-    """Heaviest subsequence strictly increasing in both i and j (weighted LIS, O(p^2) on
-    anchors, which are few; falls back to a greedy pass for very many)."""
-    pairs = sorted(pairs)
+    """Heaviest subsequence of ``(i, j, weight)`` strictly increasing in both i and j.
+
+    Exact weighted longest-increasing-subsequence in O(p log p): pairs sorted by i, a Fenwick
+    tree over j holding the best chain weight ending at or below each j; pairs with equal i
+    are all queried before any of them is inserted (so no chain uses one row twice).
+    """
     p = len(pairs)
     if p == 0:
         return []
-    if p > 3000:  # greedy: keep pairs consistent with the running chain
-        out: list[tuple[int, int, float]] = []
-        for a in pairs:
-            if not out or (a[0] > out[-1][0] and a[1] > out[-1][1]):
-                out.append(a)
-        return out
-    js = np.array([q[1] for q in pairs])
-    ws = np.array([max(q[2], 1e-6) for q in pairs])
-    best = ws.copy()
-    prev = np.full(p, -1)
-    for t in range(1, p):
-        ok = (js[:t] < js[t]) & (np.array([q[0] for q in pairs[:t]]) < pairs[t][0])
-        if ok.any():
-            cand = np.where(ok, best[:t], -np.inf)
-            u = int(np.argmax(cand))
-            if cand[u] + ws[t] > best[t]:
-                best[t] = cand[u] + ws[t]
-                prev[t] = u
-    t = int(np.argmax(best))
+    pairs = sorted(pairs)
+    cols = sorted({j for _, j, _ in pairs})
+    rank = {j: r + 1 for r, j in enumerate(cols)}  # 1-based Fenwick positions
+    size = len(cols)
+    tree_w = [0.0] * (size + 1)  # prefix maximum of chain weight ...
+    tree_t = [-1] * (size + 1)  # ... and the pair it ends at
+    best = [0.0] * p
+    prev = [-1] * p
+
+    def query(r: int) -> tuple[float, int]:
+        w, t = 0.0, -1
+        while r > 0:
+            if tree_w[r] > w:
+                w, t = tree_w[r], tree_t[r]
+            r -= r & -r
+        return w, t
+
+    def update(r: int, w: float, t: int) -> None:
+        while r <= size:
+            if w > tree_w[r]:
+                tree_w[r], tree_t[r] = w, t
+            r += r & -r
+
+    start = 0
+    while start < p:
+        stop = start
+        while stop < p and pairs[stop][0] == pairs[start][0]:
+            stop += 1
+        for t in range(start, stop):  # query the whole row first ...
+            w, u = query(rank[pairs[t][1]] - 1)  # chains ending strictly left of j
+            best[t] = w + max(pairs[t][2], 1e-6)
+            prev[t] = u
+        for t in range(start, stop):  # ... then insert it
+            update(rank[pairs[t][1]], best[t], t)
+        start = stop
+    t = max(range(p), key=best.__getitem__)
     chain = []
     while t >= 0:
         chain.append(pairs[t])
-        t = int(prev[t])
+        t = prev[t]
     return chain[::-1]
 
 

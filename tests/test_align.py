@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fidelity.align import AlignParams, SideVectors, _band, align
+from fidelity.align import AlignParams, SideVectors, _band, _heaviest_chain, align
 
 DIM = 64
 
@@ -153,3 +153,47 @@ def test_band_is_monotone_and_connected() -> None:
     # Cells stay far below the full matrix when anchors are dense.
     cells = int((hi - lo + 1).sum())
     assert cells < 51 * 41
+
+
+def _chain_weight_brute(pairs: list[tuple[int, int, float]]) -> float:
+    """Heaviest strictly increasing chain by the O(p^2) recurrence (the reference)."""
+    pairs = sorted(pairs)
+    best = [max(w, 1e-6) for _, _, w in pairs]
+    for t in range(len(pairs)):
+        for u in range(t):
+            if pairs[u][0] < pairs[t][0] and pairs[u][1] < pairs[t][1]:
+                best[t] = max(best[t], best[u] + max(pairs[t][2], 1e-6))
+    return max(best, default=0.0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 12), st.integers(0, 12), st.floats(0.0, 1.0)), max_size=30))
+def test_heaviest_chain_is_exact(pairs: list[tuple[int, int, float]]) -> None:
+    chain = _heaviest_chain(pairs)
+    assert all(a[0] < b[0] and a[1] < b[1] for a, b in zip(chain, chain[1:]))
+    assert all(c in pairs for c in chain)
+    assert sum(max(c[2], 1e-6) for c in chain) == pytest.approx(_chain_weight_brute(pairs))
+
+
+def test_false_anchors_do_not_block_a_long_document() -> None:
+    """Thousands of true anchors with a few strong false ones far off the diagonal: the
+    chain keeps the diagonal (a greedy left-to-right pass would stop at the first false one)."""
+    rng = np.random.default_rng(11)
+    n = 6000
+    false_rows = (3, 40, 700)
+    pairs = [(i, i, 0.5 + 0.1 * rng.random()) for i in range(n) if i not in false_rows]
+    pairs += [(i, n - i, 0.9) for i in false_rows]  # far right of the diagonal, early on
+    chain = _heaviest_chain(pairs)
+    assert len(chain) == n - len(false_rows)
+    assert all(i == j for i, j, _ in chain)
+
+
+def test_long_document_keeps_its_anchors() -> None:
+    rng = np.random.default_rng(12)
+    src = _document(rng, 4000)
+    tgt = [v + 0.6 * rng.normal(size=DIM) for v in src]
+    result = align(_side(src), _side(tgt))
+    assert len(result.anchors) >= 0.8 * len(src)
+    assert result.cells < 40 * (len(src) + 1)  # a narrow band, not a collapsed one
+    ones = sum(1 for link in result.links if link.kind == "1-1" and link.source[0] == link.target[0])
+    assert ones >= 0.95 * len(src)
