@@ -308,9 +308,112 @@ def _render(paras: list[list[str]], presplit: bool) -> tuple[str, list[tuple[int
     return text + "\n", spans
 
 
-def news_dev(data: Path = DATA) -> list[tuple[str, str]]:
-    """The news development pairs in document order (blank pairs dropped)."""
-    return read_parallel(*NEWS_DEV, data=data)
+def read_parallel_lines(en_rel: str, id_rel: str, data: Path = DATA) -> list[tuple[int, str, str]]:
+    """Like :func:`read_parallel`, with each pair's 0-based line number in the raw files.
+
+    The line number counts every line, blank ones included, so it stays valid however the
+    blank pairs are filtered.
+    """
+    en, idn = _read_lines(data / en_rel), _read_lines(data / id_rel)
+    if len(en) != len(idn):
+        raise ValueError(f"{en_rel} and {id_rel} have different line counts")
+    return [(k, a.strip(), b.strip()) for k, (a, b) in enumerate(zip(en, idn)) if a.strip() and b.strip()]
+
+
+def news_dev_lines(data: Path = DATA) -> list[tuple[int, str, str]]:
+    """The news development pairs in document order with their raw line numbers."""
+    return read_parallel_lines(*NEWS_DEV, data=data)
+
+
+# --------------------------------------------------------------------------- gold-pair audit
+
+#: Hand labels of suspicious news_valid line pairs (see the file's header and benchmarks.audit_candidates).
+AUDIT_FILE = REPO / "benchmarks" / "news_valid_audit.tsv"
+AUDIT_LABELS = ("ok", "partial", "wrong")
+#: Labels whose lines are not a true translation pair and are dropped by ``news_dev(drop_audited=True)``.
+AUDIT_DROP = frozenset({"partial", "wrong"})
+AUDIT_KEY_CHARS = 30
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One audited line: raw 0-based line number, English key, label and a short note."""
+
+    line: int
+    key: str
+    label: str
+    note: str
+
+
+def audit_key(en: str) -> str:
+    """The check key of a line: its first 30 characters (stripped English, tabs as spaces)."""
+    return en.strip().replace("\t", " ")[:AUDIT_KEY_CHARS].rstrip()
+
+
+def read_audit(path: Path = AUDIT_FILE) -> list[AuditEntry]:
+    """Entries of an audit TSV (``#`` comment lines, then a header ``line key label note``).
+
+    Raises ``ValueError`` naming the file and row on a malformed row, an unknown label or a
+    line listed twice, so a hand edit that breaks the file fails loudly instead of silently.
+    """
+    entries: list[AuditEntry] = []
+    header: list[str] | None = None
+    seen: set[int] = set()
+    for n, raw in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not raw.strip() or raw.startswith("#"):
+            continue
+        cols = raw.split("\t")
+        if header is None:
+            header = cols
+            if header[:4] != ["line", "key", "label", "note"]:
+                raise ValueError(f"{path}:{n}: header must be line, key, label, note; got {header}")
+            continue
+        if len(cols) != 4 or not cols[0].isdigit():
+            raise ValueError(f"{path}:{n}: expected 4 tab-separated columns starting with a line number")
+        line, key, label, note = int(cols[0]), cols[1], cols[2].strip(), cols[3].strip()
+        if label not in AUDIT_LABELS:
+            raise ValueError(f"{path}:{n}: unknown label {label!r} (one of {', '.join(AUDIT_LABELS)})")
+        if line in seen:
+            raise ValueError(f"{path}:{n}: line {line} is listed twice")
+        seen.add(line)
+        entries.append(AuditEntry(line, key.rstrip(), label, note))
+    if header is None:
+        raise ValueError(f"{path}: no header row")
+    return entries
+
+
+def without_audited(rows: list[tuple[int, str, str]], entries: list[AuditEntry],
+                 labels: frozenset[str] = AUDIT_DROP) -> list[tuple[int, str, str]]:
+    """``rows`` (line number, English, Indonesian) without the lines audited with ``labels``.
+
+    Every entry's key is checked against its line's English text first (all entries, not only
+    the dropped ones): a mismatch means the audit was made on another version or another
+    numbering of the corpus, and raises ``ValueError`` rather than dropping the wrong lines.
+    """
+    by_line = {line: en for line, en, _ in rows}
+    for e in entries:
+        if e.line not in by_line:
+            raise ValueError(f"audit line {e.line} is not a non-blank pair of the corpus "
+                             f"({len(rows)} pairs): the audit does not fit this data")
+        if audit_key(by_line[e.line]) != e.key:
+            raise ValueError(f"audit line {e.line}: key {e.key!r} does not match the corpus line "
+                             f"{audit_key(by_line[e.line])!r}: the audit does not fit this data")
+    drop = {e.line for e in entries if e.label in labels}
+    return [r for r in rows if r[0] not in drop]
+
+
+def news_dev(data: Path = DATA, drop_audited: bool = False,
+             audit: Path = AUDIT_FILE) -> list[tuple[str, str]]:
+    """The news development pairs in document order (blank pairs dropped).
+
+    ``drop_audited``: also drop the pairs that the hand audit ``audit`` labels ``partial`` or
+    ``wrong`` (not translations of each other), so that benchmarks do not count the checker's
+    correct findings on them as false alarms. The remaining lines keep their document order.
+    """
+    rows = news_dev_lines(data)
+    if drop_audited:
+        rows = without_audited(rows, read_audit(audit))
+    return [(en, idn) for _, en, idn in rows]
 
 
 def chunks(n_lines: int, docs: int, rng: random.Random, low: int = 20, high: int = 60) -> list[range]:

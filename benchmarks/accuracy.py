@@ -1,7 +1,7 @@
 """Accuracy of the checker on unseen news text with planted problems.
 
     python -m benchmarks.accuracy [--model PATH] [--docs 40] [--seed 0] [--json FILE]
-                                  [--presplit] [--sweep]
+                                  [--presplit] [--sweep] [--clean]
 
 Test documents are chunks of 20-60 consecutive lines of the news development set
 (``../shared/data/dev/news_valid.{en,id}``), grouped into paragraphs of 1-4 sentences, whose
@@ -21,6 +21,12 @@ and on unrelated pairs (a source chunk against another chunk's translation).
 ``--sweep`` runs a small grid of aligner and finding thresholds on the same documents (embedded
 once) and prints each setting's scores on two halves of the documents: choose on half A and
 check on half B. The development set is news_valid: do not tune on the test split.
+
+``--clean`` first drops the news_valid lines that the hand audit ``benchmarks/news_valid_audit.tsv``
+labels ``partial`` or ``wrong`` (the two sides are not translations of each other), so that the
+checker's correct findings on them do not count as false alarms. The documents are then built
+from the remaining lines (other chunks than without ``--clean``; names such as
+``news_valid[a:b]`` index the remaining lines). Off by default.
 """
 
 from __future__ import annotations
@@ -182,9 +188,12 @@ class Prepared:
     kind: str  #: "edited", "clean" or "unrelated"
 
 
-def build_docs(docs: int, seed: int, unrelated: int, data=_gen.DATA):
-    """Edited documents, clean ones (the same chunks, no edits) and unrelated pairs."""
-    pairs = _gen.news_dev(data)
+def build_docs(docs: int, seed: int, unrelated: int, data=_gen.DATA, drop_audited: bool = False):
+    """Edited documents, clean ones (the same chunks, no edits) and unrelated pairs.
+
+    ``drop_audited``: build them from news_valid without the lines the hand audit rejects.
+    """
+    pairs = _gen.news_dev(data, drop_audited=drop_audited)
     names = _gen.name_pool(pairs)
     rng = random.Random(seed)
     ranges = _gen.chunks(len(pairs), docs, rng)
@@ -351,6 +360,7 @@ def result_json(res: Result, args, settings, model_id, n_docs: int, seconds: flo
         "dev_set": "news_valid (../shared/data/dev/news_valid.{en,id})",
         "git": _gen.git_revision(), "date": time.strftime("%Y-%m-%d"),
         "docs": n_docs, "seed": args.seed, "presplit": args.presplit,
+        "audited_lines_dropped": args.clean,
         "model": model_id.name, "model_hash": model_id.hash,
         "align_params": asdict(settings.align), "finding_params": asdict(settings.findings),
         "metrics": {k: round(v, 4) for k, v in m.items()},
@@ -455,6 +465,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--grid", default=None,
                     help='sweep values, e.g. "tau_alpha=0.2,0.3; unrelated_coverage=0.4" (default: SWEEP_GRID)')
     ap.add_argument("--top", type=int, default=25, help="sweep rows to print (default 25)")
+    ap.add_argument("--clean", action="store_true",
+                    help="drop news_valid lines that benchmarks/news_valid_audit.tsv labels partial or wrong")
     args = ap.parse_args(argv)
 
     from fidelity.pipeline import Checker, Settings
@@ -462,14 +474,15 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     settings = Settings(model=args.model, device=args.device, presplit=args.presplit, check_language=False)
     checker = Checker(settings, progress=False)
-    edited, clean, unrel = build_docs(args.docs, args.seed, args.unrelated)
+    edited, clean, unrel = build_docs(args.docs, args.seed, args.unrelated, drop_audited=args.clean)
     prepared = prepare_all(checker, settings, edited, clean, unrel, args.presplit)
     res = evaluate(prepared, settings, checker.model_id, checker.encoder.device)
     seconds = time.perf_counter() - t0
     print(f"accuracy on {len(edited)} edited news_valid documents "
           f"({sum(len(d.source) for d in edited)} source sentences), seed {args.seed}, "
           f"model {checker.model_id.name}#{checker.model_id.hash}, "
-          f"{'presplit' if args.presplit else 'real segmenter'}, {seconds:.0f} s")
+          f"{'presplit' if args.presplit else 'real segmenter'}, "
+          f"{'audited partial/wrong lines dropped, ' if args.clean else ''}{seconds:.0f} s")
     print(tabulate(summary_rows(res), headers=["metric", "value"], tablefmt="github"))
     out = result_json(res, args, settings, checker.model_id, len(edited), seconds)
     if args.sweep:

@@ -1,6 +1,6 @@
 """How well does a sentence-embedding model pair English news sentences with their Indonesian translations?
 
-    python -m benchmarks.model_quality [--model PATH_OR_NAME] [--data ../shared/data] [--json]
+    python -m benchmarks.model_quality [--model PATH_OR_NAME] [--data ../shared/data] [--json] [--clean]
 
 Measured on the development set ``dev/news_valid.{en,id}`` (1,953 line-aligned pairs in document
 order), which no shipped model is trained on:
@@ -15,6 +15,10 @@ order), which no shipped model is trained on:
 * as a second, out-of-domain check, p@1 on the 92 aligned UDHR paragraphs (``dev/udhr``).
 
 The default model is the shipped one, :func:`fidelity.default_model_path`.
+
+``--clean`` leaves out the news_valid pairs that the hand audit ``benchmarks/news_valid_audit.tsv``
+labels ``partial`` or ``wrong`` (not translations of each other) before retrieval is scored;
+they are neither queries nor candidates. Off by default.
 """
 
 from __future__ import annotations
@@ -146,12 +150,25 @@ def retrieval_scores(model, en: list[str], ind: list[str]) -> dict[str, float]:
     return {"en_id": precision_at_1(cos, ind), "id_en": precision_at_1(cos.T, en)}
 
 
-def evaluate(model_name: str, data: Path) -> Quality:
-    """Run every measurement for ``model_name`` on the development data in ``data``."""
+def news_pairs(data: Path, drop_audited: bool = False) -> tuple[list[str], list[str]]:
+    """The news_valid sides, optionally without the pairs the hand audit rejects."""
+    if not drop_audited:
+        return read_pairs(data / "dev" / "news_valid.en", data / "dev" / "news_valid.id")
+    from . import _gen
+
+    pairs = _gen.news_dev(data, drop_audited=True)
+    return [e for e, _ in pairs], [i for _, i in pairs]
+
+
+def evaluate(model_name: str, data: Path, drop_audited: bool = False) -> Quality:
+    """Run every measurement for ``model_name`` on the development data in ``data``.
+
+    ``drop_audited``: score news_valid without the audited ``partial``/``wrong`` pairs.
+    """
     import sentence_transformers
     import torch
 
-    en, ind = read_pairs(data / "dev" / "news_valid.en", data / "dev" / "news_valid.id")
+    en, ind = news_pairs(data, drop_audited)
     model, load_s = load_model(model_name)
     e_en, e_id = unit(model.encode(en)), unit(model.encode(ind))
     cos = e_en @ e_id.T
@@ -181,6 +198,7 @@ def evaluate(model_name: str, data: Path) -> Quality:
             "sentence_transformers": sentence_transformers.__version__,
             "torch_threads": str(torch.get_num_threads()),
             "date": time.strftime("%Y-%m-%d"),
+            "audited_lines_dropped": str(drop_audited),
         },
     )
 
@@ -216,6 +234,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--model", default=None, help="model folder or name (default: the shipped model)")
     p.add_argument("--data", type=Path, default=DEFAULT_DATA, help="public data folder (default: %(default)s)")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
+    p.add_argument("--clean", action="store_true",
+                   help="leave out pairs that benchmarks/news_valid_audit.tsv labels partial or wrong")
     return p.parse_args(argv)
 
 
@@ -229,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
         import fidelity
 
         args.model = str(fidelity.default_model_path())
-    quality = evaluate(args.model, args.data)
+    quality = evaluate(args.model, args.data, drop_audited=args.clean)
     print(json.dumps(asdict(quality), indent=2) if args.json else format_report(quality))
     return 0
 

@@ -163,3 +163,80 @@ def test_fit_exponent_and_meter():
             sum(range(10000))
     assert set(meter.seconds) == {"outer", "inner"}
     assert all(v >= 0 and math.isfinite(v) for v in meter.seconds.values())
+
+
+# --------------------------------------------------------------------------- news_valid audit
+
+
+def test_shipped_audit_file_parses():
+    entries = _gen.read_audit()
+    assert entries, "benchmarks/news_valid_audit.tsv is empty"
+    lines = [e.line for e in entries]
+    assert len(set(lines)) == len(lines) and all(n >= 0 for n in lines)
+    assert {e.label for e in entries} <= set(_gen.AUDIT_LABELS)
+    assert {"ok", "partial", "wrong"} <= {e.label for e in entries}
+    for e in entries:  # the key is a check, not a copy of the corpus
+        assert 0 < len(e.key) <= _gen.AUDIT_KEY_CHARS and e.note and "\t" not in e.note
+
+
+def _tiny_corpus(tmp_path, audit_rows: list[str]):
+    """A news_valid with a blank line (raw line 2) and an audit file naming raw line numbers."""
+    dev = tmp_path / "dev"
+    dev.mkdir(parents=True)
+    en = [PAIRS[0][0], PAIRS[1][0], "", PAIRS[2][0], PAIRS[3][0], PAIRS[4][0]]
+    idn = [PAIRS[0][1], PAIRS[1][1], "", PAIRS[5][1], PAIRS[3][1], PAIRS[4][1]]  # line 3 misaligned
+    (dev / "news_valid.en").write_text("\n".join(en) + "\n", encoding="utf-8")
+    (dev / "news_valid.id").write_text("\n".join(idn) + "\n", encoding="utf-8")
+    audit = tmp_path / "audit.tsv"
+    audit.write_text("# test audit\nline\tkey\tlabel\tnote\n" + "".join(r + "\n" for r in audit_rows),
+                     encoding="utf-8")
+    return tmp_path, audit, en
+
+
+def test_drop_audited_uses_raw_line_numbers(tmp_path):
+    rows = [f"3\t{_gen.audit_key(PAIRS[2][0])}\twrong\tmisaligned",
+            f"4\t{_gen.audit_key(PAIRS[3][0])}\tok\tloose",
+            f"5\t{_gen.audit_key(PAIRS[4][0])}\tpartial\thalf missing"]
+    data, audit, en = _tiny_corpus(tmp_path, rows)
+    assert [k for k, _, _ in _gen.news_dev_lines(data)] == [0, 1, 3, 4, 5]  # the blank line counts
+    assert len(_gen.news_dev(data, audit=audit)) == 5  # default: nothing dropped
+    kept = _gen.news_dev(data, drop_audited=True, audit=audit)
+    assert [e for e, _ in kept] == [en[0], en[1], en[4]]  # wrong and partial gone, ok kept, order kept
+    assert (PAIRS[3][0], PAIRS[3][1]) in kept
+
+
+def test_drop_audited_fails_loudly_on_a_mismatch(tmp_path):
+    # Key of line 3 recorded against line 4 (as if the audit were made before a blank line was added).
+    data, audit, _ = _tiny_corpus(tmp_path, [f"4\t{_gen.audit_key(PAIRS[2][0])}\twrong\tshifted"])
+    with pytest.raises(ValueError, match="does not match"):
+        _gen.news_dev(data, drop_audited=True, audit=audit)
+    data2, audit2, _ = _tiny_corpus(tmp_path / "b", [f"2\tanything\twrong\tblank line"])
+    with pytest.raises(ValueError, match="not a non-blank pair"):
+        _gen.news_dev(data2, drop_audited=True, audit=audit2)
+
+
+@pytest.mark.parametrize("row", ["3\tkey\tmaybe\tunknown label", "x\tkey\twrong\tnot a number",
+                                 "3\tkey\twrong"])
+def test_read_audit_rejects_malformed_rows(tmp_path, row):
+    path = tmp_path / "bad.tsv"
+    path.write_text(f"# c\nline\tkey\tlabel\tnote\n{row}\n", encoding="utf-8")
+    with pytest.raises(ValueError):
+        _gen.read_audit(path)
+
+
+def test_audit_candidates_flags_low_and_displaced_pairs():
+    import numpy as np
+
+    from benchmarks.audit_candidates import candidates
+
+    n = 40
+    rng = np.random.default_rng(0)
+    cos = rng.uniform(-0.1, 0.2, size=(n, n))
+    np.fill_diagonal(cos, 0.8)
+    cos[7, 7] = 0.05  # a low pair
+    cos[20, 21] = 0.95  # line 20's English is closer to its neighbour's Indonesian
+    en = [f"English sentence number {k}." for k in range(n)]
+    ind = [f"Kalimat bahasa Indonesia nomor {k}." for k in range(n)]
+    _, why = candidates(cos, en, ind, percentile=99.0, window=10, length_tail=0)
+    assert "low" in why[7] and why[20] == ["en>id"] and "id>en" in why[21]
+    assert set(why) == {7, 20, 21}
