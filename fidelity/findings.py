@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from . import exonyms
 from .categories import categorize
-from .features import _ascii_fold, is_common, name_phrases, numbers
+from .features import _NOT_NAMES, _ascii_fold, is_common, name_key, name_phrases, numbers
 from .types import Document, Finding, Link, Summary
 
 
@@ -118,6 +118,72 @@ def _title_case(text: str) -> bool:
     return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
 
 
+def _strong(key: str, langs: tuple[str, str]) -> bool:
+    """A word that is an ordinary word of neither language: a name whatever its capitals."""
+    return len(key) >= 4 and not any(is_common(key, lang) for lang in langs)
+
+
+def _dedupe(phrases: list[list[tuple[str, str]]]) -> list[list[tuple[str, str]]]:
+    """Phrases with the same keys once ("... ke Barrett ... ke Barrett" is one name)."""
+    seen: set[tuple[str, ...]] = set()
+    out = []
+    for phrase in phrases:
+        key = tuple(k for _, k in phrase)
+        if key not in seen:
+            seen.add(key)
+            out.append(phrase)
+    return out
+
+
+_CAPITAL_WORD = re.compile(r"(?<=[\w,;)\]”\"’'] )([A-Z][a-z]{2,})\b")
+
+
+def _capitalised_common(text: str, lang: str, other_words: set[str], other_lang: str) -> list[str]:
+    """Ordinary words capitalised in mid-sentence that the other side does not explain.
+
+    A dictionary word written with a capital inside a sentence is often a name too ("Teguh",
+    "Batang", "Lord"); only used when the other side has exactly one unexplained name, so
+    capitalised institution words ("Dinas Pemadam Kebakaran") do not count on their own.
+    """
+    out = []
+    for m in _CAPITAL_WORD.finditer(text):
+        word = m.group(1)
+        key = name_key(word)
+        if key in _NOT_NAMES or not is_common(key, lang):
+            continue  # titles, or a strong name (handled by name_phrases)
+        if not _explained(key, other_words, lang, other_lang):
+            out.append(word)
+    return out
+
+
+#: Two unexplained names pair up when their relative positions in their sentences differ by
+#: at most this much (word order is close between English and Indonesian news sentences).
+PAIR_POSITION = 0.15
+
+
+def _position(text: str, phrase: list[tuple[str, str]]) -> float:
+    at = text.find(phrase[0][0])
+    return max(0, at) / max(1, len(text))
+
+
+def _pair_by_position(rest_s, rest_t, src_text: str, tgt_text: str, langs: tuple[str, str]):
+    """(source phrase, target phrase) pairs of unexplained names found at the same place."""
+    pairs = []
+    free = list(rest_s)
+    for t_phrase in rest_t:
+        if not all(_strong(k, langs) for _, k in t_phrase) or not free:
+            continue
+        pt = _position(tgt_text, t_phrase)
+        best = min(free, key=lambda sp: abs(_position(src_text, sp) - pt))
+        others = [abs(_position(src_text, sp) - pt) for sp in free if sp is not best]
+        gap = abs(_position(src_text, best) - pt)
+        # Unambiguous: close, and clearly closer than any other candidate.
+        if gap <= PAIR_POSITION and all(o > 2 * gap + 0.05 for o in others):
+            pairs.append((best, t_phrase))
+            free.remove(best)
+    return pairs
+
+
 def name_drift(src_text: str, tgt_text: str, src_lang: str, tgt_lang: str,
                spelling_ratio: float = 0.6) -> list[str]:
     """Messages for names that differ across an aligned link (empty when they agree).
@@ -126,10 +192,12 @@ def name_drift(src_text: str, tgt_text: str, src_lang: str, tgt_lang: str,
     :mod:`fidelity.exonyms`, or a word sharing its stem). Acronyms are never drift on their own
     (translators expand and contract them). What is left is drift when it pairs up: a source
     name and a target name of similar spelling ("Saied" -> "Saeid"), or exactly one unexplained
-    name phrase on each side ("Manhattan" -> "New York").
+    name phrase on each side ("Manhattan" -> "New York"). In title-case text (headlines, or
+    sentences that are mostly names) capitals say nothing, so only words that are ordinary
+    words of neither language count as names there.
     """
-    if _title_case(src_text) or _title_case(tgt_text):
-        return []  # headlines: every word has a capital, so capitals say nothing about names
+    langs = (src_lang, tgt_lang)
+    title = _title_case(src_text) or _title_case(tgt_text)
     sw, tw = _words(src_text), _words(tgt_text)
     s_init, t_init = _initials(src_text), _initials(tgt_text)
 
@@ -137,14 +205,25 @@ def name_drift(src_text: str, tgt_text: str, src_lang: str, tgt_lang: str,
         out = []
         for phrase in phrases:
             kept = [(w, k) for w, k in phrase
-                    if not _explained(k, other_words, a, b) and not _acronym(w) and k not in other_init]
+                    if not _explained(k, other_words, a, b) and not _acronym(w) and k not in other_init
+                    and (not title or _strong(k, langs))]
             if kept:
                 out.append(kept)
-        return out
+        return _dedupe(out)
 
     s_bad = unexplained(name_phrases(src_text, src_lang), tw, t_init, src_lang, tgt_lang)
     t_bad = unexplained(name_phrases(tgt_text, tgt_lang), sw, s_init, tgt_lang, src_lang)
     if not t_bad:
+        # A strong source name replaced by a capitalised ordinary word ("Putin" -> "Lord").
+        strong_s = [p for p in s_bad if all(_strong(k, langs) for _, k in p)]
+        if len(s_bad) == 1 and strong_s and not title:
+            weak = list(dict.fromkeys(_capitalised_common(tgt_text, tgt_lang, sw, src_lang)))
+            source_key = "".join(k for _, k in strong_s[0])
+            # An ordinary word of the target spelt like the name is its local form ("Romania"
+            # -> "Rumania"), not a change.
+            if len(weak) == 1 and difflib.SequenceMatcher(
+                    None, source_key, name_key(weak[0])).ratio() < spelling_ratio:
+                return ["name changed: " + " ".join(w for w, _ in strong_s[0]) + " -> " + weak[0]]
         return []
     messages: list[str] = []
     s_words = [wk for phrase in s_bad for wk in phrase]
@@ -168,7 +247,13 @@ def name_drift(src_text: str, tgt_text: str, src_lang: str, tgt_lang: str,
     if len(rest_s) == 1 and len(rest_t) == 1:
         messages.append("name changed: " + " ".join(w for w, _ in rest_s[0]) + " -> "
                         + " ".join(w for w, _ in rest_t[0]))
-    elif not rest_s:
+    elif rest_s and rest_t:
+        # Several unexplained names: pair a strong target name with the source name at about
+        # the same place in the sentence ("Kepala ..., Hendra Hidayat" -> "..., Cililitan Hidayat").
+        for s_phrase, t_phrase in _pair_by_position(rest_s, rest_t, src_text, tgt_text, langs):
+            messages.append("name changed: " + " ".join(w for w, _ in s_phrase) + " -> "
+                            + " ".join(w for w, _ in t_phrase))
+    elif not rest_s and not title:  # headlines are rewritten freely: an extra word is no finding
         # A name in the translation that the source has in no form, and that is no ordinary
         # word of either language: a name put in its place ("Sentinel" -> "Mogadishu").
         strong = [p for p in rest_t if all(not is_common(k, src_lang) and not is_common(k, tgt_lang)

@@ -165,3 +165,39 @@ def test_name_put_in_place_of_an_ordinary_word_is_drift() -> None:
     # Titles and acronyms the translation adds are not names put in place.
     idn_ok = "Para pemeriksa dari TNI memeriksa pesawat Sentinel, kata Letjen Budi."
     assert not any("Letjen" in m or "TNI" in m for m in name_drift(en, idn_ok, "en", "id"))
+
+
+@pytest.mark.parametrize("en,idn,expected", [
+    # Headlines: every word has a capital, so only words that are no ordinary word count.
+    ("Flood Hits 40 Homes in Pekojan", "Banjir Rendam 40 Rumah di Xinhua", "name changed: Pekojan -> Xinhua"),
+    # The same wrong name twice is one change.
+    ("Soldiers stationed overseas must take a polygraph test when they come back to Taiwan.",
+     "Tentara yang bertugas di luar negeri harus menjalani tes poligraf ketika kembali ke Barrett, "
+     "kata pejabat Barrett.", "name changed: Taiwan -> Barrett"),
+    # Several unexplained names: the one at the same place in the sentence pairs up.
+    ("Head of Tebet Sub-District, Hendra Wijaya, said 12 RTs were flooded on Tuesday.",
+     "Camat Tebet, Cililitan Wijaya mengatakan, 12 RT terendam banjir pada Selasa.",
+     "name changed: Hendra -> Cililitan"),
+    # A name replaced by a capitalised ordinary word.
+    ("Since then President Putin has signed harsh new laws against street protests.",
+     "Sejak itu Lord telah menandatangani undang-undang baru yang keras terhadap unjuk rasa jalanan.",
+     "name changed: Putin -> Lord"),
+])
+def test_name_changes_in_harder_places(en: str, idn: str, expected: str) -> None:
+    assert name_drift(en, idn, "en", "id") == [expected]
+
+
+@pytest.mark.parametrize("en,idn", [
+    ("Flood Hits 40 Homes in Pekojan", "Banjir Rendam 40 Rumah di Pekojan"),
+    ("Head of Tebet Sub-District, Hendra Wijaya, said 12 RTs were flooded on Tuesday.",
+     "Camat Tebet, Hendra Wijaya mengatakan, 12 RT terendam banjir pada Selasa."),
+    ("Since then President Putin has signed harsh new laws against street protests.",
+     "Sejak itu Presiden Putin telah menandatangani undang-undang baru yang keras terhadap unjuk rasa jalanan."),
+    # The local form of a name is an ordinary Indonesian word, not a change.
+    ("The dictator was executed after the revolution in Romania in 1989.",
+     "Diktator itu dieksekusi setelah revolusi di Rumania pada 1989."),
+    # A headline rewritten with other ordinary words is no name drift.
+    ("Storm Closes Schools Across Pekojan", "Badai, Sekolah di Pekojan Diliburkan"),
+])
+def test_faithful_names_in_the_same_places_are_not_drift(en: str, idn: str) -> None:
+    assert name_drift(en, idn, "en", "id") == []
