@@ -333,6 +333,10 @@ AUDIT_LABELS = ("ok", "partial", "wrong")
 #: Labels whose lines are not a true translation pair and are dropped by ``news_dev(drop_audited=True)``.
 AUDIT_DROP = frozenset({"partial", "wrong"})
 AUDIT_KEY_CHARS = 30
+#: Hand labels of a seeded random sample of the lines *not* in ``AUDIT_FILE`` (same format, read with
+#: :func:`read_audit`): an unbiased estimate of the bad pairs the audit misses. Never dropped by
+#: ``news_dev(drop_audited=True)``, so that the estimate stays unbiased.
+AUDIT_SAMPLE_FILE = REPO / "benchmarks" / "news_valid_audit_sample.tsv"
 
 
 @dataclass(frozen=True)

@@ -179,6 +179,23 @@ def test_shipped_audit_file_parses():
         assert 0 < len(e.key) <= _gen.AUDIT_KEY_CHARS and e.note and "\t" not in e.note
 
 
+def test_shipped_audit_sample_parses_and_is_disjoint_from_the_audit():
+    sample = _gen.read_audit(_gen.AUDIT_SAMPLE_FILE)
+    lines = [e.line for e in sample]
+    assert len(lines) == 150 and all(n >= 0 for n in lines)
+    # A sample of the lines the audit did not review: none of them may be in the audit file.
+    assert not set(lines) & {e.line for e in _gen.read_audit()}
+    assert {e.label for e in sample} <= set(_gen.AUDIT_LABELS)
+    for e in sample:  # a 30-character check key as audit_key makes it, not a copy of the corpus
+        assert 0 < len(e.key) <= _gen.AUDIT_KEY_CHARS and e.key == _gen.audit_key(e.key)
+        assert e.note and "\t" not in e.note
+    # The counts stated in the header (and the rates computed from them) match the rows.
+    header = _gen.AUDIT_SAMPLE_FILE.read_text(encoding="utf-8")
+    counts = {lab: sum(e.label == lab for e in sample) for lab in _gen.AUDIT_LABELS}
+    stated = ", ".join(f"{counts[lab]} {lab}" for lab in _gen.AUDIT_LABELS)
+    assert f"Counts: {stated}, {len(sample)} in all." in header
+
+
 def _tiny_corpus(tmp_path, audit_rows: list[str]):
     """A news_valid with a blank line (raw line 2) and an audit file naming raw line numbers."""
     dev = tmp_path / "dev"
