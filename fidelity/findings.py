@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from . import exonyms
 from .categories import categorize
+from .outlets import translated_outlets
 from .features import _NOT_NAMES, _ascii_fold, is_common, name_key, name_phrases, numbers
 from .types import Document, Finding, Link, Summary
 
@@ -283,6 +284,20 @@ def number_drift(src_text: str, tgt_text: str, src_lang: str, tgt_lang: str,
     return []
 
 
+def _outlet_messages(source: Document, target: Document) -> dict[int, list[str]]:
+    """Target sentence index -> messages for outlet names rendered word by word in it."""
+    if (source.lang, target.lang) != ("en", "id") or not source.sentences or not target.sentences:
+        return {}
+    out: dict[int, list[str]] = {}
+    for t in translated_outlets(source.text, target.text):
+        for sent in target.sentences:
+            if sent.start <= t.start < sent.end:
+                out.setdefault(sent.index, []).append(
+                    f"outlet name translated word by word: {t.original} -> {t.rendered}")
+                break
+    return out
+
+
 def _count(n: int) -> str:
     return "1 sentence" if n == 1 else f"{n} sentences"
 
@@ -319,6 +334,7 @@ def find(source: Document, target: Document, links: list[Link],
             msg += f" (closest target sentence scored {sc:.2f})"
         findings.append(((run[0], 0), Finding("omission", cat, tuple(run), (), sc, msg)))
 
+    outlet_msgs = _outlet_messages(source, target)
     # Place additions in source order: after the source sentences aligned before them.
     pos_of_target: dict[int, int] = {}
     last_src = -1
@@ -333,6 +349,7 @@ def find(source: Document, target: Document, links: list[Link],
         msg = f"{_count(len(run))} with no source" + (" (page furniture or scrape junk)" if cat == "boilerplate" else "")
         if sc is not None:
             msg += f" (closest source sentence scored {sc:.2f})"
+        msg += "".join("; " + m for j in run for m in outlet_msgs.get(j, []))
         findings.append(((pos_of_target.get(run[0], -1), 1),
                          Finding("addition", cat, (), tuple(run), sc, msg)))
 
@@ -343,6 +360,7 @@ def find(source: Document, target: Document, links: list[Link],
         t_text = " ".join(target.sentences[j].text for j in link.target)
         msgs = number_drift(s_text, t_text, source.lang, target.lang, params.min_number)
         msgs += name_drift(s_text, t_text, source.lang, target.lang, params.spelling_ratio)
+        msgs += [m for j in link.target for m in outlet_msgs.get(j, [])]
         if msgs:
             cat = _category(s_cats, link.source)
             findings.append(((link.source[0], 2), Finding("drift", cat, link.source, link.target,

@@ -96,6 +96,9 @@ def test_seed_additions(seed_report: Report) -> None:
     closing = _tgt(seed_report, "Artikel ini awalnya muncul di Waktu New York")[0]
     assert closing in added
     assert set(added) == set(memuat) | {closing}
+    # ... and it names the outlet with its masthead word translated.
+    finding = next(f for f in seed_report.findings if closing in f.target)
+    assert "The New York Times -> Waktu New York" in finding.message
 
 
 def test_seed_every_translated_sentence_is_aligned_to_its_original(seed_report: Report) -> None:

@@ -1,0 +1,99 @@
+"""News outlets whose names a translation turned into ordinary words ("Waktu New York").
+
+An outlet's name is a proper name and stays as it is in a translation ("The New York Times",
+"The Washington Post", "The Jakarta Post"). Machine translation often renders its masthead
+word instead: "Times" becomes "Waktu", "Post" becomes "Pos", "Journal" becomes "Jurnal". A
+bag-of-words embedding sees no difference (the translated word is exactly what it learnt), so
+the check is explicit: find outlet names in the source (a capitalised name ending in a masthead
+word) and look in the translation for the same name words next to a translation of the
+masthead word.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+#: English masthead words and what an English -> Indonesian machine translation makes of them.
+MASTHEADS: dict[str, tuple[str, ...]] = {
+    "times": ("waktu", "kali", "masa", "zaman"),
+    "post": ("pos",),
+    "journal": ("jurnal",),
+    "herald": ("bentara", "pembawa", "pewarta"),
+    "tribune": ("tribun", "mimbar"),
+    "guardian": ("penjaga", "wali", "pelindung"),
+    "telegraph": ("telegraf",),
+    "mail": ("surat", "pos"),
+    "star": ("bintang",),
+    "chronicle": ("kronik", "tawarikh"),
+    "gazette": ("lembaran", "warta"),
+    "observer": ("pengamat",),
+    "independent": ("independen", "merdeka"),
+    "globe": ("bola dunia", "dunia"),
+    "sun": ("matahari", "surya"),
+    "express": ("ekspres",),
+    "mirror": ("cermin",),
+    "economist": ("ekonom",),
+    "monitor": ("pemantau", "monitor"),
+    "news": ("berita", "kabar"),
+    "daily": ("harian",),
+}
+
+_NAME_WORD = r"[A-Z][\w.&'’-]*"
+_OUTLET = re.compile(
+    r"\b(?:The\s+)?((?:" + _NAME_WORD + r"\s+){1,3})(" + "|".join(w.title() for w in MASTHEADS) + r")\b")
+
+
+@dataclass(frozen=True)
+class TranslatedOutlet:
+    """An outlet name of the source and the word-by-word rendering found in the target."""
+
+    original: str  #: as the source writes it, e.g. "The New York Times"
+    rendered: str  #: as the target writes it, e.g. "Waktu New York"
+    start: int  #: character offsets of ``rendered`` in the target text
+    end: int
+
+
+@dataclass(frozen=True)
+class Outlet:
+    original: str
+    words: tuple[str, ...]  #: the name words before the masthead ("New", "York")
+    masthead: str  #: lower case ("times")
+
+
+def outlets(source_text: str) -> list[Outlet]:
+    """Outlet names in an English text ("The New York Times", "The Jakarta Post"), once each."""
+    found: dict[str, Outlet] = {}
+    for m in _OUTLET.finditer(source_text):
+        words = tuple(m.group(1).split())
+        # Sentence-initial "The" and words like "Mr." are not part of a name.
+        while words and (words[0] in ("The", "A") or words[0].endswith(".") and len(words[0]) <= 4):
+            words = words[1:]
+        if not words:
+            continue
+        original = ("The " if m.group(0).startswith("The ") else "") + " ".join(words) + " " + m.group(2)
+        found.setdefault(original, Outlet(original, words, m.group(2).lower()))
+    return list(found.values())
+
+
+@lru_cache(maxsize=256)
+def _rendering(words: tuple[str, ...], masthead: str) -> re.Pattern[str]:
+    name = r"\s+".join(re.escape(w) for w in words)
+    trans = "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in MASTHEADS[masthead])
+    # "Waktu New York" (Indonesian order) or "New York Waktu" (English order), capitalised.
+    return re.compile(r"\b(?:(?P<pre>(?i:" + trans + r"))\s+" + name + r"|" + name
+                      + r"\s+(?P<post>(?i:" + trans + r")))\b")
+
+
+def translated_outlets(source_text: str, target_text: str) -> list[TranslatedOutlet]:
+    """Places where ``target_text`` renders an outlet name of ``source_text`` word by word."""
+    out = []
+    for outlet in outlets(source_text):
+        for m in _rendering(outlet.words, outlet.masthead).finditer(target_text):
+            rendered = m.group(0)
+            word = m.group("pre") or m.group("post")
+            if not word[0].isupper():
+                continue  # "kali" in "di New York kali ini" ("this time") is an ordinary word
+            out.append(TranslatedOutlet(outlet.original, rendered, m.start(), m.end()))
+    return sorted(out, key=lambda t: t.start)
