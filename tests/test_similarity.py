@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -61,3 +63,122 @@ def test_numpy_input_is_accepted() -> None:
     x = np.eye(3, dtype=np.float64)
     t = sim.as_tensor(x)
     assert t.dtype == torch.float32 and t.is_contiguous()
+
+
+# --- fast search methods against the exact fp32 search -------------------------------------
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def real_sides():
+    """Both sides' aligner matrices for all fixture pairs in one document each, with the
+    shipped model: unit embeddings plus the sparse weighted evidence block, as align() sees them."""
+    from fidelity.pipeline import Checker, Settings
+    from fidelity.segment import segment_document
+
+    checker = Checker(Settings(device="cpu"), progress=False)
+    en = "\n".join(p.read_text(encoding="utf-8") for p in sorted(FIXTURES.glob("*.en.txt")))
+    idn = "\n".join(p.read_text(encoding="utf-8") for p in sorted(FIXTURES.glob("*.id.txt")))
+    src = checker.side(segment_document(en, "en"))
+    tgt = checker.side(segment_document(idn, "id"))
+    return _distinct(sim.as_tensor(src.sent)), _distinct(sim.as_tensor(tgt.sent)), checker.encoder.dim
+
+
+def _distinct(x: torch.Tensor) -> torch.Tensor:
+    """Rows without repeats (the fixtures repeat page furniture), so no two scores tie exactly
+    and neighbour indices can be compared one for one."""
+    seen: dict[tuple, int] = {}
+    for i, row in enumerate(x.tolist()):
+        seen.setdefault(tuple(row), i)
+    return x[sorted(seen.values())]
+
+
+def _assert_same_search(got: sim.Neighbourhood, want: sim.Neighbourhood) -> None:
+    for g, w in ((got.forward, want.forward), (got.backward, want.backward)):
+        assert torch.allclose(g.values, w.values, atol=1e-5)
+        assert torch.equal(g.indices, w.indices)
+    assert torch.allclose(got.r_source, want.r_source, atol=1e-5)
+    assert torch.allclose(got.r_target, want.r_target, atol=1e-5)
+    got_pairs, want_pairs = sim.mutual_best(got), sim.mutual_best(want)
+    assert [(i, j) for i, j, _ in got_pairs] == [(i, j) for i, j, _ in want_pairs]
+    assert [c for _, _, c in got_pairs] == pytest.approx([c for _, _, c in want_pairs], abs=1e-5)
+
+
+def test_real_vectors_have_a_sparse_evidence_block(real_sides, monkeypatch) -> None:
+    s, t, dim = real_sides
+    assert s.shape[0] > 100 and t.shape[0] > 100
+    assert sim.sparse_tail_start(s, t) == dim  # the 512 hashed columns, not the embedding
+    monkeypatch.setattr(sim, "MIN_SPLIT_WORK", 0)
+    assert sim.search_plan(s, t, "split") == {"method": "split", "dense_cols": dim, "cols": s.shape[1]}
+    # Dense vectors have no sparse block: split is the plain product.
+    assert sim.search_plan(_vecs(50, 64), _vecs(40, 64, seed=5), "split")["method"] == "exact"
+
+
+@pytest.mark.parametrize("method", ["split", "float16", "bfloat16"])
+@pytest.mark.parametrize("chunk", [13, None])
+def test_fast_methods_give_the_exact_neighbours_and_margins(real_sides, method, chunk, monkeypatch) -> None:
+    s, t, _ = real_sides
+    monkeypatch.setattr(sim, "MIN_SPLIT_WORK", 0)  # small inputs would otherwise stay exact
+    want = sim.neighbourhood(s, t, k=4, search_k=4, chunk_rows=chunk, method="exact")
+    full = sim.full_matrix(s, t)
+    ref_v, ref_i = torch.topk(full, 4, dim=1)
+    assert torch.equal(want.forward.indices, ref_i)
+    assert torch.allclose(want.forward.values, ref_v, atol=1e-5)
+    got = sim.neighbourhood(s, t, k=4, search_k=4, chunk_rows=chunk, method=method)
+    _assert_same_search(got, want)
+
+
+@pytest.mark.parametrize("method", ["float16", "bfloat16"])
+def test_half_precision_rows_that_cannot_be_proven_are_searched_exactly(method) -> None:
+    """Targets closer together than half precision can tell: the candidates alone would get
+    the order wrong, so every row falls back to fp32, and the answer is still the exact one."""
+    g = torch.Generator().manual_seed(7)
+    base = sim.l2_normalize(torch.randn(1, 64, generator=g))
+    targets = sim.l2_normalize(base + 1e-4 * torch.randn(60, 64, generator=g))
+    queries = sim.l2_normalize(base + 1e-4 * torch.randn(9, 64, generator=g))
+    want = sim.topk(queries, targets, k=4, method="exact")
+    got = sim.topk(queries, targets, k=4, method=method)
+    assert torch.equal(got.indices, want.indices)
+    assert torch.allclose(got.values, want.values, atol=1e-6)
+
+
+def test_sparse_products_equal_the_dense_product() -> None:
+    g = torch.Generator().manual_seed(3)
+    a = (torch.rand(70, 40, generator=g) < 0.05) * torch.rand(70, 40, generator=g)
+    b = (torch.rand(55, 40, generator=g) < 0.05) * torch.rand(55, 40, generator=g)
+    qa, tb = sim._SparseBlock.of(a), sim._SparseBlock.of(b)
+    out = torch.zeros(30, 55)
+    assert sim._add_sparse_products(out, qa, 20, 50, tb, max_pairs=10 ** 6)
+    assert torch.allclose(out, a[20:50] @ b.T, atol=1e-6)
+    # Too many pairs: nothing is added and the caller multiplies densely instead.
+    untouched = torch.zeros(30, 55)
+    assert not sim._add_sparse_products(untouched, qa, 20, 50, tb, max_pairs=1)
+    assert torch.count_nonzero(untouched) == 0
+
+
+def test_auto_method_per_device(monkeypatch) -> None:
+    assert sim.auto_method("cuda") == "float16"
+    monkeypatch.setattr(sim, "cpu_has_fast_bf16", lambda: True)
+    assert sim.auto_method("cpu") == "bfloat16"
+    monkeypatch.setattr(sim, "cpu_has_fast_bf16", lambda: False)
+    assert sim.auto_method("cpu") == "split"
+    with pytest.raises(ValueError, match="unknown search method"):
+        sim.topk(_vecs(3), _vecs(3), k=1, method="int8")
+
+
+def test_chunks_bound_the_score_block_and_the_pair_lists() -> None:
+    """At 62,500 x 62,500 (50,000 generated units a side) one chunk of scores stays within the
+    64 MiB budget in every precision, and the sparse pair lists of a chunk within 28 bytes a
+    pair x 1/8 of the block's cells, i.e. 3.5x the block."""
+    m = 62_500
+    budget = sim.DEFAULT_CHUNK_BYTES
+    for dtype, size in ((torch.float32, 4), (torch.float16, 2), (torch.bfloat16, 2)):
+        rows = sim.chunk_rows_for(m, dtype)
+        assert rows * m * size <= budget < (rows + 1) * m * size
+    rows = sim.chunk_rows_for(m, torch.float32)
+    max_pairs = rows * m // 8  # the cap _exact_block passes
+    assert max_pairs * (8 + 8 + 8 + 4) <= 3.5 * budget
+    # A half-precision chunk's rescoring gathers (rows x (k + extra) x d) fp32 candidates.
+    half_rows = sim.chunk_rows_for(m, torch.float16)
+    assert half_rows * (4 + sim.EXTRA_CANDIDATES) * 1112 * 4 <= budget
