@@ -8,11 +8,23 @@ folder instead (no minute of retries).
 :class:`Encoder` embeds each distinct text once (an in-memory cache, so repeated lines such as
 "Advertisement" cost nothing) and lets sentence-transformers sort by length before batching,
 which keeps padding low for transformer models.
+
+A model that is a single ``StaticEmbedding`` (optionally followed by ``Normalize``) takes a fast
+path instead (:class:`_StaticPath`): the texts are tokenised once and each row is the
+normalised *sum* of its token vectors (in float32, whatever the weights' type), which is the
+direction of the model's mean. Since such a model's vector of ``a + " " + b`` is then the
+normalised sum of the halves' sums whenever the tokenizer splits at whitespace, a side's
+joined pairs (:meth:`Encoder.encode_side`) cost one addition each instead of a second
+tokenisation and embedding of 2n-1 texts. No per-text cache is kept on that path: recomputing
+a row is cheaper than looking it up, and a 50,000-sentence side would otherwise hold its
+rows twice.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
+import json
 import logging
 import os
 import socket
@@ -120,8 +132,118 @@ def model_hash(st_model) -> str:
     return h.hexdigest()[:12]
 
 
+#: Pre-tokenizers that split at whitespace (and punctuation) before subword splitting, so the
+#: tokens of ``a + " " + b`` are the tokens of ``a`` followed by those of ``b``.
+_SPLITTING_PRE_TOKENIZERS = frozenset({"BertPreTokenizer", "Whitespace", "WhitespaceSplit",
+                                       "Punctuation", "Digits"})
+#: Per-character normalisers: they never merge or change characters across a space.
+_LOCAL_NORMALIZERS = frozenset({"BertNormalizer", "Lowercase", "NFD", "NFKD", "NFC", "NFKC",
+                                "StripAccents"})
+
+
+def _component_types(spec: dict | None) -> list[str]:
+    """Types of a tokenizer.json component, a ``Sequence`` flattened."""
+    if not spec:
+        return []
+    if spec.get("type") == "Sequence":
+        parts = spec.get("pretokenizers") or spec.get("normalizers") or []
+        return [t for part in parts for t in _component_types(part)]
+    return [str(spec.get("type"))]
+
+
+class _StaticPath:
+    """Fast embedding for a model that is one ``StaticEmbedding`` (+ optional ``Normalize``).
+
+    Rows are L2-normalised sums of float32 token vectors (the direction of the module's mean;
+    the module itself would average in the weights' own type, float16 for the shipped model).
+    """
+
+    #: Texts tokenised per call, so token-id lists stay small for a 50,000-sentence side.
+    BATCH = 16_384
+
+    def __init__(self, module, device: str):
+        import torch
+
+        self.tokenizer = module.tokenizer
+        self.weights = module.embedding.weight.detach().to(device=device, dtype=torch.float32)
+        self.dim = int(self.weights.shape[1])
+        self.device = device
+        # encode_batch_fast skips the character offsets, which are not needed here.
+        self._tokenise = getattr(self.tokenizer, "encode_batch_fast", None) or self.tokenizer.encode_batch
+        spec = json.loads(self.tokenizer.to_str())
+        pre = _component_types(spec.get("pre_tokenizer"))
+        norm = _component_types(spec.get("normalizer"))
+        #: Whether a joined pair's tokens are its halves' tokens (see the module doc).
+        self.joins_add = (bool(pre) and all(t in _SPLITTING_PRE_TOKENIZERS for t in pre)
+                          and all(t in _LOCAL_NORMALIZERS for t in norm))
+
+    @staticmethod
+    def of(model, device: str) -> "_StaticPath | None":
+        """The fast path for ``model``, or None when it is anything but a static embedding."""
+        try:
+            from sentence_transformers.sentence_transformer.modules import Normalize, StaticEmbedding
+        except ImportError:  # pragma: no cover - older sentence-transformers layouts
+            return None
+        try:
+            modules = list(model)
+        except TypeError:
+            return None
+        if not modules or type(modules[0]) is not StaticEmbedding:
+            return None
+        if any(type(m) is not Normalize for m in modules[1:]) or len(modules) > 2:
+            return None
+        if getattr(modules[0], "embedding", None) is None or \
+                getattr(modules[0].embedding, "mode", "mean") != "mean":
+            return None
+        return _StaticPath(modules[0], device)
+
+    def sums(self, texts: Sequence[str]) -> np.ndarray:
+        """(len(texts), dim) float32: the sum of each text's token vectors (zeros if none)."""
+        import torch
+
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for start in range(0, len(texts), self.BATCH):
+            part = list(texts[start:start + self.BATCH])
+            enc = self._tokenise(part, add_special_tokens=False)
+            lens = np.fromiter((len(e.ids) for e in enc), dtype=np.int64, count=len(enc))
+            ids = np.fromiter(itertools.chain.from_iterable(e.ids for e in enc), dtype=np.int64,
+                              count=int(lens.sum()))
+            offsets = np.zeros(len(enc), dtype=np.int64)
+            np.cumsum(lens[:-1], out=offsets[1:])
+            with torch.no_grad():
+                bag = torch.nn.functional.embedding_bag(
+                    torch.from_numpy(ids).to(self.device), self.weights,
+                    torch.from_numpy(offsets).to(self.device), mode="sum")
+            out[start:start + len(part)] = bag.cpu().numpy()
+        return out
+
+    @staticmethod
+    def normalise(rows: np.ndarray) -> np.ndarray:
+        """Rows scaled to unit length in place; all-zero rows (no tokens) stay zero."""
+        norms = np.linalg.norm(rows, axis=1, keepdims=True)
+        np.divide(rows, norms, out=rows, where=norms > 0)
+        return rows
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        return self.normalise(self.sums(texts))
+
+    def encode_side(self, sentences: Sequence[str], out: np.ndarray | None = None) -> np.ndarray:
+        """Rows for ``embedding_texts``: each sentence, then each adjacent pair joined
+        (written into ``out``, shape (2n-1, dim), possibly a column block of a wider array)."""
+        n = len(sentences)
+        if out is None:
+            out = np.empty((max(0, 2 * n - 1), self.dim), dtype=np.float32)
+        if n == 0:
+            return out
+        out[:n] = self.sums(sentences)
+        if n > 1:
+            np.add(out[:n - 1], out[1:n], out=out[n:])
+        return self.normalise(out)
+
+
 class Encoder:
-    """Embeds texts with one loaded model; each distinct text is embedded once."""
+    """Embeds texts with one loaded model: a static model through :class:`_StaticPath`, any
+    other model through sentence-transformers with each distinct text embedded once."""
 
     def __init__(self, model: str | os.PathLike | None = None, device: str = "auto",
                  batch_size: int = 256, progress: bool | None = None, cache_size: int = 500_000):
@@ -139,6 +261,8 @@ class Encoder:
         get_dim = getattr(self.model, "get_embedding_dimension", None) or \
             self.model.get_sentence_embedding_dimension
         self.dim = int(get_dim())
+        #: Fast path for a static embedding model; None for any other model.
+        self.static = _StaticPath.of(self.model, self.device)
 
     @property
     def hash(self) -> str:
@@ -168,6 +292,8 @@ class Encoder:
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Unit-length float32 embeddings, one row per text (duplicates embedded once)."""
+        if self.static is not None:
+            return self.static.encode(texts)
         todo = list(dict.fromkeys(t for t in texts if t not in self._cache))
         if todo:
             self._warn_truncation(todo)
@@ -186,3 +312,18 @@ class Encoder:
             self._cache.clear()
         self._cache.update(fresh)
         return out.astype(np.float32, copy=False)
+
+    def encode_side(self, sentences: Sequence[str], out: np.ndarray | None = None) -> np.ndarray:
+        """Rows for one side, in the order of ``pipeline.embedding_texts``: each sentence, then
+        each adjacent pair joined with a space; written into ``out`` when given. A static model
+        derives the joined rows from the sentences' token sums (the same vectors up to float
+        rounding, for half the work)."""
+        sentences = list(sentences)
+        if self.static is not None and self.static.joins_add:
+            return self.static.encode_side(sentences, out)
+        texts = sentences + [a + " " + b for a, b in zip(sentences, sentences[1:])]
+        vecs = self.encode(texts)
+        if out is None:
+            return vecs
+        out[...] = vecs
+        return out

@@ -203,13 +203,25 @@ def _features(text: str, lang: str) -> frozenset[str]:
     return frozenset(feats)
 
 
-def _rows(feature_sets: list[frozenset[str]], dim: int) -> np.ndarray:
-    out = np.zeros((len(feature_sets), dim), dtype=np.float32)
+def _rows(feature_sets: list[frozenset[str]], dim: int, out: np.ndarray | None = None,
+          scale: float = 1.0) -> np.ndarray:
+    """One L2-normalised, ``scale``-d row of bucket indicators per feature set.
+
+    ``out`` (len(feature_sets), dim), possibly a column block of a wider array, is written in
+    place: the aligner's side matrix gets its evidence columns without a float32 temporary.
+    """
+    if out is None:
+        out = np.zeros((len(feature_sets), dim), dtype=np.float32)
+    else:
+        out[...] = 0.0
     for row, feats in enumerate(feature_sets):
         for f in feats:
             out[row, _bucket(f, dim)] = 1.0
     norms = np.linalg.norm(out, axis=1, keepdims=True)
-    return np.divide(out, norms, out=out, where=norms > 0)
+    np.divide(out, norms, out=out, where=norms > 0)
+    if scale != 1.0:
+        np.multiply(out, np.float32(scale), out=out)
+    return out
 
 
 def hashed_vectors(texts: list[str], lang: str, dim: int = 512) -> np.ndarray:
@@ -221,10 +233,21 @@ def hashed_vectors(texts: list[str], lang: str, dim: int = 512) -> np.ndarray:
     return _rows([_features(t, lang) for t in texts], dim)
 
 
-def hashed_side(sentences: list[str], lang: str, dim: int = 512) -> tuple[np.ndarray, np.ndarray]:
-    """Hashed evidence of each sentence and of each adjacent pair (the union of the two)."""
+def hashed_side(sentences: list[str], lang: str, dim: int = 512, out: np.ndarray | None = None,
+                scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """Hashed evidence of each sentence and of each adjacent pair (the union of the two).
+
+    With ``out`` (2n-1 rows: the sentences, then the pairs; ``dim`` columns, possibly a view)
+    the rows are written there, times ``scale``, and views of it are returned.
+    """
     feats = [_features(t, lang) for t in sentences]
-    return _rows(feats, dim), _rows([a | b for a, b in zip(feats, feats[1:])], dim)
+    joins = [a | b for a, b in zip(feats, feats[1:])]
+    if out is None:
+        return _rows(feats, dim, scale=scale), _rows(joins, dim, scale=scale)
+    n = len(feats)
+    if out.shape != (n + len(joins), dim):
+        raise ValueError(f"expected an out array of shape {(n + len(joins), dim)}, got {out.shape}")
+    return _rows(feats, dim, out[:n], scale), _rows(joins, dim, out[n:], scale)
 
 
 _SENT_START = re.compile(r"(^|[.!?…:;]\s+|[\"“‘(]\s*)$")

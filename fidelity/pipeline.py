@@ -13,6 +13,7 @@ The stages are split so a batch run can do the cheap, picklable parts (``prepare
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 from dataclasses import asdict, dataclass, field, replace
@@ -84,19 +85,67 @@ def embedding_texts(doc: Document) -> list[str]:
     return texts + [a + " " + b for a, b in zip(texts, texts[1:])]
 
 
-def side_vectors(doc: Document, vecs: np.ndarray, lex_weight: float) -> SideVectors:
-    """Split ``vecs`` (rows for :func:`embedding_texts`) and add the evidence block."""
+def side_rows(doc: Document) -> int:
+    """Rows of one side's matrix: ``len(embedding_texts(doc))``."""
+    return max(0, 2 * len(doc) - 1)
+
+
+def side_buffer(doc: Document, dim: int) -> np.ndarray:
+    """An uninitialised float32 matrix for one side: ``dim`` embedding columns, then the
+    ``HASH_DIM`` evidence columns. The embedding is written into its head
+    (:func:`embed_side`) and the evidence into its tail (:func:`fill_side`), so a side exists
+    once in memory: no separate embedding array, evidence array or concatenated copy."""
+    return np.empty((side_rows(doc), dim + HASH_DIM), dtype=np.float32)
+
+
+def embed_side(encoder: Any, doc: Document, out: np.ndarray | None = None) -> np.ndarray:
+    """Embedding rows for :func:`embedding_texts` of ``doc``, written into ``out`` if given
+    (a static model derives the joined pairs from the sentences: see ``Encoder.encode_side``)."""
+    encode_side = getattr(encoder, "encode_side", None)
+    if encode_side is not None:
+        return encode_side(doc.texts, out=out)
+    vecs = encoder.encode(embedding_texts(doc))  # any object with an encoder's plain ``encode``
+    if out is None:
+        return vecs
+    out[...] = vecs
+    return out
+
+
+def _normalise_rows(e: np.ndarray) -> None:
+    """Rows scaled to unit length in place, with the arithmetic of ``SideVectors.build``
+    (``e / max(|e|, 1e-12)`` in float32), so the vectors are bit for bit the same."""
+    norms = np.linalg.norm(e, axis=1, keepdims=True)
+    np.divide(e, np.maximum(norms, np.float32(1e-12)), out=e)
+
+
+def fill_side(doc: Document, buf: np.ndarray, dim: int, lex_weight: float) -> SideVectors:
+    """Finish a :func:`side_buffer` whose first ``dim`` columns hold the embedding rows: normalise
+    them, write the weighted evidence block into the remaining columns, and wrap views of the
+    buffer as the aligner's :class:`SideVectors` (what ``SideVectors.build`` gives, without its
+    normalise/concatenate temporaries)."""
     n = len(doc)
-    texts = embedding_texts(doc)
-    if vecs.shape[0] != len(texts):
-        raise ValueError(f"expected {len(texts)} embedding rows, got {vecs.shape[0]}")
-    hash_sent, hash_join = hashed_side(doc.texts, doc.lang, HASH_DIM)
+    rows = side_rows(doc)
+    if buf.shape != (rows, dim + HASH_DIM) or buf.dtype != np.float32:
+        raise ValueError(f"expected a float32 side buffer of shape {(rows, dim + HASH_DIM)}, "
+                         f"got {buf.dtype} {buf.shape}")
+    if rows:
+        _normalise_rows(buf[:, :dim])
+        hashed_side(doc.texts, doc.lang, HASH_DIM, out=buf[:, dim:],
+                    scale=math.sqrt(max(0.0, lex_weight)))
     lengths = np.array([len(t) for t in doc.texts], dtype=np.float64)
     furniture = np.array([is_boilerplate(t) for t in doc.texts], dtype=bool)
+    return SideVectors(buf[:n], buf[n:], lengths, furniture)
+
+
+def side_vectors(doc: Document, vecs: np.ndarray, lex_weight: float) -> SideVectors:
+    """Split ``vecs`` (rows for :func:`embedding_texts`) and add the evidence block."""
+    rows = side_rows(doc)
+    if vecs.shape[0] != rows:
+        raise ValueError(f"expected {rows} embedding rows, got {vecs.shape[0]}")
     dim = vecs.shape[1] if vecs.ndim == 2 else 0
-    empty = np.zeros((0, dim), np.float32)
-    return SideVectors.build(vecs[:n] if n else empty, vecs[n:] if n > 1 else empty,
-                             hash_sent, hash_join, lengths, lex_weight, furniture)
+    buf = side_buffer(doc, dim)
+    buf[:, :dim] = vecs
+    return fill_side(doc, buf, dim, lex_weight)
 
 
 def signature(settings: Settings, model: ModelId) -> str:
@@ -115,9 +164,21 @@ def analyse(pair: Pair, source_vecs: np.ndarray, target_vecs: np.ndarray, settin
             model: ModelId, device: str = "cpu") -> Report:
     """Align, find and summarise one pair whose embeddings are known."""
     p = settings.align
-    src = side_vectors(pair.source, source_vecs, p.lex_weight)
-    tgt = side_vectors(pair.target, target_vecs, p.lex_weight)
+    return analyse_sides(pair, side_vectors(pair.source, source_vecs, p.lex_weight),
+                         side_vectors(pair.target, target_vecs, p.lex_weight), settings, model, device)
+
+
+def analyse_sides(pair: Pair, src: SideVectors, tgt: SideVectors, settings: Settings,
+                  model: ModelId, device: str = "cpu") -> Report:
+    """:func:`analyse` for sides already built (:func:`fill_side` or :func:`side_vectors`).
+
+    The side matrices are released as soon as the alignment is done; a caller that passes
+    them as temporaries (as :class:`Checker` does) lets findings and the report reuse that
+    memory (about 1.1 GB for 50,000 sentences a side).
+    """
+    p = settings.align
     result = align(src, tgt, p, device=device)
+    del src, tgt
     findings, summary = find(pair.source, pair.target, result.links, result.best_source,
                              result.best_target, settings.findings, anchors=len(result.anchors))
     return Report(
@@ -147,11 +208,20 @@ class Checker:
         self.model_id = ModelId(self.encoder.name, self.encoder.hash, self.encoder.device)
 
     def embed(self, doc: Document) -> np.ndarray:
-        return self.encoder.encode(embedding_texts(doc))
+        """Embedding rows for :func:`embedding_texts` of ``doc``."""
+        return embed_side(self.encoder, doc)
 
-    def check_pair(self, pair: Pair) -> Report:
-        return analyse(pair, self.embed(pair.source), self.embed(pair.target), self.settings,
-                       self.model_id, device=self.encoder.device)
+    def side(self, doc: Document, settings: Settings | None = None) -> SideVectors:
+        """One side's aligner matrix, embedded straight into its buffer."""
+        s = settings or self.settings
+        buf = side_buffer(doc, self.encoder.dim)
+        embed_side(self.encoder, doc, out=buf[:, :self.encoder.dim])
+        return fill_side(doc, buf, self.encoder.dim, s.align.lex_weight)
+
+    def check_pair(self, pair: Pair, settings: Settings | None = None) -> Report:
+        s = settings or self.settings
+        return analyse_sides(pair, self.side(pair.source, s), self.side(pair.target, s), s,
+                             self.model_id, device=self.encoder.device)
 
     def check(self, source_text: str, target_text: str, source_path: str | None = None,
               target_path: str | None = None) -> Report:
@@ -185,5 +255,4 @@ def check(source_text: str, target_text: str, **settings: Any) -> Report:
         if checker is None:
             checker = _checkers[key] = Checker(Settings(model=s.model, device=s.device, batch_size=s.batch_size))
     pair = prepare(source_text, target_text, s, source_path, target_path)
-    return analyse(pair, checker.embed(pair.source), checker.embed(pair.target), s,
-                   checker.model_id, device=checker.encoder.device)
+    return checker.check_pair(pair, s)

@@ -1,0 +1,121 @@
+"""The encoder's fast path for a static embedding model and the side matrices built from it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from fidelity import pipeline
+from fidelity.align import SideVectors
+from fidelity.embed import Encoder, _StaticPath
+from fidelity.features import hashed_side
+from fidelity.segment import segment_document
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def encoder() -> Encoder:
+    return Encoder(None, "cpu", progress=False)
+
+
+@pytest.fixture(scope="module")
+def docs():
+    en = "\n".join(p.read_text(encoding="utf-8") for p in sorted(FIXTURES.glob("*.en.txt")))
+    idn = "\n".join(p.read_text(encoding="utf-8") for p in sorted(FIXTURES.glob("*.id.txt")))
+    return segment_document(en, "en"), segment_document(idn, "id")
+
+
+def test_shipped_model_takes_the_static_path(encoder: Encoder) -> None:
+    assert encoder.static is not None and encoder.static.joins_add
+    assert encoder.static.weights.dtype.is_floating_point and encoder.static.dim == encoder.dim
+
+
+def test_static_rows_match_sentence_transformers(encoder: Encoder, docs) -> None:
+    """The fast path is the model's own mean direction, only computed in float32: against
+    sentence-transformers' float16 output every row agrees to float16 precision."""
+    texts = docs[0].texts + docs[1].texts + ["", "Advertisement"]
+    fast = encoder.encode(texts)
+    ref = np.asarray(encoder.model.encode(texts, convert_to_numpy=True, normalize_embeddings=True),
+                     dtype=np.float32)
+    norms = np.linalg.norm(ref, axis=1, keepdims=True)
+    ref = np.divide(ref, norms, out=np.zeros_like(ref), where=norms > 0)
+    assert fast.shape == ref.shape and fast.dtype == np.float32
+    assert np.abs(fast - ref).max() < 2e-3
+    cos = (fast * ref).sum(axis=1)
+    assert cos[:-2].min() > 0.999
+    assert not fast[-2].any()  # no tokens: a zero row, as the module gives
+    assert np.linalg.norm(fast[:-2], axis=1) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_derived_joined_rows_equal_the_embedded_joined_texts(encoder: Encoder, docs) -> None:
+    for doc in docs:
+        derived = encoder.encode_side(doc.texts)
+        embedded = encoder.encode(pipeline.embedding_texts(doc))
+        assert derived.shape == embedded.shape == (2 * len(doc) - 1, encoder.dim)
+        assert np.abs(derived - embedded).max() < 1e-6
+
+
+def test_joined_tokens_are_the_halves_tokens(encoder: Encoder, docs) -> None:
+    """What the derivation rests on: this tokenizer splits at whitespace before WordPiece."""
+    tok = encoder.static.tokenizer
+    texts = docs[0].texts + docs[1].texts
+    ids = [e.ids for e in tok.encode_batch(texts, add_special_tokens=False)]
+    joined = [e.ids for e in tok.encode_batch([a + " " + b for a, b in zip(texts, texts[1:])],
+                                                add_special_tokens=False)]
+    assert joined == [a + b for a, b in zip(ids, ids[1:])]
+
+
+def test_short_sides(encoder: Encoder) -> None:
+    assert encoder.encode_side([]).shape == (0, encoder.dim)
+    one = encoder.encode_side(["Hello there."])
+    assert one.shape == (1, encoder.dim)
+    assert np.allclose(one, encoder.encode(["Hello there."]), atol=1e-6)
+    out = np.full((3, encoder.dim + 5), 7.0, dtype=np.float32)
+    got = encoder.encode_side(["One.", "Two."], out=out[:, :encoder.dim])
+    assert np.shares_memory(got, out) and (out[:, encoder.dim:] == 7.0).all()
+    assert np.allclose(out[:, :encoder.dim], encoder.encode(["One.", "Two.", "One. Two."]), atol=1e-6)
+
+
+def test_other_models_keep_the_generic_path(encoder: Encoder) -> None:
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer.modules import Dense, Normalize
+    from tokenizers import Tokenizer, pre_tokenizers
+    from tokenizers.models import WordLevel
+
+    static = encoder.model[0]
+    with_dense = SentenceTransformer(modules=[static, Dense(encoder.dim, 8)], device="cpu")
+    assert _StaticPath.of(with_dense, "cpu") is None
+    with_norm = SentenceTransformer(modules=[static, Normalize()], device="cpu")
+    assert _StaticPath.of(with_norm, "cpu") is not None
+    # A byte-level pre-tokenizer marks a word's leading space, so "a b" is not "a" + "b".
+    tok = Tokenizer(WordLevel({"[UNK]": 0, "a": 1, "Ġb": 2, "b": 3}, unk_token="[UNK]"))
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    from sentence_transformers.sentence_transformer.modules import StaticEmbedding
+
+    byte_level = SentenceTransformer(modules=[StaticEmbedding(tok, embedding_dim=4)], device="cpu")
+    path = _StaticPath.of(byte_level, "cpu")
+    assert path is not None and not path.joins_add
+
+
+def test_side_matrices_are_bit_identical_to_side_vectors_build(encoder: Encoder, docs) -> None:
+    """The in-place buffer path gives exactly what SideVectors.build gives from the same rows."""
+    lex = 0.25
+    for doc in docs:
+        vecs = encoder.encode(pipeline.embedding_texts(doc))
+        n = len(doc)
+        hs, hj = hashed_side(doc.texts, doc.lang, pipeline.HASH_DIM)
+        want = SideVectors.build(vecs[:n], vecs[n:], hs, hj, np.array([len(t) for t in doc.texts]),
+                                 lex, np.zeros(n, bool))
+        got = pipeline.side_vectors(doc, vecs, lex)
+        assert np.array_equal(got.sent, want.sent) and np.array_equal(got.join, want.join)
+        assert got.sent.dtype == np.float32 and np.array_equal(got.lengths, want.lengths)
+        buf = pipeline.side_buffer(doc, encoder.dim)
+        pipeline.embed_side(encoder, doc, out=buf[:, :encoder.dim])
+        direct = pipeline.fill_side(doc, buf, encoder.dim, lex)
+        assert np.shares_memory(direct.sent, buf) and np.shares_memory(direct.join, buf)
+        assert np.abs(direct.sent - want.sent).max() < 1e-6  # joins derived, not embedded
+        assert np.abs(direct.join - want.join).max() < 1e-6
+        assert np.array_equal(direct.boilerplate, got.boilerplate)
