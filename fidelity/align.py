@@ -15,7 +15,11 @@
    unaligned is cheap exactly when nothing matches it better than ``tau``; ``tau`` comes from
    the document's own margins (between its noise level and its anchor level). A many-to-one
    link must also beat its best single sentence by ``merge_delta``, and each of its sentences
-   must match at least as well as the document's typical best wrong match (noise level).
+   must match at least as well as the document's typical best wrong match (noise level), or
+   about as well as it matches anything (a short second half of a split matches little). For
+   1-2 and 2-1 links the length evidence counts in that comparison: a joined text embeds close
+   to its longer part, but its length fits the other side far better (see
+   ``_Scorer.join_ok``).
 """
 
 from __future__ import annotations
@@ -46,6 +50,12 @@ class AlignParams:
     tau_max: float = 0.25
     anchor_margin: float = 0.05  #: a mutual nearest neighbour needs this margin to anchor
     merge_delta: float = 0.005  #: a joined link must beat its best single sentence by this
+    #: in that test a 1-2/2-1 link may also count this weight x how much better (log-length
+    #: mismatch) its joined length fits than the single sentence's (see ``_Scorer.join_ok``)
+    merge_length: float = 0.2
+    #: a joined link's weaker sentence must match at least the noise level, or come within this
+    #: of its own best match anywhere
+    merge_slack: float = 0.1
     length_weight: float = 0.04  #: weight of the length-ratio penalty (Gale-Church in spirit)
     band: int = 4  #: half-width added around the anchor path
     max_cells: int = 2_000_000  #: a gap rectangle larger than this becomes a diagonal corridor
@@ -53,7 +63,8 @@ class AlignParams:
     def signature(self) -> str:
         tau = "auto" if self.tau is None else f"{self.tau:g}"
         return (f"k={self.k},lex={self.lex_weight:g},tau={tau},alpha={self.tau_alpha:g},"
-                f"merge={self.merge_delta:g},len={self.length_weight:g},band={self.band}")
+                f"merge={self.merge_delta:g},mlen={self.merge_length:g},mslack={self.merge_slack:g},"
+                f"len={self.length_weight:g},band={self.band}")
 
 
 @dataclass
@@ -200,9 +211,14 @@ class _Scorer:
     """Margin scores of candidate links, computed on demand for one DP row."""
 
     def __init__(self, src: SideVectors, tgt: SideVectors, r_s: np.ndarray, r_t: np.ndarray,
-                 params: AlignParams, length_ratio: float):
+                 params: AlignParams, length_ratio: float, best_s: np.ndarray | None = None,
+                 best_t: np.ndarray | None = None):
         self.s, self.t = src, tgt
         self.r_s, self.r_t = r_s, r_t
+        # Each sentence's best margin anywhere on the other side (from the neighbour search):
+        # what "matches well" means for that sentence in particular (unknown: never near it).
+        self.best_s = np.full(len(r_s), np.inf) if best_s is None else np.asarray(best_s, np.float64)
+        self.best_t = np.full(len(r_t), np.inf) if best_t is None else np.asarray(best_t, np.float64)
         # Density of a joined pair: the larger of its parts' (a junk line's low density must
         # not inflate the margin of the pair it is joined to).
         self.r_sj = np.maximum(r_s[:-1], r_s[1:]) if len(r_s) > 1 else np.zeros(0)
@@ -223,6 +239,38 @@ class _Scorer:
 
     def one(self, svec: np.ndarray, r: float, tvecs: np.ndarray, rt: np.ndarray) -> np.ndarray:
         return tvecs @ svec - 0.5 * (r + rt)
+
+    def join_ok(self, joined: np.ndarray, part_a: np.ndarray, part_b: np.ndarray,
+                best_a: np.ndarray, best_b: np.ndarray, lp_a: np.ndarray, lp_b: np.ndarray,
+                lp_joined: np.ndarray, floor: float) -> np.ndarray:
+        """Whether a 1-2 or 2-1 link may join sentences a and b (arrays over DP cells).
+
+        ``joined``: the joined pair's margin against the single sentence of the other side;
+        ``part_a``/``part_b``: each part's own margin against it; ``best_*``: each part's best
+        margin anywhere; ``lp_*``: the length penalty of linking only that part, or the joined
+        text (:meth:`length_penalty`).
+
+        The weaker part must still match: at least as well as the document's noise level
+        (``floor``), or within ``merge_slack`` of its own best match anywhere (a short half
+        matches nothing well, but this sentence about as well as any). And the joined text must
+        beat its better part alone by ``merge_delta``. A joined text embeds close to its longer
+        part, so a short second half adds little to that score; when the weaker part passes
+        both tests, the length evidence counts as well: how much better the joined length fits
+        the other side than the better part's alone (``merge_length`` x the drop in log-length
+        mismatch, Gale-Church in spirit). Length only excuses a join, it never vetoes one (the
+        programme's gain already charges a worse fit). An unrelated inserted sentence gets no
+        excuse when it matches below the noise level or better elsewhere, and joining it lowers
+        the score, so it stays unaligned.
+        """
+        p = self.p
+        a_main = part_a >= part_b
+        single = np.maximum(part_a, part_b)
+        weakest = np.minimum(part_a, part_b)
+        near_best = weakest >= np.where(a_main, best_b, best_a) - p.merge_slack
+        above_noise = weakest >= floor
+        length_gain = np.maximum(0.0, np.where(a_main, lp_a, lp_b) - lp_joined)
+        gain = joined - single + (near_best & above_noise) * (p.merge_length * length_gain)
+        return (gain >= p.merge_delta) & (near_best | above_noise)
 
 
 def align(src: SideVectors, tgt: SideVectors, params: AlignParams = AlignParams(),
@@ -264,7 +312,7 @@ def align(src: SideVectors, tgt: SideVectors, params: AlignParams = AlignParams(
     best_s = nb.forward.values[:, 0].double().cpu().numpy() - 0.5 * (r_s + r_t[nb.forward.indices[:, 0].cpu().numpy()])
     best_t = nb.backward.values[:, 0].double().cpu().numpy() - 0.5 * (r_t + r_s[nb.backward.indices[:, 0].cpu().numpy()])
     ratio = float((tgt.lengths.sum() + 1.0) / (src.lengths.sum() + 1.0))
-    sc = _Scorer(src, tgt, r_s, r_t, params, ratio)
+    sc = _Scorer(src, tgt, r_s, r_t, params, ratio, best_s, best_t)
     links, cells = _programme(sc, n, m, lo, hi, tau, params, floor=noise)
     return Alignment(links, tau=tau, anchors=anchors, noise=noise, anchor_level=anchor_level,
                      cells=cells, best_source=best_s.tolist(), best_target=best_t.tolist())
@@ -301,22 +349,26 @@ def _programme(sc: _Scorer, n: int, m: int, lo: np.ndarray, hi: np.ndarray, tau:
                 off = cols.shape[0] - j1.size
                 tv = T[j1 - 1]
                 s11 = sc.one(S[i - 1], sc.r_s[i - 1], tv, sc.r_t[j1 - 1])
-                g = s11 - tau - beta * sc.length_penalty(sc.ls[i - 1], sc.lt[j1 - 1])
+                lp11 = sc.length_penalty(sc.ls[i - 1], sc.lt[j1 - 1])
+                g = s11 - tau - beta * lp11
                 g[sc.bt[j1 - 1] != sc.bs[i - 1]] = NEG
                 cand = _gather(prev, plo, j1 - 1) + g
                 sl = slice(off, None)
                 upd = cand > best[sl]
                 best[sl][upd], back[sl][upd], score[sl][upd] = cand[upd], _L11, s11[upd]
                 # 1-2: source i-1 with targets j-2, j-1 joined.
-                j2 = j1[j1 >= 2]
+                k2 = int(j1[0] < 2)  # j1 is contiguous: j1[k2:] are the columns >= 2
+                j2 = j1[k2:]
                 if j2.size:
                     o2 = cols.shape[0] - j2.size
                     s12 = sc.one(S[i - 1], sc.r_s[i - 1], TJ[j2 - 2], sc.r_tj[j2 - 2])
                     other = sc.one(S[i - 1], sc.r_s[i - 1], T[j2 - 2], sc.r_t[j2 - 2])
-                    single = np.maximum(s11[j1 >= 2], other)
-                    weakest = np.minimum(s11[j1 >= 2], other)
-                    g = 1.5 * (s12 - tau) - beta * sc.length_penalty(sc.ls[i - 1], sc.ltj[j2 - 2])
-                    g[(s12 < single + delta) | (weakest < floor) | sc.btj[j2 - 2]] = NEG
+                    lp12 = sc.length_penalty(sc.ls[i - 1], sc.ltj[j2 - 2])
+                    ok = sc.join_ok(s12, other, s11[k2:], sc.best_t[j2 - 2], sc.best_t[j2 - 1],
+                                    sc.length_penalty(sc.ls[i - 1], sc.lt[j2 - 2]), lp11[k2:],
+                                    lp12, floor)
+                    g = 1.5 * (s12 - tau) - beta * lp12
+                    g[~ok | sc.btj[j2 - 2]] = NEG
                     if sc.bs[i - 1]:
                         g[:] = NEG
                     cand = _gather(prev, plo, j2 - 2) + g
@@ -328,10 +380,12 @@ def _programme(sc: _Scorer, n: int, m: int, lo: np.ndarray, hi: np.ndarray, tau:
                     # 2-1: sources i-2, i-1 joined with target j-1.
                     s21 = sc.one(SJ[i - 2], sc.r_sj[i - 2], tv, sc.r_t[j1 - 1])
                     other = sc.one(S[i - 2], sc.r_s[i - 2], tv, sc.r_t[j1 - 1])
-                    single = np.maximum(s11, other)
-                    weakest = np.minimum(s11, other)
-                    g = 1.5 * (s21 - tau) - beta * sc.length_penalty(sc.lsj[i - 2], sc.lt[j1 - 1])
-                    g[(s21 < single + delta) | (weakest < floor) | sc.bt[j1 - 1]] = NEG
+                    lp21 = sc.length_penalty(sc.lsj[i - 2], sc.lt[j1 - 1])
+                    ok = sc.join_ok(s21, other, s11, sc.best_s[i - 2], sc.best_s[i - 1],
+                                    sc.length_penalty(sc.ls[i - 2], sc.lt[j1 - 1]), lp11,
+                                    lp21, floor)
+                    g = 1.5 * (s21 - tau) - beta * lp21
+                    g[~ok | sc.bt[j1 - 1]] = NEG
                     if sc.bsj[i - 2]:
                         g[:] = NEG
                     cand = _gather(prev2, plo2, j1 - 1) + g
@@ -345,12 +399,12 @@ def _programme(sc: _Scorer, n: int, m: int, lo: np.ndarray, hi: np.ndarray, tau:
                         # (joining two good pairs averages their noise away and always looks
                         # better, which is how other aligners over-merge).
                         diag_a = sc.one(S[i - 2], sc.r_s[i - 2], T[j2 - 2], sc.r_t[j2 - 2])
-                        diag_b = s11[j1 >= 2]
+                        diag_b = s11[k2:]
                         # ... and it must beat every smaller link inside it: each joined side
                         # against each single sentence of the other.
                         s21_a = sc.one(SJ[i - 2], sc.r_sj[i - 2], T[j2 - 2], sc.r_t[j2 - 2])
                         s12_a = sc.one(S[i - 2], sc.r_s[i - 2], TJ[j2 - 2], sc.r_tj[j2 - 2])
-                        single = np.maximum.reduce([s21[j1 >= 2], s21_a, s12, s12_a, diag_a, diag_b])
+                        single = np.maximum.reduce([s21[k2:], s21_a, s12, s12_a, diag_a, diag_b])
                         g = 2.0 * (s22 - tau) - beta * sc.length_penalty(sc.lsj[i - 2], sc.ltj[j2 - 2])
                         g[(s22 < single + delta) | (np.minimum(diag_a, diag_b) >= tau) | sc.btj[j2 - 2]] = NEG
                         if sc.bsj[i - 2]:

@@ -197,3 +197,111 @@ def test_long_document_keeps_its_anchors() -> None:
     assert result.cells < 40 * (len(src) + 1)  # a narrow band, not a collapsed one
     ones = sum(1 for link in result.links if link.kind == "1-1" and link.source[0] == link.target[0])
     assert ones >= 0.95 * len(src)
+
+
+# --------------------------------------------------------------------------- merges and splits
+# A bag-of-tokens model embeds a joined text close to its longer part: the join below weights
+# each part by its length, so a short second half adds little to the joined score.
+
+OLD_JOIN_RULE = AlignParams(merge_length=0.0, merge_slack=-10.0)  # join must beat, parts >= noise
+
+
+def _side_by_length(vecs: list[np.ndarray], lengths: list[int]) -> SideVectors:
+    """SideVectors whose joined pairs are the length-weighted sum of their parts."""
+    sent = _unit(np.stack(vecs))
+    lens = np.asarray(lengths, dtype=np.float64)
+    join = _unit(lens[:-1, None] * sent[:-1] + lens[1:, None] * sent[1:])
+    return SideVectors.build(sent, join, np.zeros((len(vecs), 8), np.float32),
+                             np.zeros((len(vecs) - 1, 8), np.float32), lens, lex_weight=0.0)
+
+
+def _split_document(seed: int, second: str, at: int = 12, n: int = 30, short: int = 35):
+    """A faithful translation whose sentence ``at`` is split in two: a long first part, and a
+    short second part that is either a weak rendering of the rest ("weak") or an unrelated
+    inserted sentence sharing nothing with the source around it ("unrelated"). Either way the
+    joined length fits the source exactly, so length alone cannot tell them apart."""
+    rng = np.random.default_rng(seed)
+    src = [rng.normal(size=DIM) for _ in range(n)]
+    src_len = [int(rng.integers(80, 160)) for _ in range(n)]
+    tgt, tgt_len = [], []
+    for i in range(n):
+        tgt.append(src[i] + 0.5 * rng.normal(size=DIM))
+        tgt_len.append(src_len[i] - (short if i == at else 0))
+        if i == at:
+            if second == "weak":
+                extra = 0.5 * src[i] + rng.normal(size=DIM)
+            else:
+                extra = rng.normal(size=DIM)
+                for v in src[at - 2:at + 3]:
+                    u = v / np.linalg.norm(v)
+                    extra = extra - (extra @ u) * u
+            tgt.append(extra)
+            tgt_len.append(short)
+    return (src, src_len), (tgt, tgt_len)
+
+
+def _has_link(result, source: tuple[int, ...], target: tuple[int, ...]) -> bool:
+    return any(link.source == source and link.target == target for link in result.links)
+
+
+def test_split_with_a_short_weak_second_half_is_one_link() -> None:
+    """'Sejumlah besar pekerja migran datang ... | Dan terkadang mereka tidak memiliki izin
+    kerja.': the short half scores little, the join no better than the long half alone, but the
+    joined length fits and the short half matches this source sentence best: a 1-2 link, not
+    1-1 plus a false addition."""
+    found = old = 0
+    for seed in range(10):
+        (src, sl), (tgt, tl) = _split_document(seed, "weak")
+        s, t = _side_by_length(src, sl), _side_by_length(tgt, tl)
+        result = align(s, t)
+        _covers_everything(result.links, len(src), len(tgt))
+        found += _has_link(result, (12,), (12, 13))
+        old += _has_link(align(s, t, OLD_JOIN_RULE), (12,), (12, 13))
+    assert found >= 9
+    assert old <= 3  # the rule without length evidence misses most of them
+
+
+def test_merge_with_a_short_weak_first_sentence_is_one_link() -> None:
+    """The mirror case: two source sentences, the second short, rendered in one target sentence."""
+    found = 0
+    for seed in range(10):
+        (tgt, tl), (src, sl) = _split_document(seed, "weak")  # the split, seen from the other side
+        result = align(_side_by_length(src, sl), _side_by_length(tgt, tl))
+        _covers_everything(result.links, len(src), len(tgt))
+        found += _has_link(result, (12, 13), (12,))
+    assert found >= 9
+
+
+def test_unrelated_inserted_sentence_stays_an_addition_even_when_its_length_fits() -> None:
+    """The translation of sentence 12 is short and an unrelated sentence of exactly the missing
+    length follows it: joining them would fit the length perfectly, but the inserted sentence
+    matches nothing here, so it must stay a 0-1 addition."""
+    for seed in range(20):
+        for short_len in (20, 50):
+            (src, sl), (tgt, tl) = _split_document(seed, "unrelated", short=short_len)
+            result = align(_side_by_length(src, sl), _side_by_length(tgt, tl))
+            _covers_everything(result.links, len(src), len(tgt))
+            assert _has_link(result, (), (13,)), (seed, short_len)
+            assert _has_link(result, (12,), (12,)), (seed, short_len)
+
+
+def test_unrelated_sentences_between_translations_stay_additions() -> None:
+    """Planted additions of any length between faithful 1-1 pairs stay 0-1 links."""
+    rng = np.random.default_rng(21)
+    src = _document(rng, 40)
+    src_len = [int(x) for x in rng.integers(60, 160, size=40)]
+    tgt = [v + 0.5 * rng.normal(size=DIM) for v in src]
+    tgt_len = list(src_len)
+    for pos, length in ((30, 25), (20, 60), (10, 120)):  # from the back so indexes stay valid
+        tgt.insert(pos, rng.normal(size=DIM))
+        tgt_len.insert(pos, length)
+    result = align(_side_by_length(src, src_len), _side_by_length(tgt, tgt_len))
+    added = [link.target[0] for link in result.links if not link.source]
+    assert added == [10, 21, 32]
+    assert sum(1 for link in result.links if link.kind == "1-1") == 40
+
+
+def test_join_parameters_are_in_the_signature() -> None:
+    sig = AlignParams(merge_length=0.3, merge_slack=0.05).signature()
+    assert "mlen=0.3" in sig and "mslack=0.05" in sig
+    assert AlignParams().signature() != AlignParams(merge_length=0.0).signature()
