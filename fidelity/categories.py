@@ -29,6 +29,9 @@ _BOILERPLATE_RE = [
     re.compile(r"^(this|the) (article|story) (was )?(originally|first) (appeared|published|ran)\b", re.I),
     re.compile(r"^artikel ini (awalnya |pertama kali |telah |sudah )?(muncul|terbit|tayang|dimuat|diterbitkan)\b", re.I),
     re.compile(r"^(baca juga|read also|read more|lihat juga|simak juga|tonton juga)\s*[:：]", re.I),
+    # "Scroll to continue with content", "Scroll untuk melanjutkan membaca", "Gulir ke bawah ..."
+    re.compile(r"^(scroll|gulir)( down| ke bawah)? (to|untuk) (continue|melanjutkan|lanjut)\b.{0,40}$", re.I),
+    re.compile(r"^(continue reading|lanjutkan membaca|lanjut membaca)\b.{0,40}$", re.I),
     re.compile(r"^(copyright|hak cipta)\b|©|all rights reserved", re.I),
     re.compile(r"^https?://\S+$|^www\.\S+$", re.I),
 ]

@@ -201,3 +201,15 @@ def test_name_changes_in_harder_places(en: str, idn: str, expected: str) -> None
 ])
 def test_faithful_names_in_the_same_places_are_not_drift(en: str, idn: str) -> None:
     assert name_drift(en, idn, "en", "id") == []
+
+
+@pytest.mark.parametrize("line,expected", [
+    ("Scroll untuk melanjutkan membaca", True),
+    ("SCROLL TO CONTINUE WITH CONTENT", True),
+    ("Gulir ke bawah untuk melanjutkan", True),
+    ("Lanjutkan membaca artikel di bawah", True),
+    # A sentence that merely starts like one is body text.
+    ("Scroll untuk melanjutkan, kata dia, karena jalan itu sudah ditutup polisi sejak pagi tadi.", False),
+])
+def test_scroll_to_continue_lines_are_boilerplate(line: str, expected: bool) -> None:
+    assert is_boilerplate(line) is expected
