@@ -8,9 +8,11 @@ shuffled parallel sentences with 2 % omitted and 2 % added) and checked stage by
 size and device in a fresh subprocess so that peak memory is per size:
 
 segmentation  ``segment_document`` on both joined texts
-embedding     ``Encoder.encode(embedding_texts(doc))`` for both sides (model load not counted)
-features      ``side_vectors``: the hashed name/number evidence block
-search        ``similarity.neighbourhood``: the chunked top-k search, both directions
+embedding     ``pipeline.embed_side`` into each side's buffer, as :class:`fidelity.pipeline.Checker`
+              does (model load not counted)
+features      ``pipeline.fill_side``: the hashed name/number evidence block, in place
+search        ``similarity.neighbourhood``: the chunked top-k search, both directions, with
+              the default (``auto``) search method
 alignment     ``align`` minus the search (anchors, band, dynamic programme)
 findings      ``findings.find``
 report        the rest of ``analyse`` and ``report.render(report, "json")``
@@ -20,11 +22,13 @@ resident-set high-water mark during the stage (Linux ``VmHWM``, reset before eac
 ``/proc/self/clear_refs``; elsewhere the process high-water so far), and on CUDA also
 ``torch.cuda.max_memory_allocated``.
 
-Roofline: the search's achieved FLOP/s (``2 * 2 * n * m * d`` for two directions, ``d`` the
-vector width including the evidence block) against one large ``torch.mm`` (4096^3 fp32) timed in
-the same process; for sizes up to ``--compare-max`` also the search split into its matrix
-products and its top-k selections, the naive full matrix, and on GPU (or with
-``--half-on-cpu``) the search in fp16 and bf16 with those types' own matmul peaks.
+Roofline: the search's achieved FLOP/s against one large ``torch.mm`` (4096^3 fp32) timed in the
+same process, counting the FLOPs the search method executes densely (``2 * 2 * n * m * d_dense``;
+``split`` multiplies only the embedding columns and adds the sparse evidence block from an
+inverted index) and, as "effective", the FLOPs of one fp32 product over the whole width ``d``.
+For sizes up to ``--compare-max`` also the exact fp32 search split into its matrix products
+and its top-k selections, the naive full matrix, each search method timed warm, and on GPU (or
+with ``--half-on-cpu``) the float16/bfloat16 methods with those types' own matmul peaks.
 
 Writes ``speed.csv``, ``roofline.csv``, ``speed.json`` and ``speed.png`` into ``--out``.
 """
@@ -238,26 +242,38 @@ def run_one(size: int, device: str, model: str | None, seed: int, compare_max: i
     with meter.section("segmentation"):
         src = segment_document(gen.source_text, "en")
         tgt = segment_document(gen.target_text, "id")
+    dim = encoder.dim
     with meter.section("embedding"):
-        s_vecs = encoder.encode(pipeline.embedding_texts(src))
-        t_vecs = encoder.encode(pipeline.embedding_texts(tgt))
+        s_buf = pipeline.side_buffer(src, dim)
+        pipeline.embed_side(encoder, src, out=s_buf[:, :dim])
+        t_buf = pipeline.side_buffer(tgt, dim)
+        pipeline.embed_side(encoder, tgt, out=t_buf[:, :dim])
+    lex = settings.align.lex_weight
+    with meter.section("features"):
+        sides = [pipeline.fill_side(src, s_buf, dim, lex), pipeline.fill_side(tgt, t_buf, dim, lex)]
+    del s_buf, t_buf
+    n, m = len(src), len(tgt)
+    d = int(sides[1].sent.shape[1])
+    plan = similarity.search_plan(similarity.as_tensor(sides[0].sent, device),
+                                  similarity.as_tensor(sides[1].sent, device))
+    # Keep the side matrices for the search comparisons below; otherwise hand them over as
+    # temporaries, as the Checker does, so the pipeline frees them after the alignment.
+    keep = list(sides) if size <= compare_max else None
     sink: dict = {}
-    with patched(pipeline, "side_vectors", meter.wrap("features", pipeline.side_vectors, sink)), \
-            patched(pipeline, "align", meter.wrap("alignment", pipeline.align, sink)), \
+    with patched(pipeline, "align", meter.wrap("alignment", pipeline.align, sink)), \
             patched(similarity, "neighbourhood", meter.wrap("search", similarity.neighbourhood, sink)), \
             patched(pipeline, "find", meter.wrap("findings", pipeline.find)):
         with meter.section("report"):
-            rep = pipeline.analyse(pipeline.Pair(src, tgt), s_vecs, t_vecs, settings, model_id,
-                                   device=encoder.device)
+            pair = pipeline.Pair(src, tgt)
+            rep = pipeline.analyse_sides(pair, sides.pop(0), sides.pop(0), settings, model_id,
+                                         device=encoder.device)
             rendered = report_mod.render(rep, "json")
 
-    n, m = len(src), len(tgt)
-    src_side, tgt_side = sink["features"]  # side_vectors runs for the source, then the target
-    d = int(tgt_side.sent.shape[1])
     k = max(settings.align.k, 2)
     alignment = sink["alignment"][0]
     result = {
         "size": size, "device": device, "n_source": n, "n_target": m, "dim": d,
+        "search_method": plan["method"], "dense_dim": plan["dense_cols"],
         "units": gen.units, "planted_omitted": gen.omitted, "planted_added": gen.added,
         "chars": len(gen.source_text) + len(gen.target_text),
         "model": encoder.name, "model_hash": encoder.hash, "model_load_s": load_s, "threads": torch.get_num_threads(),
@@ -270,25 +286,29 @@ def run_one(size: int, device: str, model: str | None, seed: int, compare_max: i
         "verdict": rep.summary.verdict, "report_json_bytes": len(rendered),
     }
     # Roofline: the search's FLOP/s against one large matrix product on the same device.
-    flops = 2.0 * 2.0 * n * m * d
+    flops = 2.0 * 2.0 * n * m * plan["dense_cols"]
+    effective = 2.0 * 2.0 * n * m * d
     peak = matmul_peak(device)
     search_s = meter.seconds["search"]
-    roof = {"flops": flops, "peak_flops": peak, "search_s": search_s,
-            "search_flops_per_s": flops / search_s, "search_pct_of_peak": 100 * flops / search_s / peak}
-    if size <= compare_max:
-        s_t = similarity.as_tensor(src_side.sent, device)
-        t_t = similarity.as_tensor(tgt_side.sent, device)
+    roof = {"flops": flops, "effective_flops": effective, "peak_flops": peak, "search_s": search_s,
+            "method": plan["method"], "search_flops_per_s": flops / search_s,
+            "search_pct_of_peak": 100 * flops / search_s / peak,
+            "effective_pct_of_peak": 100 * effective / search_s / peak}
+    if keep is not None:
+        s_t = similarity.as_tensor(keep[0].sent, device)
+        t_t = similarity.as_tensor(keep[1].sent, device)
         sync = (lambda: torch.cuda.synchronize()) if cuda else (lambda: None)
         nb = similarity.neighbourhood
-        roof["chunked_fp32_s"] = _best_time(lambda: nb(s_t, t_t, k=settings.align.k, search_k=k), 2, sync)
+        ka = settings.align.k
+        roof["chunked_fp32_s"] = _best_time(lambda: nb(s_t, t_t, k=ka, search_k=k, method="exact"), 2, sync)
+        roof["split_s"] = _best_time(lambda: nb(s_t, t_t, k=ka, search_k=k, method="split"), 2, sync)
         roof.update(search_breakdown(s_t, t_t, k))
         if n * m * 4 <= naive_bytes:
             roof["naive_fp32_s"] = _best_time(lambda: naive_search(s_t, t_t, k), 2, sync)
         if cuda or half_on_cpu:
             for name in ("float16", "bfloat16"):
-                dt = getattr(torch, name)
-                a, b = s_t.to(dt), t_t.to(dt)
-                roof[f"chunked_{name}_s"] = _best_time(lambda: nb(a, b, k=settings.align.k, search_k=k), 2, sync)
+                roof[f"chunked_{name}_s"] = _best_time(
+                    lambda: nb(s_t, t_t, k=ka, search_k=k, method=name), 2, sync)
                 roof[f"peak_{name}_flops"] = matmul_peak(device, name)
     result["roofline"] = roof
     return result
@@ -415,17 +435,23 @@ def roofline_rows(results: list[dict]) -> list[dict]:
     for r in results:
         roof = r["roofline"]
         row = {"device": r["device"], "size": r["size"], "dim": r["dim"],
+               "method": roof.get("method", "exact"), "dense_dim": r.get("dense_dim", r["dim"]),
                "search_s": round(roof["search_s"], 4),
                "search_gflops": round(roof["search_flops_per_s"] / 1e9, 2),
                "matmul_peak_gflops": round(roof["peak_flops"] / 1e9, 2),
-               "pct_of_peak": round(roof["search_pct_of_peak"], 1)}
+               "pct_of_peak": round(roof["search_pct_of_peak"], 1),
+               "effective_pct_of_peak": round(roof.get("effective_pct_of_peak", roof["search_pct_of_peak"]), 1)}
         if "chunked_fp32_s" in roof:
             warm = roof["chunked_fp32_s"]
-            row["chunked_warm_s"] = round(warm, 4)
-            row["pct_of_peak_warm"] = round(100 * roof["flops"] / warm / roof["peak_flops"], 1)
+            full = roof.get("effective_flops", roof["flops"])
+            row["exact_warm_s"] = round(warm, 4)
+            row["exact_pct_of_peak_warm"] = round(100 * full / warm / roof["peak_flops"], 1)
+            if "split_s" in roof:
+                row["split_warm_s"] = round(roof["split_s"], 4)
+                row["split_pct_of_peak_warm"] = round(100 * roof["flops"] / roof["split_s"] / roof["peak_flops"], 1)
             row["matmul_part_s"] = round(roof["matmul_s"], 4)
             row["topk_part_s"] = round(roof["topk_s"], 4)
-            row["matmul_part_pct_of_peak"] = round(100 * roof["flops"] / roof["matmul_s"] / roof["peak_flops"], 1)
+            row["matmul_part_pct_of_peak"] = round(100 * full / roof["matmul_s"] / roof["peak_flops"], 1)
         row["naive_full_s"] = round(roof["naive_fp32_s"], 4) if "naive_fp32_s" in roof else "skipped (memory)" \
             if "chunked_fp32_s" in roof else "skipped (size)"
         for name in ("float16", "bfloat16"):
@@ -433,7 +459,8 @@ def roofline_rows(results: list[dict]) -> list[dict]:
                 row[f"chunked_{name}_s"] = round(roof[f"chunked_{name}_s"], 4)
                 row[f"peak_{name}_gflops"] = round(roof[f"peak_{name}_flops"] / 1e9, 1)
                 row[f"{name}_pct_of_its_peak"] = round(
-                    100 * roof["flops"] / roof[f"chunked_{name}_s"] / roof[f"peak_{name}_flops"], 1)
+                    100 * roof.get("effective_flops", roof["flops"]) / roof[f"chunked_{name}_s"]
+                    / roof[f"peak_{name}_flops"], 1)
         rows.append(row)
     return rows
 
@@ -548,7 +575,8 @@ def main(argv: list[str] | None = None) -> int:
         parts = ", ".join(f"{k} {v:.2f}" for k, v in e.items() if k != "total" and v is not None)
         print(f"{dev}: total time ~ size^{e['total']:.2f} (least squares, sizes 1,000..50,000; {parts})")
     print()
-    print("roofline (search = both directions of the chunked top-k; FLOPs = 2*2*n*m*d):")
+    print("roofline (search = both directions of the chunked top-k; FLOPs = 2*2*n*m*dense_dim, "
+          "effective = 2*2*n*m*dim):")
     print(tabulate(roof, headers="keys", tablefmt="github"))
     if not any(r["device"].startswith("cuda") for r in results) and not args.half_on_cpu:
         print("half precision (fp16/bf16) search: measured on GPU only; no CUDA device in this run "

@@ -158,8 +158,9 @@ class _StaticPath:
     the module itself would average in the weights' own type, float16 for the shipped model).
     """
 
-    #: Texts tokenised per call, so token-id lists stay small for a 50,000-sentence side.
-    BATCH = 16_384
+    #: Texts tokenised per call, so the tokenizer's encodings stay small (a few MB) for a
+    #: 50,000-sentence side.
+    BATCH = 4096
 
     def __init__(self, module, device: str):
         import torch
@@ -197,11 +198,13 @@ class _StaticPath:
             return None
         return _StaticPath(modules[0], device)
 
-    def sums(self, texts: Sequence[str]) -> np.ndarray:
-        """(len(texts), dim) float32: the sum of each text's token vectors (zeros if none)."""
+    def sums(self, texts: Sequence[str], out: np.ndarray | None = None) -> np.ndarray:
+        """(len(texts), dim) float32: the sum of each text's token vectors (zeros if none),
+        written into ``out`` when given."""
         import torch
 
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if out is None:
+            out = np.empty((len(texts), self.dim), dtype=np.float32)
         for start in range(0, len(texts), self.BATCH):
             part = list(texts[start:start + self.BATCH])
             enc = self._tokenise(part, add_special_tokens=False)
@@ -220,7 +223,9 @@ class _StaticPath:
     @staticmethod
     def normalise(rows: np.ndarray) -> np.ndarray:
         """Rows scaled to unit length in place; all-zero rows (no tokens) stay zero."""
-        norms = np.linalg.norm(rows, axis=1, keepdims=True)
+        from .features import row_norms  # slices of rows: no squared copy of a whole side
+
+        norms = row_norms(rows)
         np.divide(rows, norms, out=rows, where=norms > 0)
         return rows
 
@@ -235,7 +240,7 @@ class _StaticPath:
             out = np.empty((max(0, 2 * n - 1), self.dim), dtype=np.float32)
         if n == 0:
             return out
-        out[:n] = self.sums(sentences)
+        self.sums(sentences, out[:n])
         if n > 1:
             np.add(out[:n - 1], out[1:n], out=out[n:])
         return self.normalise(out)

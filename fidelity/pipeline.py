@@ -24,7 +24,7 @@ import numpy as np
 from . import __version__
 from .align import AlignParams, SideVectors, align
 from .categories import is_boilerplate
-from .features import hashed_side
+from .features import hashed_side, row_norms
 from .findings import FindingParams, find
 from .types import Document, Report
 
@@ -114,8 +114,7 @@ def embed_side(encoder: Any, doc: Document, out: np.ndarray | None = None) -> np
 def _normalise_rows(e: np.ndarray) -> None:
     """Rows scaled to unit length in place, with the arithmetic of ``SideVectors.build``
     (``e / max(|e|, 1e-12)`` in float32), so the vectors are bit for bit the same."""
-    norms = np.linalg.norm(e, axis=1, keepdims=True)
-    np.divide(e, np.maximum(norms, np.float32(1e-12)), out=e)
+    np.divide(e, np.maximum(row_norms(e), np.float32(1e-12)), out=e)
 
 
 def fill_side(doc: Document, buf: np.ndarray, dim: int, lex_weight: float) -> SideVectors:

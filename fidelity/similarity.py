@@ -97,6 +97,10 @@ SCAN_ROWS = 8192
 #: Below this many multiply-adds saved a search stays ``exact``: building the sparse index costs
 #: about 0.1 s on a busy 2-core machine, which pays off from about 4,000 sentences a side.
 MIN_SPLIT_WORK = 2 ** 34
+#: A chunk adds its sparse products from pair lists only while they have at most 1/PAIR_CAP
+#: pairs per score cell (28 bytes a pair: under the block's own bytes); a denser chunk
+#: multiplies its sparse columns densely. The evidence block meets in about 1.6 % of cells.
+PAIR_CAP = 32
 #: Extra candidates a half-precision search keeps per row beyond ``k`` before rescoring.
 EXTRA_CANDIDATES = 12
 
@@ -264,8 +268,8 @@ def _exact_block(q: _Operand, t: _Operand, start: int, stop: int) -> torch.Tenso
     """fp32 scores of query rows start:stop against all targets (``split`` or ``exact``)."""
     if q.index is not None and t.index is not None:
         block = q.head[start:stop] @ t.head.T
-        # The pair lists take up to 28 bytes a pair: cap them near the block's own size.
-        if not _add_sparse_products(block, q.index, start, stop, t.index, block.numel() // 8):
+        # The pair lists take up to 28 bytes a pair: cap them below the block's own size.
+        if not _add_sparse_products(block, q.index, start, stop, t.index, block.numel() // PAIR_CAP):
             block += q.tail[start:stop] @ t.tail.T
         return block
     return q.full[start:stop] @ t.full.T

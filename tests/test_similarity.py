@@ -169,16 +169,16 @@ def test_auto_method_per_device(monkeypatch) -> None:
 
 def test_chunks_bound_the_score_block_and_the_pair_lists() -> None:
     """At 62,500 x 62,500 (50,000 generated units a side) one chunk of scores stays within the
-    64 MiB budget in every precision, and the sparse pair lists of a chunk within 28 bytes a
-    pair x 1/8 of the block's cells, i.e. 3.5x the block."""
+    64 MiB budget in every precision, and the sparse pair lists of a chunk (28 bytes a pair,
+    at most one pair per PAIR_CAP cells) within the block's own size."""
     m = 62_500
     budget = sim.DEFAULT_CHUNK_BYTES
     for dtype, size in ((torch.float32, 4), (torch.float16, 2), (torch.bfloat16, 2)):
         rows = sim.chunk_rows_for(m, dtype)
         assert rows * m * size <= budget < (rows + 1) * m * size
     rows = sim.chunk_rows_for(m, torch.float32)
-    max_pairs = rows * m // 8  # the cap _exact_block passes
-    assert max_pairs * (8 + 8 + 8 + 4) <= 3.5 * budget
+    max_pairs = rows * m // sim.PAIR_CAP  # the cap _exact_block passes
+    assert max_pairs * (8 + 8 + 8 + 4) <= budget
     # A half-precision chunk's rescoring gathers (rows x (k + extra) x d) fp32 candidates.
     half_rows = sim.chunk_rows_for(m, torch.float16)
     assert half_rows * (4 + sim.EXTRA_CANDIDATES) * 1112 * 4 <= budget
