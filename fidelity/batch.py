@@ -7,7 +7,8 @@ How a run goes:
    as a pair whose record will say what is missing.
 2. :func:`plan` hashes every input (SHA-256 of its bytes) and compares with ``results.jsonl``
    of an earlier run in the same OUTDIR: a pair whose report files exist and whose hashes and
-   signature are unchanged is reused, the rest are redone (all of them with ``force``).
+   signature are unchanged (and that passed the language check, if this run asks for one) is
+   reused, the rest are redone (all of them with ``force``).
    ``results.jsonl`` is rewritten at once (atomically) with the reused lines only, so from then
    on every finished pair appends exactly one line.
 3. :class:`BatchRunner` streams the pairs to do through three stages, with a bounded number of
@@ -174,7 +175,7 @@ def _manifest_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
                 raise BatchError(f"{path}:{n}: not a JSON object: {exc.msg}") from None
             if not isinstance(row, dict):
                 raise BatchError(f"{path}:{n}: expected a JSON object with source and target")
-            yield n, row
+            yield n, {str(k).strip().lower(): v for k, v in row.items()}  # as CSV headers
     else:
         raise BatchError(f"{path}: expected a folder, a .csv or a .jsonl manifest")
 
@@ -396,8 +397,12 @@ def _read(path: str | None) -> tuple[bytes | None, str | None]:
 
 def make_record(spec: PairSpec, signature: str, source_sha: str | None, target_sha: str | None,
                 summary: dict | None, error: str | None, seconds: float,
-                notes: list[str] | None = None) -> dict:
-    """One line of ``results.jsonl``."""
+                notes: list[str] | None = None, language_checked: bool = True) -> dict:
+    """One line of ``results.jsonl``.
+
+    ``language_checked`` says whether the run checked each side's language: that setting decides
+    whether a report is made at all, not what it says, so the signature does not name it, and a
+    report made without the check must not be reused by a run that asks for it."""
     ok = error is None and summary is not None
     return {
         "id": spec.id,
@@ -413,6 +418,7 @@ def make_record(spec: PairSpec, signature: str, source_sha: str | None, target_s
         "source_sha256": source_sha,
         "target_sha256": target_sha,
         "signature": signature,
+        "language_checked": language_checked,
         "report": spec.stem + ".json" if ok else None,
         "html": spec.stem + ".html" if ok else None,
     }
@@ -439,9 +445,13 @@ def _record_line(rec: dict) -> str:
 
 
 def _reusable(rec: dict | None, spec: PairSpec, signature: str, outdir: Path,
-              hashes: tuple[str | None, str | None]) -> bool:
+              hashes: tuple[str | None, str | None], check_language: bool = True) -> bool:
+    """Whether ``rec`` of an earlier run still holds: same inputs, same signature, reports on
+    disk, and the language check passed if this run asks for it (a record without the field
+    is from before it was kept: redone when languages are checked)."""
     return (rec is not None and rec.get("error") is None and rec.get("verdict") in VERDICTS
             and rec.get("signature") == signature
+            and (rec.get("language_checked") is True or not check_language)
             and (rec.get("source_sha256"), rec.get("target_sha256")) == hashes
             and (outdir / f"{spec.stem}.json").is_file() and (outdir / f"{spec.stem}.html").is_file())
 
@@ -454,7 +464,8 @@ class Plan:
     reused: int
 
 
-def plan(specs: list[PairSpec], outdir: Path, signature: str, force: bool) -> Plan:
+def plan(specs: list[PairSpec], outdir: Path, signature: str, force: bool,
+         check_language: bool = True) -> Plan:
     """Compare inputs with the last run and rewrite ``results.jsonl`` with the reused lines."""
     from .report import write_atomic
 
@@ -467,7 +478,8 @@ def plan(specs: list[PairSpec], outdir: Path, signature: str, force: bool) -> Pl
         if rec is not None and spec.problem is None:
             hashes = tuple(sha256_bytes(b) if b is not None else None
                            for b in (_read(spec.source)[0], _read(spec.target)[0]))
-            if _reusable(rec, spec, signature, outdir, hashes):  # type: ignore[arg-type]
+            if _reusable(rec, spec, signature, outdir, hashes,  # type: ignore[arg-type]
+                         check_language):
                 # The folder may have moved since: the record names the files as they are now.
                 rec.update(source=spec.source, target=spec.target, report=f"{spec.stem}.json",
                            html=f"{spec.stem}.html")
@@ -570,7 +582,7 @@ class BatchRunner:
                 except FileNotFoundError:
                     pass
         rec = make_record(slot.spec, self.signature, slot.source_sha, slot.target_sha, summary,
-                          error, slot.seconds, slot.notes)
+                          error, slot.seconds, slot.notes, self.settings.check_language)
         log.append(rec)
         self.stats.checked += 1
         self.on_done(rec)
@@ -606,25 +618,35 @@ class BatchRunner:
     def _encode(self, log: ResultsLog, keys: list[int]) -> tuple[list[int], np.ndarray, list[tuple[int, int, int]]]:
         """Embed the texts of ``keys`` in one call: (keys embedded, rows, row spans per pair).
 
-        Should the encoder fail, each pair is embedded on its own so only the culprit fails."""
+        Never raises: a pair whose texts cannot be listed fails alone, and should the encoder
+        fail, each pair is embedded on its own so only the culprit fails."""
         texts: list[str] = []
         spans: list[tuple[int, int, int]] = []
+        listed: list[int] = []
         for key in keys:
-            s_texts, t_texts = pair_texts(self._slots[key].pair)  # type: ignore[arg-type]
+            try:
+                s_texts, t_texts = pair_texts(self._slots[key].pair)  # type: ignore[arg-type]
+            except Exception as exc:  # noqa: BLE001 - this pair's error record
+                self._record(log, key, None, f"embedding failed: {_error_text(exc)}")
+                continue
             start = len(texts)
             texts += s_texts
             texts += t_texts
             spans.append((start, start + len(s_texts), len(texts)))
+            listed.append(key)
+        if not listed:
+            return [], np.zeros((0, 0), np.float32), []
         try:
-            return keys, self.encoder.encode(texts), spans
-        except Exception:  # noqa: BLE001
-            if len(keys) == 1:
-                raise
+            return listed, self.encoder.encode(texts), spans
+        except Exception as exc:  # noqa: BLE001 - retried pair by pair below
+            if len(listed) == 1:
+                self._record(log, listed[0], None, f"embedding failed: {_error_text(exc)}")
+                return [], np.zeros((0, 0), np.float32), []
         kept: list[int] = []
         rows: list[np.ndarray] = []
         kept_spans: list[tuple[int, int, int]] = []
         offset = 0
-        for key, (a, b, c) in zip(keys, spans):
+        for key, (a, b, c) in zip(listed, spans):
             try:
                 vecs = self.encoder.encode(texts[a:c])
             except Exception as exc:  # noqa: BLE001
@@ -640,11 +662,7 @@ class BatchRunner:
         """Embed the texts of all ready pairs in one call and hand each pair to a worker."""
         keys, self._ready = self._ready, []
         t0 = time.perf_counter()
-        try:
-            keys, vecs, spans = self._encode(log, keys)
-        except Exception as exc:  # noqa: BLE001 - a single pair whose texts cannot be embedded
-            self._record(log, keys[0], None, f"embedding failed: {_error_text(exc)}")
-            return
+        keys, vecs, spans = self._encode(log, keys)
         took = time.perf_counter() - t0
         total = spans[-1][2] if spans else 0
         self.stats.embed_seconds += took
@@ -930,7 +948,7 @@ def run_batch(opts: BatchOptions) -> tuple[Totals, RunStats]:
         checker.encoder.cache_size = min(checker.encoder.cache_size, CACHE_TEXTS)
         sig = signature(opts.settings, checker.model_id)
         model_seconds = time.perf_counter() - t0
-        the_plan = plan(specs, outdir, sig, opts.force)
+        the_plan = plan(specs, outdir, sig, opts.force, opts.settings.check_language)
         bar = _progress_bar(len(specs), the_plan.reused, opts.progress)
         try:
             runner = BatchRunner(specs, outdir, opts.settings, checker.encoder, checker.model_id,
@@ -949,9 +967,12 @@ def run_batch(opts: BatchOptions) -> tuple[Totals, RunStats]:
 
 
 def _progress_bar(total: int, initial: int, progress: bool | None):
+    """The tqdm bar on stderr (pairs done, rate, ETA): shown when ``progress`` says so, or
+    (None) on a terminal outside CI, so pipes and CI logs stay clean."""
     from tqdm import tqdm
 
-    show = sys.stderr.isatty() if progress is None else progress
+    # CI logs are no terminal even when the runner gives the job a pseudo-terminal.
+    show = (sys.stderr.isatty() and not os.environ.get("CI")) if progress is None else progress
     return tqdm(total=total, initial=initial, unit="pair", desc="fidelity batch", file=sys.stderr,
                 disable=not show, dynamic_ncols=True, smoothing=0.1)
 

@@ -284,13 +284,18 @@ class _DyingPool(InlineExecutor):
         return super().submit(fn, *args, **kwargs)
 
 
-def test_a_dead_worker_fails_its_pair_and_the_run_goes_on(tmp_path: Path) -> None:
+def three_pair_run(tmp_path: Path) -> tuple[Path, list]:
+    """OUTDIR and the specs of a folder of three good pairs, for runs driven by hand."""
     folder, out = tmp_path / "in", tmp_path / "out"
     folder.mkdir()
     out.mkdir()
     for story, src, tgt in good_pairs()[:3]:
         copy_pair(folder, story, src, tgt)
-    specs = discover(folder)
+    return out, discover(folder)
+
+
+def test_a_dead_worker_fails_its_pair_and_the_run_goes_on(tmp_path: Path) -> None:
+    out, specs = three_pair_run(tmp_path)
     settings = Settings(device="cpu")
     checker = Checker(settings, progress=False)
     fresh: list[InlineExecutor] = []
@@ -303,3 +308,82 @@ def test_a_dead_worker_fails_its_pair_and_the_run_goes_on(tmp_path: Path) -> Non
     assert "worker process died" in recs[specs[0].id]["error"]
     assert all(recs[s.id]["verdict"] in VERDICTS for s in specs[1:])
     assert len(fresh) == 1 and runner.executor is fresh[0]
+
+
+def test_a_pair_reused_only_if_it_passed_the_language_check_now_asked_for(tmp_path: Path) -> None:
+    """A pair checked with --no-language-check is not reused by a run that checks languages:
+    that run must refuse it (English in the .id.txt file) as a fresh run would."""
+    folder, out = tmp_path / "in", tmp_path / "out"
+    folder.mkdir()
+    story, src, _ = good_pairs()[1]
+    shutil.copyfile(src, folder / "english.en.txt")
+    shutil.copyfile(src, folder / "english.id.txt")  # not Indonesian
+    first = batch(str(folder), "-o", str(out), "--workers", "0", "--no-language-check")
+    assert first.exit_code in (0, 1), first.output
+    assert records(out)[0]["verdict"] in VERDICTS
+
+    second = batch(str(folder), "-o", str(out), "--workers", "0")
+    assert second.exit_code == 3, second.output
+    rec = records(out)[0]
+    assert rec["verdict"] is None and "english.id.txt" in rec["error"], rec
+    assert not (out / "english.json").exists()
+
+    third = batch(str(folder), "-o", str(out), "--workers", "0", "--no-language-check")
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert third.exit_code in (0, 1) and (summary["checked"], summary["reused"]) == (1, 0)
+    fourth = batch(str(folder), "-o", str(out), "--workers", "0", "--no-language-check")
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert fourth.exit_code == third.exit_code and (summary["checked"], summary["reused"]) == (0, 1)
+
+
+def test_jsonl_manifest_keys_are_read_like_csv_headers(tmp_path: Path) -> None:
+    """'Source'/'Target'/'ID' keys (any case, stray spaces) name the same fields as in a CSV."""
+    manifest = tmp_path / "list.jsonl"
+    manifest.write_text(json.dumps({"ID": "one", " Source": "a/x.en.txt", "TARGET ": "a/x.id.txt"})
+                        + "\n", encoding="utf-8")
+    (spec,) = discover(manifest)
+    assert (spec.id, spec.problem) == ("one", None)
+    assert (spec.source, spec.target) == (str(tmp_path / "a/x.en.txt"), str(tmp_path / "a/x.id.txt"))
+
+
+@pytest.mark.parametrize("env, tty, flag, shown", [
+    ({}, True, None, True), ({}, False, None, False), ({"CI": "true"}, True, None, False),
+    ({"CI": "true"}, True, True, True), ({"CI": ""}, True, None, True), ({}, True, False, False)])
+def test_progress_bar_on_a_terminal_only_and_not_in_ci(monkeypatch, env, tty, flag, shown) -> None:
+    from fidelity import batch as batch_module
+
+    monkeypatch.delenv("CI", raising=False)
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: tty)
+    bar = batch_module._progress_bar(5, 0, flag)
+    try:
+        assert (not bar.disable) == shown
+    finally:
+        bar.close()
+
+
+def test_a_pair_whose_texts_cannot_be_listed_fails_alone(tmp_path: Path, monkeypatch) -> None:
+    """An exception while gathering one pair's texts for the embedding window fails that pair
+    only: every other pair of the window still gets its report and its one record."""
+    from fidelity import batch as batch_module
+
+    out, specs = three_pair_run(tmp_path)
+    victim = specs[1].source
+    real = batch_module.pair_texts
+
+    def flaky(pair):  # noqa: ANN001
+        if pair.source.path == victim:
+            raise ValueError("cannot list texts")
+        return real(pair)
+
+    monkeypatch.setattr(batch_module, "pair_texts", flaky)
+    settings = Settings(device="cpu")
+    checker = Checker(settings, progress=False)
+    runner = BatchRunner(specs, out, settings, checker.encoder, checker.model_id, "sig",
+                         InlineExecutor(), window=3)
+    stats = runner.run(list(range(len(specs))))
+    recs = {r["id"]: r for r in records(out)}
+    assert len(records(out)) == len(specs) == stats.checked == 3
+    assert "cannot list texts" in recs[specs[1].id]["error"]
+    assert all(recs[s.id]["verdict"] in VERDICTS for s in (specs[0], specs[2]))
