@@ -81,6 +81,13 @@ class BatchError(FidelityError):
     """Bad usage of ``fidelity batch`` (unreadable manifest, duplicate ids, OUTDIR locked...)."""
 
 
+class Interrupted(BatchError):
+    """Ctrl-C: its own exit code, so that a script does not take the run for one that found
+    issues (1); what was recorded is kept for the next run."""
+
+    exit_code = 130
+
+
 # --------------------------------------------------------------------------- discovering pairs
 
 @dataclass(frozen=True)
@@ -922,7 +929,18 @@ def remove_stale_temps(outdir: Path) -> int:
 
 
 def run_batch(opts: BatchOptions) -> tuple[Totals, RunStats]:
-    """The whole command: discover, lock, load the model, plan, run, finalize."""
+    """The whole command: discover, lock, load the model, plan, run, finalize.
+
+    Ctrl-C becomes :class:`Interrupted` once the workers are stopped and the lock released."""
+    try:
+        return _run_batch(opts)
+    except KeyboardInterrupt:
+        raise Interrupted(f"interrupted; the pairs finished so far are kept in "
+                          f"{Path(opts.outdir) / RESULTS}: run the same command again to resume"
+                          ) from None
+
+
+def _run_batch(opts: BatchOptions) -> tuple[Totals, RunStats]:
     specs = discover(opts.input, opts.source_suffix, opts.target_suffix)
     outdir = Path(opts.outdir)
     try:
@@ -977,6 +995,6 @@ def _progress_bar(total: int, initial: int, progress: bool | None):
                 disable=not show, dynamic_ncols=True, smoothing=0.1)
 
 
-__all__ = ["BatchError", "BatchOptions", "BatchRunner", "PairSpec", "discover", "finish_pair",
-           "folder_pairs", "manifest_pairs", "pair_exit_code", "plan", "prepare_pair",
+__all__ = ["BatchError", "BatchOptions", "BatchRunner", "Interrupted", "PairSpec", "discover",
+           "finish_pair", "folder_pairs", "manifest_pairs", "pair_exit_code", "plan", "prepare_pair",
            "read_results", "run_batch", "safe_stem", "summary_text"]

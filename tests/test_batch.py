@@ -387,3 +387,27 @@ def test_a_pair_whose_texts_cannot_be_listed_fails_alone(tmp_path: Path, monkeyp
     assert len(records(out)) == len(specs) == stats.checked == 3
     assert "cannot list texts" in recs[specs[1].id]["error"]
     assert all(recs[s.id]["verdict"] in VERDICTS for s in (specs[0], specs[2]))
+
+
+def test_an_interrupted_run_exits_130_not_as_if_it_found_issues(tmp_path: Path, monkeypatch) -> None:
+    """Ctrl-C must not exit 1 (the code for 'issues found'): 130 and a one-line hint to rerun;
+    the lock is released, and the rerun resumes."""
+    folder, out = tmp_path / "in", tmp_path / "out"
+    folder.mkdir()
+    story, src, tgt = good_pairs()[1]
+    copy_pair(folder, story, src, tgt)
+    real_run = BatchRunner.run
+
+    def interrupted(self, todo):  # noqa: ANN001
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(BatchRunner, "run", interrupted)
+    result = CliRunner().invoke(main, ["batch", str(folder), "-o", str(out), "--workers", "0"])
+    assert result.exit_code == 130, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "interrupted" in lines[0] and "again" in lines[0], result.stderr
+    assert result.stdout == ""
+
+    monkeypatch.setattr(BatchRunner, "run", real_run)
+    again = batch(str(folder), "-o", str(out), "--workers", "0")  # the lock was released
+    assert again.exit_code in (0, 1) and records(out)[0]["verdict"] in VERDICTS, again.output
