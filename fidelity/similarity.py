@@ -356,6 +356,32 @@ def _topk(q: _Operand, t: _Operand, k: int, chunk_rows: int | None) -> TopK:
     return TopK(values, indices)
 
 
+def _topk_both(q: _Operand, t: _Operand, k: int, chunk_rows: int | None) -> tuple[TopK, TopK]:
+    """Forward and backward top-``k`` from one pass over the score blocks (fp32 methods)."""
+    n, m = q.full.shape[0], t.full.shape[0]
+    kf, kb = min(k, m), min(k, n)
+    device = q.full.device
+    chunk = chunk_rows or chunk_rows_for(m, torch.float32)
+    fwd_v = torch.empty((n, kf), dtype=torch.float32, device=device)
+    fwd_i = torch.empty((n, kf), dtype=torch.long, device=device)
+    bwd_v = torch.full((kb, m), float("-inf"), dtype=torch.float32, device=device)
+    bwd_i = torch.zeros((kb, m), dtype=torch.long, device=device)
+    with _threads_for(n * m * q.full.shape[1], device):
+        for start in range(0, n, chunk):
+            stop = min(n, start + chunk)
+            block = _exact_block(q, t, start, stop)
+            v, i = torch.topk(block, kf, dim=1, largest=True, sorted=True)
+            fwd_v[start:stop], fwd_i[start:stop] = v, i
+            # Each column's best rows in this chunk, merged with the best of earlier chunks.
+            cv, ci = torch.topk(block, min(kb, stop - start), dim=0, largest=True, sorted=True)
+            del block
+            mv = torch.cat([bwd_v, cv], 0)
+            mi = torch.cat([bwd_i, ci + start], 0)
+            bwd_v, pos = torch.topk(mv, kb, dim=0, largest=True, sorted=True)
+            bwd_i = torch.gather(mi, 0, pos)
+    return TopK(fwd_v, fwd_i), TopK(bwd_v.T.contiguous(), bwd_i.T.contiguous())
+
+
 def search_plan(source: torch.Tensor, target: torch.Tensor, method: str = "auto") -> dict:
     """What :func:`neighbourhood` will do for these inputs: the method and the columns it
     multiplies densely (for the roofline: FLOPs actually executed)."""
@@ -394,11 +420,16 @@ def neighbourhood(source: torch.Tensor, target: torch.Tensor, k: int = 4,
                   method: str = "auto") -> Neighbourhood:
     """Top-k search in both directions and the CSLS densities (mean of the ``k`` best).
 
-    Both directions share the prepared operands (sparse index or half-precision copy)."""
+    Both directions share the prepared operands (sparse index or half-precision copy); an fp32
+    method computes each score block once and takes the top k of its rows (forward) and of its
+    columns (backward, merged chunk by chunk), half the FLOPs of two passes."""
     sk = max(k, search_k or k)
     q, t = _operands(source, target, method)
-    fwd = _topk(q, t, sk, chunk_rows)
-    bwd = _topk(t, q, sk, chunk_rows)
+    if q.low is None and source.shape[0] and target.shape[0]:
+        fwd, bwd = _topk_both(q, t, sk, chunk_rows)
+    else:
+        fwd = _topk(q, t, sk, chunk_rows)
+        bwd = _topk(t, q, sk, chunk_rows)
     return Neighbourhood(fwd, bwd, knn_mean(fwd, k), knn_mean(bwd, k))
 
 

@@ -53,6 +53,19 @@ def test_margin_prefers_the_translation_over_a_hub() -> None:
     assert all(m > 0 for _, _, m in pairs)
 
 
+@pytest.mark.parametrize("chunk", [1, 4, 100])
+def test_one_pass_backward_equals_a_second_pass(chunk: int) -> None:
+    """Both directions from one pass over the blocks give what two separate searches give,
+    including a side shorter than k and chunks shorter than k."""
+    a, b = _vecs(37, seed=8), _vecs(3, seed=9)
+    for x, y in ((a, b), (b, a)):
+        nb = sim.neighbourhood(x, y, k=4, chunk_rows=chunk, method="exact")
+        back = sim.topk(y, x, k=4, chunk_rows=chunk, method="exact")
+        assert torch.equal(nb.backward.indices, back.indices)
+        assert torch.allclose(nb.backward.values, back.values, atol=1e-6)
+        assert nb.backward.values.shape == (y.shape[0], min(4, x.shape[0]))
+
+
 def test_knn_mean_pads_missing_neighbours_with_zero() -> None:
     a = _vecs(1)
     r = sim.knn_mean(sim.topk(a, a, k=4), k=4)
@@ -125,6 +138,10 @@ def test_fast_methods_give_the_exact_neighbours_and_margins(real_sides, method, 
     ref_v, ref_i = torch.topk(full, 4, dim=1)
     assert torch.equal(want.forward.indices, ref_i)
     assert torch.allclose(want.forward.values, ref_v, atol=1e-5)
+    # The backward top-k comes from the same blocks' columns, merged across chunks.
+    col_v, col_i = torch.topk(full.T, 4, dim=1)
+    assert torch.equal(want.backward.indices, col_i)
+    assert torch.allclose(want.backward.values, col_v, atol=1e-5)
     got = sim.neighbourhood(s, t, k=4, search_k=4, chunk_rows=chunk, method=method)
     _assert_same_search(got, want)
 
