@@ -383,10 +383,13 @@ def _topk_both(q: _Operand, t: _Operand, k: int, chunk_rows: int | None) -> tupl
 
 
 def search_plan(source: torch.Tensor, target: torch.Tensor, method: str = "auto") -> dict:
-    """What :func:`neighbourhood` will do for these inputs: the method and the columns it
-    multiplies densely (for the roofline: FLOPs actually executed)."""
+    """What :func:`neighbourhood` will do for these inputs: the method, the columns it
+    multiplies densely and how many passes over the score matrix it makes (for the roofline:
+    the FLOPs actually executed are ``2 * passes * n * m * dense_cols``)."""
     q, _ = _operands(source, target, method)
-    return {"method": q.method, "dense_cols": int(q.head.shape[1]), "cols": int(source.shape[1])}
+    passes = 2 if q.low is not None else 1  # fp32 methods take both directions from one pass
+    return {"method": q.method, "dense_cols": int(q.head.shape[1]), "cols": int(source.shape[1]),
+            "passes": passes}
 
 
 def knn_mean(result: TopK, k: int) -> torch.Tensor:

@@ -123,7 +123,9 @@ def test_real_vectors_have_a_sparse_evidence_block(real_sides, monkeypatch) -> N
     assert s.shape[0] > 100 and t.shape[0] > 100
     assert sim.sparse_tail_start(s, t) == dim  # the 512 hashed columns, not the embedding
     monkeypatch.setattr(sim, "MIN_SPLIT_WORK", 0)
-    assert sim.search_plan(s, t, "split") == {"method": "split", "dense_cols": dim, "cols": s.shape[1]}
+    assert sim.search_plan(s, t, "split") == {"method": "split", "dense_cols": dim, "cols": s.shape[1],
+                                              "passes": 1}
+    assert sim.search_plan(s, t, "float16")["passes"] == 2
     # Dense vectors have no sparse block: split is the plain product.
     assert sim.search_plan(_vecs(50, 64), _vecs(40, 64, seed=5), "split")["method"] == "exact"
 
