@@ -34,6 +34,7 @@ _NOT_NAMES = frozenset(
 )
 
 
+@lru_cache(maxsize=200_000)
 def _ascii_fold(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
@@ -76,6 +77,7 @@ def numbers(text: str, lang: str) -> list[str]:
     return [v for _, v in sorted(out)]
 
 
+@lru_cache(maxsize=200_000)
 def name_key(word: str) -> str:
     """Comparison key of a name: lower case, accents folded, possessive and dots removed."""
     word = _POSSESSIVE.sub("", word.strip(".-’'"))
@@ -111,6 +113,7 @@ def _common(lang: str) -> frozenset[str]:
 _ID_SUFFIX = re.compile(r"(nya|lah|kah|pun)$")
 
 
+@lru_cache(maxsize=200_000)
 def is_common(key: str, lang: str) -> bool:
     """``key`` is an ordinary word of ``lang`` (Indonesian clitics -nya/-lah/-kah/-pun stripped)."""
     common = _common(lang)
@@ -264,6 +267,17 @@ def hashed_side(sentences: list[str], lang: str, dim: int = 512, out: np.ndarray
 
 
 _SENT_START = re.compile(r"(^|[.!?…:;]\s+|[\"“‘(]\s*)$")
+_DOTTED = re.compile(r"(?:[A-Z]\.){2,}")
+_HYPHEN = re.compile(r"[-‐–]")
+
+
+@lru_cache(maxsize=200_000)
+def _name_word(raw: str) -> tuple[str, str]:
+    """(surface, key) of a word as a name candidate: trailing dot and possessive removed
+    ("U.S." keeps its dots)."""
+    word = raw if _DOTTED.fullmatch(raw) else raw.rstrip(".")
+    word = _POSSESSIVE.sub("", word)
+    return word, name_key(word)
 
 
 def name_phrases(text: str, lang: str) -> list[list[tuple[str, str]]]:
@@ -279,20 +293,24 @@ def name_phrases(text: str, lang: str) -> list[list[tuple[str, str]]]:
     last_end = -1
     for m in _WORD.finditer(text):
         raw = m.group(0)
-        word = raw if re.fullmatch(r"(?:[A-Z]\.){2,}", raw) else raw.rstrip(".")
-        word = _POSSESSIVE.sub("", word)
-        key = name_key(word)
-        at_start = bool(_SENT_START.search(text[:m.start()]))
-        is_name = (word[:1].isupper() and len(key) >= 2 and key not in _NOT_NAMES
-                   and (not is_common(key, lang) or word.isupper())
-                   and (not at_start or word.isupper()))
+        is_name = False
+        if raw[:1].isupper():  # a lower-case word is never a name: skip the work
+            word, key = _name_word(raw)
+            is_name = (word[:1].isupper() and len(key) >= 2 and key not in _NOT_NAMES
+                       and (not is_common(key, lang) or word.isupper()))
+            if is_name and not word.isupper():
+                # Only the few characters before the word decide (a bounded window keeps
+                # this linear in the sentence's length).
+                start = m.start()
+                is_name = not (start == 0 or _SENT_START.search(text[max(0, start - 16):start]))
         if run and (not is_name or text[last_end:m.start()].strip()):
             phrases.append(run)
             run = []
         if not is_name:
             continue
-        parts = [w for w in re.split(r"[-‐–]", word) if w]
-        for part in parts:
+        for part in _HYPHEN.split(word):
+            if not part:
+                continue
             pk = name_key(part)
             if pk and pk not in _NOT_NAMES and (not is_common(pk, lang) or part.isupper()):
                 run.append((part, pk))

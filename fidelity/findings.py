@@ -14,6 +14,7 @@ import difflib
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from . import exonyms
 from .categories import categorize
@@ -72,6 +73,7 @@ _COGNATE_RULES = [(r"tion(s)?$", "si"), (r"sion(s)?$", "si"), (r"ities$", "itas"
                   (r"c(?=[ei])", "s"), (r"y", "i"), (r"ou", "u"), (r"(.)\1", r"\1")]
 
 
+@lru_cache(maxsize=200_000)
 def cognate_key(word: str, lang: str) -> str:
     """A spelling key under which an English word and its Indonesian loan often coincide."""
     w = word.lower()
