@@ -590,7 +590,8 @@ def main(argv: list[str] | None = None) -> int:
         print("half precision (fp16/bf16) search: measured on GPU only; no CUDA device in this run "
               "(--half-on-cpu times it on the CPU too)")
     for r in results:
-        print(f"{r['device']} {r['size']}: process peak RSS {r['process_peak_rss_mb']:.0f} MB, "
+        peak = max(r["peak_rss_mb"].values(), default=float("nan"))
+        print(f"{r['device']} {r['size']}: peak RSS {peak:.0f} MiB ({peak * 2**20 / 1e9:.2f} GB), "
               f"anchors {r['anchors']}, DP cells {r['dp_cells']:,} ({r['dp_cells'] / max(1, r['n_source']):.0f}/row), "
               f"findings {r['findings']}, planted omitted {r['planted_omitted']} added {r['planted_added']}, "
               f"model load {r['model_load_s']:.1f} s")
