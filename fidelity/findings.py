@@ -31,8 +31,9 @@ class FindingParams:
     spelling_ratio: float = 0.6  #: similarity above which two different names are one name spelled differently
 
     def signature(self) -> str:
-        return (f"unrelated<{self.unrelated_coverage:g}|anchors<{self.unrelated_anchors:g},"
-                f"spell>={self.spelling_ratio:g}")
+        # No "|" inside: it separates the parts of a report's signature.
+        return (f"unrelated<{self.unrelated_coverage:g},anchors<{self.unrelated_anchors:g},"
+                f"spell>={self.spelling_ratio:g},num>={self.min_number:g}")
 
 
 def _excerpt(doc: Document, idx: tuple[int, ...], limit: int = 70) -> str:

@@ -153,7 +153,7 @@ def signature(settings: Settings, model: ModelId) -> str:
         f"fidelity:{__version__}",
         f"model:{model.name}#{model.hash}",
         f"seg:punkt-{settings.source_lang},punkt-{settings.target_lang}" + (",presplit" if settings.presplit else ""),
-        f"align:{settings.align.signature()}",
+        f"align:{settings.align.signature()},hash={HASH_DIM}",
         f"find:{settings.findings.signature()}",
         f"device:{model.device}",
     ])

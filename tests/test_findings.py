@@ -213,3 +213,12 @@ def test_faithful_names_in_the_same_places_are_not_drift(en: str, idn: str) -> N
 ])
 def test_scroll_to_continue_lines_are_boilerplate(line: str, expected: bool) -> None:
     assert is_boilerplate(line) is expected
+
+
+def test_every_finding_setting_is_in_the_signature() -> None:
+    base = FindingParams()
+    for field, value in (("unrelated_coverage", 0.3), ("unrelated_anchors", 0.1),
+                         ("min_number", 100), ("spelling_ratio", 0.8)):
+        changed = FindingParams(**{field: value})
+        assert changed.signature() != base.signature(), field
+    assert "|" not in base.signature()  # "|" separates the parts of a report's signature
