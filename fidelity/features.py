@@ -66,13 +66,34 @@ def _time(m: re.Match) -> str:
     return str(hour) if minute == "00" else f"{hour}:{minute}"
 
 
+# 12-hour clock times ("1 PM", "10:30 a.m."), which Indonesian news writes on the 24-hour clock
+# ("pukul 13.00", "10.30 WIB").
+_CLOCK12 = re.compile(r"(?<![\d.,:])(\d{1,2})(?::(\d{2}))?\s?([aApP])\.?\s?[mM]\.?(?!\w)")
+
+
+def _clock12(m: re.Match) -> str | None:
+    hour = int(m.group(1))
+    if not 1 <= hour <= 12:
+        return None
+    hour = hour % 12 + (12 if m.group(3) in "pP" else 0)
+    minute = m.group(2) or "00"
+    return str(hour) if minute == "00" else f"{hour}:{minute}"
+
+
 def numbers(text: str, lang: str) -> list[str]:
-    """Normalised numbers in order of appearance; clock times as "10:30" ("4:00" -> "4")."""
+    """Normalised numbers in order of appearance; clock times on the 24-hour clock as "10:30"
+    ("4:00" -> "4", "1 PM" -> "13")."""
     out: list[tuple[int, str]] = []
+    masked = text
+    for m in _CLOCK12.finditer(text):
+        value = _clock12(m)
+        if value is not None:
+            out.append((m.start(), value))
+            masked = masked[:m.start()] + " " * (m.end() - m.start()) + masked[m.end():]
     time_re = _TIME.get(lang, _TIME["en"])
-    for m in time_re.finditer(text):
+    for m in time_re.finditer(masked):
         out.append((m.start(), _time(m)))
-    masked = time_re.sub(lambda m: " " * len(m.group(0)), text)
+    masked = time_re.sub(lambda m: " " * len(m.group(0)), masked)
     out += [(m.start(), normalize_number(m.group(1), lang)) for m in _NUMBER.finditer(masked)]
     return [v for _, v in sorted(out)]
 

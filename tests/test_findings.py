@@ -222,3 +222,18 @@ def test_every_finding_setting_is_in_the_signature() -> None:
         changed = FindingParams(**{field: value})
         assert changed.signature() != base.signature(), field
     assert "|" not in base.signature()  # "|" separates the parts of a report's signature
+
+
+@pytest.mark.parametrize("en,idn", [
+    ("We had to close the ticket counter at 1 PM, she said.", "Kami terpaksa menutup loket pukul 13.00, katanya."),
+    ("The talks start at 10:30 a.m. on Monday.", "Pembicaraan dimulai pukul 10.30 WIB pada Senin."),
+    ("Voting ends at 7 p.m. in most states.", "Pemungutan suara berakhir pukul 19.00 di sebagian besar negara bagian."),
+])
+def test_twelve_hour_times_match_the_24_hour_clock(en: str, idn: str) -> None:
+    assert number_drift(en, idn, "en", "id") == []
+
+
+def test_a_changed_clock_time_is_still_drift() -> None:
+    msgs = number_drift("Voting ends at 7 p.m. in most states.",
+                        "Pemungutan suara berakhir pukul 17.00 di sebagian besar negara bagian.", "en", "id")
+    assert msgs == ["number changed: 19 -> 17"]
