@@ -61,9 +61,13 @@ _TIME = {"en": re.compile(r"(?<![\d.,:])(\d{1,2}):(\d{2})(?![\d])"),
          "id": re.compile(r"(?<![\d.,:])(\d{1,2})[.:](\d{2})(?![\d.,])")}
 
 
-def _time(m: re.Match) -> str:
-    hour, minute = int(m.group(1)), m.group(2)
+def _clock(hour: int, minute: str) -> str:
+    """A time of day as compared: "13" for 13:00, "10:30"."""
     return str(hour) if minute == "00" else f"{hour}:{minute}"
+
+
+def _time(m: re.Match) -> str:
+    return _clock(int(m.group(1)), m.group(2))
 
 
 # 12-hour clock times ("1 PM", "10:30 a.m."), which Indonesian news writes on the 24-hour clock
@@ -75,25 +79,28 @@ def _clock12(m: re.Match) -> str | None:
     hour = int(m.group(1))
     if not 1 <= hour <= 12:
         return None
-    hour = hour % 12 + (12 if m.group(3) in "pP" else 0)
-    minute = m.group(2) or "00"
-    return str(hour) if minute == "00" else f"{hour}:{minute}"
+    return _clock(hour % 12 + (12 if m.group(3) in "pP" else 0), m.group(2) or "00")
+
+
+def _take_times(pattern: re.Pattern[str], value_of, text: str, out: list[tuple[int, str]]) -> str:
+    """``text`` with every time ``pattern`` finds (and ``value_of`` accepts) blanked out, its
+    (position, value) appended to ``out``. Blanks keep the length, so positions stay those of
+    the original text."""
+    def repl(m: re.Match) -> str:
+        value = value_of(m)
+        if value is None:
+            return m.group(0)
+        out.append((m.start(), value))
+        return " " * len(m.group(0))
+    return pattern.sub(repl, text)
 
 
 def numbers(text: str, lang: str) -> list[str]:
     """Normalised numbers in order of appearance; clock times on the 24-hour clock as "10:30"
     ("4:00" -> "4", "1 PM" -> "13")."""
     out: list[tuple[int, str]] = []
-    masked = text
-    for m in _CLOCK12.finditer(text):
-        value = _clock12(m)
-        if value is not None:
-            out.append((m.start(), value))
-            masked = masked[:m.start()] + " " * (m.end() - m.start()) + masked[m.end():]
-    time_re = _TIME.get(lang, _TIME["en"])
-    for m in time_re.finditer(masked):
-        out.append((m.start(), _time(m)))
-    masked = time_re.sub(lambda m: " " * len(m.group(0)), masked)
+    masked = _take_times(_CLOCK12, _clock12, text, out)
+    masked = _take_times(_TIME.get(lang, _TIME["en"]), _time, masked, out)
     out += [(m.start(), normalize_number(m.group(1), lang)) for m in _NUMBER.finditer(masked)]
     return [v for _, v in sorted(out)]
 

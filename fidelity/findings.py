@@ -173,19 +173,22 @@ def _position(text: str, phrase: list[tuple[str, str]]) -> float:
 def _pair_by_position(rest_s, rest_t, src_text: str, tgt_text: str, langs: tuple[str, str]):
     """(source phrase, target phrase) pairs of unexplained names found at the same place."""
     pairs = []
-    free = list(rest_s)
+    free = [(_position(src_text, sp), sp) for sp in rest_s]
     for t_phrase in rest_t:
         if not all(_strong(k, langs) for _, k in t_phrase) or not free:
             continue
         pt = _position(tgt_text, t_phrase)
-        best = min(free, key=lambda sp: abs(_position(src_text, sp) - pt))
-        others = [abs(_position(src_text, sp) - pt) for sp in free if sp is not best]
-        gap = abs(_position(src_text, best) - pt)
+        gaps = sorted((abs(ps - pt), n) for n, (ps, _) in enumerate(free))
+        gap, n = gaps[0]
         # Unambiguous: close, and clearly closer than any other candidate.
-        if gap <= PAIR_POSITION and all(o > 2 * gap + 0.05 for o in others):
-            pairs.append((best, t_phrase))
-            free.remove(best)
+        if gap <= PAIR_POSITION and all(o > 2 * gap + 0.05 for o, _ in gaps[1:]):
+            pairs.append((free.pop(n)[1], t_phrase))
     return pairs
+
+
+def _surface(phrase: list[tuple[str, str]]) -> str:
+    """A name phrase as the text writes it: "New York"."""
+    return " ".join(w for w, _ in phrase)
 
 
 def name_drift(src_text: str, tgt_text: str, src_lang: str, tgt_lang: str,
@@ -227,7 +230,7 @@ def name_drift(src_text: str, tgt_text: str, src_lang: str, tgt_lang: str,
             # -> "Rumania"), not a change.
             if len(weak) == 1 and difflib.SequenceMatcher(
                     None, source_key, name_key(weak[0])).ratio() < spelling_ratio:
-                return ["name changed: " + " ".join(w for w, _ in strong_s[0]) + " -> " + weak[0]]
+                return [f"name changed: {_surface(strong_s[0])} -> {weak[0]}"]
         return []
     messages: list[str] = []
     s_words = [wk for phrase in s_bad for wk in phrase]
@@ -249,21 +252,18 @@ def name_drift(src_text: str, tgt_text: str, src_lang: str, tgt_lang: str,
     rest_s = [p for p in s_bad if not any(k in used_s for _, k in p)]
     rest_t = [p for p in t_bad if not any(k in used_t for _, k in p)]
     if len(rest_s) == 1 and len(rest_t) == 1:
-        messages.append("name changed: " + " ".join(w for w, _ in rest_s[0]) + " -> "
-                        + " ".join(w for w, _ in rest_t[0]))
+        messages.append(f"name changed: {_surface(rest_s[0])} -> {_surface(rest_t[0])}")
     elif rest_s and rest_t:
         # Several unexplained names: pair a strong target name with the source name at about
         # the same place in the sentence ("Kepala ..., Hendra Hidayat" -> "..., Cililitan Hidayat").
         for s_phrase, t_phrase in _pair_by_position(rest_s, rest_t, src_text, tgt_text, langs):
-            messages.append("name changed: " + " ".join(w for w, _ in s_phrase) + " -> "
-                            + " ".join(w for w, _ in t_phrase))
+            messages.append(f"name changed: {_surface(s_phrase)} -> {_surface(t_phrase)}")
     elif not rest_s and not title:  # headlines are rewritten freely: an extra word is no finding
         # A name in the translation that the source has in no form, and that is no ordinary
         # word of either language: a name put in its place ("Sentinel" -> "Mogadishu").
-        strong = [p for p in rest_t if all(not is_common(k, src_lang) and not is_common(k, tgt_lang)
-                                            and len(k) >= 4 for _, k in p)]
+        strong = [p for p in rest_t if all(_strong(k, langs) for _, k in p)]
         if strong:
-            messages.append("name not in source: " + ", ".join(" ".join(w for w, _ in p) for p in strong))
+            messages.append("name not in source: " + ", ".join(_surface(p) for p in strong))
     return messages
 
 
