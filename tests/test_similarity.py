@@ -148,6 +148,32 @@ def test_fast_methods_give_the_exact_neighbours_and_margins(real_sides, method, 
     _assert_same_search(got, want)
 
 
+@pytest.mark.parametrize("cols,rows,pair_cap", [(7, 5, sim.PAIR_CAP), (24, None, sim.PAIR_CAP),
+                                               (30, 16, 10 ** 9)])
+def test_score_tiles_give_the_full_matrix_answer(real_sides, cols, rows, pair_cap, monkeypatch) -> None:
+    """Tiles narrower than the target side: each row's best targets merged across column tiles,
+    each column's best sources merged across row blocks (after the first, from the cells above
+    the column's k-th best), with the sparse evidence added per tile from pair lists or, when
+    the lists would be too long (a huge PAIR_CAP), densely."""
+    s, t, _ = real_sides
+    monkeypatch.setattr(sim, "MIN_SPLIT_WORK", 0)
+    monkeypatch.setattr(sim, "CPU_TILE_COLS", cols)
+    monkeypatch.setattr(sim, "CPU_TILE_BYTES", 4 * cols * 32)  # 32-row blocks unless rows is given
+    monkeypatch.setattr(sim, "PAIR_CAP", pair_cap)
+    full = sim.full_matrix(s, t)
+    ref_v, ref_i = torch.topk(full, 4, dim=1)
+    col_v, col_i = torch.topk(full.T, 4, dim=1)
+    assert t.shape[0] > 3 * cols and t.shape[0] % cols  # several tiles, the last one narrower
+    for method in ("exact", "split"):
+        nb = sim.neighbourhood(s, t, k=4, search_k=4, chunk_rows=rows, method=method)
+        assert torch.equal(nb.forward.indices, ref_i)
+        assert torch.allclose(nb.forward.values, ref_v, atol=1e-5)
+        assert torch.equal(nb.backward.indices, col_i)
+        assert torch.allclose(nb.backward.values, col_v, atol=1e-5)
+        one = sim.topk(s, t, k=4, chunk_rows=rows, method=method)
+        assert torch.equal(one.indices, ref_i)
+
+
 @pytest.mark.parametrize("method", ["float16", "bfloat16"])
 def test_half_precision_rows_that_cannot_be_proven_are_searched_exactly(method) -> None:
     """Targets closer together than half precision can tell: the candidates alone would get
