@@ -253,12 +253,12 @@ def run_one(size: int, device: str, model: str | None, seed: int, compare_max: i
     dim = encoder.dim
     with meter.section("embedding"):
         s_buf = pipeline.side_buffer(src, dim)
-        pipeline.embed_side(encoder, src, out=s_buf[:, :dim])
+        pipeline.embed_side(encoder, src, out=s_buf)
         t_buf = pipeline.side_buffer(tgt, dim)
-        pipeline.embed_side(encoder, tgt, out=t_buf[:, :dim])
+        pipeline.embed_side(encoder, tgt, out=t_buf)
     lex = settings.align.lex_weight
     with meter.section("features"):
-        sides = [pipeline.fill_side(src, s_buf, dim, lex), pipeline.fill_side(tgt, t_buf, dim, lex)]
+        sides = [pipeline.fill_side(src, s_buf, lex), pipeline.fill_side(tgt, t_buf, lex)]
     del s_buf, t_buf
     n, m = len(src), len(tgt)
     d = int(sides[1].sent.shape[1])

@@ -232,18 +232,23 @@ class _StaticPath:
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         return self.normalise(self.sums(texts))
 
-    def encode_side(self, sentences: Sequence[str], out: np.ndarray | None = None) -> np.ndarray:
+    def encode_side(self, sentences: Sequence[str], out: np.ndarray | None = None,
+                    join_out: np.ndarray | None = None) -> np.ndarray:
         """Rows for ``embedding_texts``: each sentence, then each adjacent pair joined
-        (written into ``out``, shape (2n-1, dim), possibly a column block of a wider array)."""
+        (written into ``out``, shape (2n-1, dim), possibly a column block of a wider array; or,
+        with ``join_out``, the sentences into ``out`` (n, dim) and the pairs into ``join_out``)."""
         n = len(sentences)
         if out is None:
-            out = np.empty((max(0, 2 * n - 1), self.dim), dtype=np.float32)
+            out = np.empty((max(0, 2 * n - 1) if join_out is None else n, self.dim), dtype=np.float32)
+        head, joins = (out[:n], out[n:]) if join_out is None else (out, join_out)
         if n == 0:
             return out
-        self.sums(sentences, out[:n])
+        self.sums(sentences, head)
         if n > 1:
-            np.add(out[:n - 1], out[1:n], out=out[n:])
-        return self.normalise(out)
+            np.add(head[:n - 1], head[1:n], out=joins)
+        self.normalise(head)
+        self.normalise(joins)
+        return out
 
 
 class Encoder:
@@ -318,16 +323,25 @@ class Encoder:
         self._cache.update(fresh)
         return out.astype(np.float32, copy=False)
 
-    def encode_side(self, sentences: Sequence[str], out: np.ndarray | None = None) -> np.ndarray:
+    def encode_side(self, sentences: Sequence[str], out: np.ndarray | None = None,
+                    join_out: np.ndarray | None = None) -> np.ndarray:
         """Rows for one side, in the order of ``pipeline.embedding_texts``: each sentence, then
-        each adjacent pair joined with a space; written into ``out`` when given. A static model
+        each adjacent pair joined with a space; written into ``out`` when given (with
+        ``join_out``: the sentences into ``out``, the pairs into ``join_out``). A static model
         derives the joined rows from the sentences' token sums (the same vectors up to float
         rounding, for half the work)."""
         sentences = list(sentences)
         if self.static is not None and self.static.joins_add:
-            return self.static.encode_side(sentences, out)
+            return self.static.encode_side(sentences, out, join_out)
         texts = sentences + [a + " " + b for a, b in zip(sentences, sentences[1:])]
         vecs = self.encode(texts)
+        if join_out is not None:
+            n = len(sentences)
+            join_out[...] = vecs[n:]
+            if out is None:
+                return vecs[:n]
+            out[...] = vecs[:n]
+            return out
         if out is None:
             return vecs
         out[...] = vecs

@@ -268,13 +268,28 @@ def _rows(feature_sets: list[frozenset[str]], dim: int, out: np.ndarray | None =
     return out
 
 
-def hashed_vectors(texts: list[str], lang: str, dim: int = 512) -> np.ndarray:
-    """L2-normalised hashed bags of numbers and name stems, one row per text.
+def hashed_vectors(texts: list[str], lang: str, dim: int = 512, out: np.ndarray | None = None,
+                   scale: float = 1.0) -> np.ndarray:
+    """L2-normalised hashed bags of numbers and name stems, one row per text (times ``scale``,
+    written into ``out`` when given, as :func:`_rows`).
 
     Rows with no number and no name are all zero, so they add nothing to a dot product.
     Names contribute their key and their 4-letter prefix ("iranian" meets "iran").
     """
-    return _rows([_features(t, lang) for t in texts], dim)
+    return _rows([_features(t, lang) for t in texts], dim, out, scale)
+
+
+def joined_rows(first: np.ndarray, second: np.ndarray, scale: float = 1.0) -> np.ndarray:
+    """The evidence rows of joined texts from the rows of their parts (made by :func:`_rows`
+    with the same ``scale``): a joined text's features are the union of its parts', so its row
+    has a bucket wherever either part has one, normalised with :func:`_rows`' arithmetic (the
+    same float32 values bit for bit). Works on one row or on matching stacks of rows."""
+    out = ((first != 0) | (second != 0)).astype(np.float32)
+    norms = np.sqrt(out.sum(axis=-1, keepdims=True, dtype=np.float32))
+    np.divide(out, norms, out=out, where=norms > 0)
+    if scale != 1.0:
+        np.multiply(out, np.float32(scale), out=out)
+    return out
 
 
 def hashed_side(sentences: list[str], lang: str, dim: int = 512, out: np.ndarray | None = None,

@@ -77,6 +77,29 @@ def test_short_sides(encoder: Encoder) -> None:
     got = encoder.encode_side(["One.", "Two."], out=out[:, :encoder.dim])
     assert np.shares_memory(got, out) and (out[:, encoder.dim:] == 7.0).all()
     assert np.allclose(out[:, :encoder.dim], encoder.encode(["One.", "Two.", "One. Two."]), atol=1e-6)
+    sent, join = np.empty((2, encoder.dim), np.float32), np.empty((1, encoder.dim), np.float32)
+    assert encoder.encode_side(["One.", "Two."], out=sent, join_out=join) is sent
+    assert np.array_equal(np.vstack([sent, join]), out[:, :encoder.dim])
+
+
+def test_an_encoder_without_encode_side_fills_the_same_buffer(encoder: Encoder, docs) -> None:
+    """Any object with a plain ``encode`` (what a batch or a caller's own model offers) gives the
+    side matrices the joined-pair derivation gives, up to float rounding."""
+
+    class Plain:
+        dim = encoder.dim
+
+        def encode(self, texts):
+            return encoder.encode(texts)
+
+    doc = docs[0]
+    want = pipeline.fill_side(doc, pipeline.embed_side(encoder, doc, out=pipeline.side_buffer(doc, encoder.dim)), 0.25)
+    got = pipeline.fill_side(doc, pipeline.embed_side(Plain(), doc, out=pipeline.side_buffer(doc, encoder.dim)), 0.25)
+    joins = np.arange(len(doc) - 1)
+    assert np.abs(got.sent - want.sent).max() < 1e-6
+    assert np.abs(got.joined(joins) - want.joined(joins)).max() < 1e-6
+    with pytest.raises(ValueError, match="side buffers"):
+        pipeline.fill_side(doc, pipeline.side_buffer(docs[1], encoder.dim), 0.25)
 
 
 def test_other_models_keep_the_generic_path(encoder: Encoder) -> None:
@@ -110,12 +133,17 @@ def test_side_matrices_are_bit_identical_to_side_vectors_build(encoder: Encoder,
         want = SideVectors.build(vecs[:n], vecs[n:], hs, hj, np.array([len(t) for t in doc.texts]),
                                  lex, np.zeros(n, bool))
         got = pipeline.side_vectors(doc, vecs, lex)
-        assert np.array_equal(got.sent, want.sent) and np.array_equal(got.join, want.join)
+        joins = np.arange(n - 1)
+        # The joins' evidence is derived from the sentences' buckets, bit for bit what the
+        # hashed features of the joined texts give; only their embedding is stored.
+        assert got.join.shape == (n - 1, encoder.dim) and got.derived_cols == pipeline.HASH_DIM
+        assert np.array_equal(got.sent, want.sent) and np.array_equal(got.joined(joins), want.join)
+        assert np.array_equal(got.joined(n - 2), want.join[n - 2])  # one row
         assert got.sent.dtype == np.float32 and np.array_equal(got.lengths, want.lengths)
         buf = pipeline.side_buffer(doc, encoder.dim)
-        pipeline.embed_side(encoder, doc, out=buf[:, :encoder.dim])
-        direct = pipeline.fill_side(doc, buf, encoder.dim, lex)
-        assert np.shares_memory(direct.sent, buf) and np.shares_memory(direct.join, buf)
+        pipeline.embed_side(encoder, doc, out=buf)
+        direct = pipeline.fill_side(doc, buf, lex)
+        assert np.shares_memory(direct.sent, buf.sent) and np.shares_memory(direct.join, buf.join)
         assert np.abs(direct.sent - want.sent).max() < 1e-6  # joins derived, not embedded
-        assert np.abs(direct.join - want.join).max() < 1e-6
+        assert np.abs(direct.joined(joins) - want.join).max() < 1e-6
         assert np.array_equal(direct.boilerplate, got.boilerplate)
