@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .features import joined_rows
+from .features import joined_buckets, joined_rows
 
 from .types import Link
 
@@ -87,6 +87,7 @@ class SideVectors:
     #: quarter of a side's memory (512 of 1,112 columns of half its rows).
     derived_cols: int = 0
     evidence_scale: float = 1.0
+    _join_buckets: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return int(self.sent.shape[0])
@@ -96,8 +97,14 @@ class SideVectors:
         if not self.derived_cols:
             return self.join[idx]
         d = self.sent.shape[1] - self.derived_cols
-        evidence = joined_rows(self.sent[idx, d:], self.sent[idx + 1, d:], self.evidence_scale)
-        return np.concatenate([self.join[idx], evidence], axis=-1)
+        if self._join_buckets is None:  # once, on first use: 1/8 of the rows it replaces
+            self._join_buckets = joined_buckets(self.sent[:, d:], self.evidence_scale)
+        bits, value = self._join_buckets
+        rows = np.atleast_1d(idx)
+        out = np.empty((rows.shape[0], self.sent.shape[1]), dtype=self.sent.dtype)
+        out[:, :d] = self.join[rows]
+        joined_rows(bits[rows], value[rows], self.derived_cols, out=out[:, d:])
+        return out if np.ndim(idx) else out[0]
 
     @staticmethod
     def build(emb_sent: np.ndarray, emb_join: np.ndarray, hash_sent: np.ndarray,

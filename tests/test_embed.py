@@ -124,9 +124,9 @@ def test_other_models_keep_the_generic_path(encoder: Encoder) -> None:
 
 
 def test_side_matrices_are_bit_identical_to_side_vectors_build(encoder: Encoder, docs) -> None:
-    """The in-place buffer path gives exactly what SideVectors.build gives from the same rows."""
-    lex = 0.25
-    for doc in docs:
+    """The in-place buffer path gives exactly what SideVectors.build gives from the same rows
+    (with and without the evidence block: a zero weight makes it all zeros)."""
+    for lex, doc in [(0.25, d) for d in docs] + [(0.0, docs[0])]:
         vecs = encoder.encode(pipeline.embedding_texts(doc))
         n = len(doc)
         hs, hj = hashed_side(doc.texts, doc.lang, pipeline.HASH_DIM)
