@@ -78,22 +78,53 @@ def outlets(source_text: str) -> list[Outlet]:
 
 
 @lru_cache(maxsize=256)
-def _rendering(words: tuple[str, ...], masthead: str) -> re.Pattern[str]:
-    name = r"\s+".join(re.escape(w) for w in words)
+def _rendering(words: tuple[str, ...], masthead: str) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """The outlet's name words, and a translated masthead word just before them (Indonesian
+    order: "Waktu New York") or just after them (English order: "New York Waktu")."""
     trans = "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in MASTHEADS[masthead])
-    # "Waktu New York" (Indonesian order) or "New York Waktu" (English order), capitalised.
-    return re.compile(r"\b(?:(?P<pre>(?i:" + trans + r"))\s+" + name + r"|" + name
-                      + r"\s+(?P<post>(?i:" + trans + r")))\b")
+    name = re.compile(r"\s+".join(re.escape(w) for w in words))  # literal start: a fast scan
+    before = re.compile(r"\b(?P<pre>(?i:" + trans + r"))\s+\Z")
+    after = re.compile(r"\s+(?P<post>(?i:" + trans + r"))\b")
+    return name, before, after
+
+
+#: How far before a name to look for a masthead word ("bola dunia" and the space between).
+_BEFORE = 24
+
+
+def _word_char(c: str) -> bool:
+    """A character of ``\\w`` (what ``\\b`` tests)."""
+    return c.isalnum() or c == "_"
+
+
+def _boundary(text: str, i: int) -> bool:
+    """``\\b`` at offset ``i`` of ``text``."""
+    return (i > 0 and _word_char(text[i - 1])) != (i < len(text) and _word_char(text[i]))
 
 
 def translated_outlets(source_text: str, target_text: str) -> list[TranslatedOutlet]:
-    """Places where ``target_text`` renders an outlet name of ``source_text`` word by word."""
+    """Places where ``target_text`` renders an outlet name of ``source_text`` word by word.
+
+    Each outlet's name words are searched as plain text (a fast scan for their literal start)
+    and only where they occur are the words around them looked at: one pass over the target
+    per outlet name, not a pattern tried at every character."""
     out = []
     for outlet in outlets(source_text):
-        for m in _rendering(outlet.words, outlet.masthead).finditer(target_text):
-            rendered = m.group(0)
-            word = m.group("pre") or m.group("post")
+        name, before, after = _rendering(outlet.words, outlet.masthead)
+        for m in name.finditer(target_text):
+            if m.start() and _word_char(target_text[m.start() - 1]):
+                continue  # inside a longer word
+            lo = max(0, m.start() - _BEFORE)
+            pre = before.search(target_text[lo:m.start()])
+            if pre is not None and (pre.start() > 0 or lo == 0 or not _word_char(target_text[lo - 1])) \
+                    and _boundary(target_text, m.end()):
+                start, end, word = lo + pre.start(), m.end(), pre.group("pre")
+            else:
+                post = after.match(target_text, m.end())
+                if post is None:
+                    continue
+                start, end, word = m.start(), post.end(), post.group("post")
             if not word[0].isupper():
                 continue  # "kali" in "di New York kali ini" ("this time") is an ordinary word
-            out.append(TranslatedOutlet(outlet.original, rendered, m.start(), m.end()))
+            out.append(TranslatedOutlet(outlet.original, target_text[start:end], start, end))
     return sorted(out, key=lambda t: t.start)
