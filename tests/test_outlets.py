@@ -34,6 +34,9 @@ def test_a_translated_masthead_is_found(target: str, rendered: str) -> None:
     "Hal itu dilaporkan harian The Jakarta Post pada Senin.",
     "Di Kota New York, wali kota mengatakan hal itu.",  # a city, not an outlet
     "Warga Manila kali ini tidak mengungsi.",  # "kali ini" = "this time", lower case
+    "Pemain Waktu Manilaan itu menang.",  # the name words inside a longer word
+    "Pemain BerWaktu Manila itu menang.",  # the masthead word inside a longer word
+    "Pemain ManilaWaktu itu menang.",
 ])
 def test_a_kept_name_or_an_ordinary_word_is_not_flagged(target: str) -> None:
     source = "The Manila Times and The Jakarta Post reported that New York City was calm."
