@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .features import joined_buckets, joined_rows
-
 from .types import Link
 
 NEG = -1e18
@@ -97,7 +96,7 @@ class SideVectors:
         if not self.derived_cols:
             return self.join[idx]
         d = self.sent.shape[1] - self.derived_cols
-        if self._join_buckets is None:  # once, on first use: 1/8 of the rows it replaces
+        if self._join_buckets is None:  # once, on first use: 1/30 of the rows it replaces
             self._join_buckets = joined_buckets(self.sent[:, d:], self.evidence_scale)
         bits, value = self._join_buckets
         rows = np.atleast_1d(idx)

@@ -281,7 +281,7 @@ def hashed_vectors(texts: list[str], lang: str, dim: int = 512, out: np.ndarray 
 
 def joined_buckets(rows: np.ndarray, scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """What the evidence row of each adjacent pair of ``rows`` joined would be (rows made by
-    :func:`_rows` with this ``scale``), in 1/8 of a float32 row's memory: a joined text's
+    :func:`_rows` with this ``scale``), in 1/30 of a float32 row's memory: a joined text's
     features are the union of its parts', so its row has a bucket wherever either part has one.
 
     Returns the buckets, bit-packed ((n-1, dim/8) uint8), and the value every bucket of a row
