@@ -221,6 +221,26 @@ class _SparseBlock:
     def col_counts(self) -> torch.Tensor:
         return self.col_ptr[1:] - self.col_ptr[:-1]
 
+    def row_tiles(self, size: int) -> list["_SparseBlock"]:
+        """This index cut into blocks of ``size`` rows (each numbered from 0): what
+        :meth:`of` gives for each block of the dense rows, cut from the index instead of
+        scanning the rows again. A column's entries are in row order, so each block keeps a run
+        of them."""
+        n = self.row_ptr.shape[0] - 1
+        device = self.row_ptr.device
+        col_of = torch.repeat_interleave(torch.arange(self.width, device=device), self.col_counts())
+        tiles = []
+        for first in range(0, n, size):
+            last = min(n, first + size)
+            a, b = int(self.row_ptr[first]), int(self.row_ptr[last])
+            keep = torch.nonzero((self.col_rows >= first) & (self.col_rows < last)).flatten()
+            col_ptr = torch.zeros(self.width + 1, dtype=torch.long, device=device)
+            col_ptr[1:] = torch.cumsum(torch.bincount(col_of.index_select(0, keep), minlength=self.width), 0)
+            tiles.append(_SparseBlock(self.width, self.row_ptr[first:last + 1] - a, self.row_cols[a:b],
+                                      self.row_vals[a:b], col_ptr, self.col_rows.index_select(0, keep) - first,
+                                      self.col_vals.index_select(0, keep)))
+        return tiles
+
 
 def _add_sparse_products(out: torch.Tensor, q: _SparseBlock, start: int, stop: int,
                          t: _SparseBlock, max_pairs: int) -> bool:
@@ -352,8 +372,7 @@ def _tiles(q: _Operand, t: _Operand, rows: int, cols: int):
     n, m = q.full.shape[0], t.full.shape[0]
     buf = torch.empty(min(n, rows) * min(m, cols), dtype=torch.float32, device=q.full.device)
     # The target's inverted index, one per column tile (each tile's pairs are added apart).
-    t_index = [t.index] if t.index is None or cols >= m else \
-        [_SparseBlock.of(t.tail[first:first + cols]) for first in range(0, m, cols)]
+    t_index = [t.index] if t.index is None or cols >= m else t.index.row_tiles(cols)
     for start in range(0, n, rows):
         stop = min(n, start + rows)
         for tile_no, first in enumerate(range(0, m, cols)):
@@ -465,14 +484,6 @@ def _topk(q: _Operand, t: _Operand, k: int, chunk_rows: int | None) -> TopK:
     return TopK(values, indices)
 
 
-def _topk_both(q: _Operand, t: _Operand, k: int, chunk_rows: int | None) -> tuple[TopK, TopK]:
-    """Forward and backward top-``k`` from one pass over the score tiles (fp32 methods)."""
-    n, m = q.full.shape[0], t.full.shape[0]
-    fwd, bwd = _scan(q, t, min(k, m), min(k, n), chunk_rows)
-    assert bwd is not None
-    return fwd, bwd
-
-
 def search_plan(source: torch.Tensor, target: torch.Tensor, method: str = "auto") -> dict:
     """What :func:`neighbourhood` will do for these inputs: the method, the columns it
     multiplies densely and how many passes over the score matrix it makes (for the roofline:
@@ -519,8 +530,9 @@ def neighbourhood(source: torch.Tensor, target: torch.Tensor, k: int = 4,
     columns (backward, merged chunk by chunk), half the FLOPs of two passes."""
     sk = max(k, search_k or k)
     q, t = _operands(source, target, method)
-    if q.low is None and source.shape[0] and target.shape[0]:
-        fwd, bwd = _topk_both(q, t, sk, chunk_rows)
+    n, m = source.shape[0], target.shape[0]
+    if q.low is None and n and m:  # both directions from one pass over the fp32 score tiles
+        fwd, bwd = _scan(q, t, min(sk, m), min(sk, n), chunk_rows)
     else:
         fwd = _topk(q, t, sk, chunk_rows)
         bwd = _topk(t, q, sk, chunk_rows)

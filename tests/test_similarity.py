@@ -196,6 +196,11 @@ def test_sparse_products_equal_the_dense_product() -> None:
     out = torch.zeros(30, 55)
     assert sim._add_sparse_products(out, qa, 20, 50, tb, max_pairs=10 ** 6)
     assert torch.allclose(out, a[20:50] @ b.T, atol=1e-6)
+    # The index cut into row tiles is the index of each tile's rows.
+    for first, tile in zip(range(0, 55, 16), tb.row_tiles(16)):
+        want = sim._SparseBlock.of(b[first:first + 16])
+        for name in ("row_ptr", "row_cols", "row_vals", "col_ptr", "col_rows", "col_vals"):
+            assert torch.equal(getattr(tile, name), getattr(want, name)), name
     # Too many pairs: nothing is added and the caller multiplies densely instead.
     untouched = torch.zeros(30, 55)
     assert not sim._add_sparse_products(untouched, qa, 20, 50, tb, max_pairs=1)
