@@ -182,7 +182,8 @@ def matmul_peak(device: str, dtype_name: str = "float32", size: int = 4096, repe
 
 def search_breakdown(s_t, t_t, k: int) -> dict[str, float]:
     """The exact fp32 search with its matrix products and its top-k selections (of each tile's
-    rows and columns) timed apart, in the tiles :mod:`fidelity.similarity` uses on this device."""
+    rows and columns) timed apart, over the tiles :mod:`fidelity.similarity` makes on this
+    device (its tile generator does the products; the selections are timed here)."""
     import torch
 
     from fidelity import similarity
@@ -190,25 +191,22 @@ def search_breakdown(s_t, t_t, k: int) -> dict[str, float]:
     cuda = s_t.device.type == "cuda"
     sync = (lambda: torch.cuda.synchronize()) if cuda else (lambda: None)
     q, t = similarity._operands(s_t, t_t, "exact")
-    rows, cols = similarity._tiling(q, t, None)
-    n, m = s_t.shape[0], t_t.shape[0]
-    buf = torch.empty(min(n, rows) * min(m, cols), dtype=torch.float32, device=s_t.device)
+    tiles = similarity._tiles(q, t, *similarity._tiling(q, t, None))
     mm = tk = 0.0
-    for start in range(0, n, rows):
-        stop = min(n, start + rows)
-        for first in range(0, m, cols):
-            last = min(m, first + cols)
-            tile = buf[:(stop - start) * (last - first)].view(stop - start, last - first)
-            sync()
-            a = time.perf_counter()
-            torch.mm(s_t[start:stop], t_t[first:last].T, out=tile)
-            sync()
-            b = time.perf_counter()
-            torch.topk(tile, min(k, last - first), dim=1, largest=True, sorted=True)
-            torch.topk(tile, min(k, stop - start), dim=0, largest=True, sorted=True)
-            sync()
-            mm += b - a
-            tk += time.perf_counter() - b
+    while True:
+        sync()
+        a = time.perf_counter()
+        item = next(tiles, None)  # the next tile's product
+        sync()
+        b = time.perf_counter()
+        if item is None:
+            break
+        start, stop, first, last, tile = item
+        torch.topk(tile, min(k, last - first), dim=1, largest=True, sorted=True)
+        torch.topk(tile, min(k, stop - start), dim=0, largest=True, sorted=True)
+        sync()
+        mm += b - a
+        tk += time.perf_counter() - b
     return {"matmul_s": mm, "topk_s": tk}
 
 
