@@ -309,21 +309,10 @@ def joined_rows(bits: np.ndarray, value: np.ndarray, dim: int, out: np.ndarray |
     return np.multiply(np.unpackbits(bits, axis=1, count=dim), value, out=out, dtype=np.float32)
 
 
-def hashed_side(sentences: list[str], lang: str, dim: int = 512, out: np.ndarray | None = None,
-                scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
-    """Hashed evidence of each sentence and of each adjacent pair (the union of the two).
-
-    With ``out`` (2n-1 rows: the sentences, then the pairs; ``dim`` columns, possibly a view)
-    the rows are written there, times ``scale``, and views of it are returned.
-    """
+def hashed_side(sentences: list[str], lang: str, dim: int = 512) -> tuple[np.ndarray, np.ndarray]:
+    """Hashed evidence of each sentence and of each adjacent pair (the union of the two)."""
     feats = [_features(t, lang) for t in sentences]
-    joins = [a | b for a, b in zip(feats, feats[1:])]
-    if out is None:
-        return _rows(feats, dim, scale=scale), _rows(joins, dim, scale=scale)
-    n = len(feats)
-    if out.shape != (n + len(joins), dim):
-        raise ValueError(f"expected an out array of shape {(n + len(joins), dim)}, got {out.shape}")
-    return _rows(feats, dim, out[:n], scale), _rows(joins, dim, out[n:], scale)
+    return _rows(feats, dim), _rows([a | b for a, b in zip(feats, feats[1:])], dim)
 
 
 _SENT_START = re.compile(r"(^|[.!?…:;]\s+|[\"“‘(]\s*)$")
