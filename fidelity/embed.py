@@ -336,12 +336,8 @@ class Encoder:
         texts = sentences + [a + " " + b for a, b in zip(sentences, sentences[1:])]
         vecs = self.encode(texts)
         if join_out is not None:
-            n = len(sentences)
-            join_out[...] = vecs[n:]
-            if out is None:
-                return vecs[:n]
-            out[...] = vecs[:n]
-            return out
+            join_out[...] = vecs[len(sentences):]
+            vecs = vecs[:len(sentences)]
         if out is None:
             return vecs
         out[...] = vecs
