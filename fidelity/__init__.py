@@ -47,6 +47,16 @@ def default_model() -> str:
     return os.environ.get("FIDELITY_MODEL") or str(default_model_path())
 
 
+def progress_default() -> bool:
+    """Whether long work shows a progress bar when the caller did not say: on a terminal
+    (stderr), but not in CI, whose logs are no terminal even when the runner gives the job a
+    pseudo-terminal. Pipes stay clean either way."""
+    import os
+    import sys
+
+    return sys.stderr.isatty() and not os.environ.get("CI")
+
+
 def check(source_text: str, target_text: str, **settings: Any) -> "Report":
     """Check ``target_text`` as a translation of ``source_text``; see :func:`fidelity.pipeline.check`."""
     from .pipeline import check as _check

@@ -989,8 +989,9 @@ def _progress_bar(total: int, initial: int, progress: bool | None):
     (None) on a terminal outside CI, so pipes and CI logs stay clean."""
     from tqdm import tqdm
 
-    # CI logs are no terminal even when the runner gives the job a pseudo-terminal.
-    show = (sys.stderr.isatty() and not os.environ.get("CI")) if progress is None else progress
+    from . import progress_default
+
+    show = progress_default() if progress is None else progress
     return tqdm(total=total, initial=initial, unit="pair", desc="fidelity batch", file=sys.stderr,
                 disable=not show, dynamic_ncols=True, smoothing=0.1)
 

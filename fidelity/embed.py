@@ -28,7 +28,6 @@ import json
 import logging
 import os
 import socket
-import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -36,6 +35,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
+from . import progress_default
 from .errors import ModelError
 
 log = logging.getLogger(__name__)
@@ -308,7 +308,7 @@ class Encoder:
         if todo:
             self._warn_truncation(todo)
             show = self.progress if self.progress is not None else (
-                sys.stderr.isatty() and len(todo) > 5000)
+                progress_default() and len(todo) > 5000)
             vecs = self.model.encode(todo, batch_size=self.batch_size, convert_to_numpy=True,
                                      normalize_embeddings=True, show_progress_bar=bool(show))
             vecs = np.asarray(vecs, dtype=np.float32)
