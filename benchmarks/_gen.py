@@ -69,12 +69,19 @@ def _read_lines(path: Path) -> list[str]:
     return path.read_text(encoding="utf-8").splitlines()
 
 
-def read_parallel(en_rel: str, id_rel: str, data: Path = DATA) -> list[tuple[str, str]]:
-    """Non-empty line pairs of two line-aligned files, in file order."""
+def read_parallel_lines(en_rel: str, id_rel: str, data: Path = DATA) -> list[tuple[int, str, str]]:
+    """Non-empty line pairs of two line-aligned files, in file order, each with its 0-based
+    line number in the raw files (blank lines counted, so it stays valid however the blank
+    pairs are filtered)."""
     en, idn = _read_lines(data / en_rel), _read_lines(data / id_rel)
     if len(en) != len(idn):
         raise ValueError(f"{en_rel} and {id_rel} have different line counts")
-    return [(a.strip(), b.strip()) for a, b in zip(en, idn) if a.strip() and b.strip()]
+    return [(k, a.strip(), b.strip()) for k, (a, b) in enumerate(zip(en, idn)) if a.strip() and b.strip()]
+
+
+def read_parallel(en_rel: str, id_rel: str, data: Path = DATA) -> list[tuple[str, str]]:
+    """:func:`read_parallel_lines` without the line numbers."""
+    return [(a, b) for _, a, b in read_parallel_lines(en_rel, id_rel, data)]
 
 
 def read_nusax(rel: str, data: Path = DATA) -> list[tuple[str, str]]:
@@ -306,18 +313,6 @@ def _render(paras: list[list[str]], presplit: bool) -> tuple[str, list[tuple[int
             spans.append((len(text), len(text) + len(unit)))
             text += unit
     return text + "\n", spans
-
-
-def read_parallel_lines(en_rel: str, id_rel: str, data: Path = DATA) -> list[tuple[int, str, str]]:
-    """Like :func:`read_parallel`, with each pair's 0-based line number in the raw files.
-
-    The line number counts every line, blank ones included, so it stays valid however the
-    blank pairs are filtered.
-    """
-    en, idn = _read_lines(data / en_rel), _read_lines(data / id_rel)
-    if len(en) != len(idn):
-        raise ValueError(f"{en_rel} and {id_rel} have different line counts")
-    return [(k, a.strip(), b.strip()) for k, (a, b) in enumerate(zip(en, idn)) if a.strip() and b.strip()]
 
 
 def news_dev_lines(data: Path = DATA) -> list[tuple[int, str, str]]:
