@@ -1,0 +1,135 @@
+"""Word-level evidence: how much of one sentence another sentence translates, word by word.
+
+A sentence embedding is a summary: a joined text embeds close to its longer part, so the
+shorter half of a split sentence, or the second sentence a translator folded into one, adds
+little to the sentence-level score, and the aligner cannot tell it from an unrelated sentence
+that happens to sit next to the link. Its words can. The shipped model's token table maps
+English and Indonesian word pieces into one space, where a word and its translation are
+neighbours ("river" / "sungai" 0.84, "president" / "presiden" 0.94, "yesterday" / "kemarin"
+0.90). :meth:`Lexicon.coverage` scores a sentence against another by the weighted mean, over
+its word pieces, of each piece's best cosine to a piece of the other; a piece weighs its row
+norm in the table, which is small for function words ("the" 0.8, "of" 0.8) and large for
+content words ("president" 6.3, "jakarta" 8.6), an inverse document frequency in effect.
+
+The table is the shipped model's, whatever model embeds the sentences (``--model``): it is a
+project resource, like the word lists, so the aligner's join test means the same with any
+model. It loads once per process (about 40 MB as float32).
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """Word-piece ids of a list of texts: text ``i`` has ``ids[starts[i]:starts[i + 1]]``."""
+
+    ids: np.ndarray  # (total,) int64
+    starts: np.ndarray  # (n + 1,) int64
+
+    def __len__(self) -> int:
+        return int(self.starts.shape[0]) - 1
+
+    def of(self, i: int) -> np.ndarray:
+        return self.ids[self.starts[i]:self.starts[i + 1]]
+
+    @staticmethod
+    def from_batches(batches: Sequence[tuple[np.ndarray, np.ndarray]]) -> "Tokens":
+        """Tokens from consecutive batches of (lengths per text, concatenated ids)."""
+        lens = [np.asarray(l, dtype=np.int64) for l, _ in batches]
+        ids = [np.asarray(i, dtype=np.int64) for _, i in batches]
+        n = sum(l.shape[0] for l in lens)
+        starts = np.zeros(n + 1, dtype=np.int64)
+        if n:
+            np.cumsum(np.concatenate(lens), out=starts[1:])
+        return Tokens(np.concatenate(ids) if ids else np.zeros(0, np.int64), starts)
+
+
+class Lexicon:
+    """A token table (unit rows and their weights) and the tokenizer that indexes it."""
+
+    BATCH = 4096
+
+    def __init__(self, table: np.ndarray, tokenizer) -> None:
+        table = np.asarray(table, dtype=np.float32)
+        norms = np.linalg.norm(table, axis=1)
+        self.weight = norms.astype(np.float32)
+        self.unit = (table / np.maximum(norms, 1e-12)[:, None]).astype(np.float32)
+        self.tokenizer = tokenizer
+
+    @staticmethod
+    def load(folder: str | Path) -> "Lexicon":
+        """The lexicon of a static sentence-transformers model folder (``model.safetensors`` with
+        one embedding table, ``tokenizer.json``)."""
+        from safetensors.numpy import load_file
+        from tokenizers import Tokenizer
+
+        folder = Path(folder)
+        tensors = load_file(str(folder / "model.safetensors"))
+        tables = [t for t in tensors.values() if t.ndim == 2]
+        if len(tables) != 1:
+            raise ValueError(f"{folder}: expected one token table, found {len(tables)}")
+        return Lexicon(tables[0], Tokenizer.from_file(str(folder / "tokenizer.json")))
+
+    @staticmethod
+    @functools.lru_cache(maxsize=1)
+    def default() -> "Lexicon":
+        """The shipped model's lexicon (loaded once per process)."""
+        from . import default_model_path
+
+        return Lexicon.load(default_model_path())
+
+    def tokens(self, texts: Sequence[str]) -> Tokens:
+        encode = getattr(self.tokenizer, "encode_batch_fast", None) or self.tokenizer.encode_batch
+        batches = []
+        for start in range(0, len(texts), self.BATCH):
+            enc = encode(list(texts[start:start + self.BATCH]), add_special_tokens=False)
+            batches.append((np.fromiter((len(e.ids) for e in enc), dtype=np.int64, count=len(enc)),
+                            np.fromiter(itertools.chain.from_iterable(e.ids for e in enc), dtype=np.int64)))
+        return Tokens.from_batches(batches)
+
+    def coverage(self, a: Tokens, a_idx: np.ndarray, b: Tokens, b_idx: np.ndarray) -> np.ndarray:
+        """For each k: how much of text ``a_idx[k]`` of ``a`` text ``b_idx[k]`` of ``b`` covers,
+        the weighted mean over the pieces of the first of their best cosine to a piece of the
+        second (0 when either has no pieces).
+
+        One matrix product per distinct text on the side with fewer distinct texts (the
+        aligner asks for one sentence against a few neighbours at a time).
+        """
+        a_idx = np.asarray(a_idx, dtype=np.int64)
+        b_idx = np.asarray(b_idx, dtype=np.int64)
+        out = np.zeros(a_idx.shape[0], dtype=np.float64)
+        if out.size == 0:
+            return out
+        by_b = np.unique(b_idx).size <= np.unique(a_idx).size
+        keys = b_idx if by_b else a_idx
+        for key in np.unique(keys).tolist():
+            ks = np.flatnonzero(keys == key)
+            one = (b if by_b else a).of(key)
+            many_side, many_idx = (a, a_idx[ks]) if by_b else (b, b_idx[ks])
+            lens = many_side.starts[many_idx + 1] - many_side.starts[many_idx]
+            keep = lens > 0
+            if one.size == 0 or not keep.any():
+                continue
+            ks, many_idx, lens = ks[keep], many_idx[keep], lens[keep]
+            pieces = np.concatenate([many_side.of(j) for j in many_idx.tolist()])
+            cos = self.unit[pieces] @ self.unit[one].T  # (sum of lens, len(one))
+            seg = np.zeros(lens.shape[0], dtype=np.int64)
+            np.cumsum(lens[:-1], out=seg[1:])
+            if by_b:  # the many texts are covered: best over the one text's pieces, per piece
+                w = self.weight[pieces]
+                num = np.add.reduceat(cos.max(axis=1) * w, seg)
+                out[ks] = num / np.maximum(np.add.reduceat(w, seg), 1e-12)
+            else:  # the one text is covered: best over each many text's pieces
+                w = self.weight[one]
+                best = np.maximum.reduceat(cos, seg, axis=0)  # (len(ks), len(one))
+                out[ks] = (best @ w) / max(float(w.sum()), 1e-12)
+        return out

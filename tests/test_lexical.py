@@ -1,0 +1,97 @@
+"""Word-level coverage with the shipped token table (fidelity.lexical), on real sentences."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from fidelity.embed import Encoder
+from fidelity.lexical import Lexicon, Tokens
+from fidelity.segment import segment_document
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def lexicon() -> Lexicon:
+    return Lexicon.default()
+
+
+def _sentences(name: str, lang: str) -> list[str]:
+    text = (FIXTURES / f"{name}.{lang}.txt").read_text(encoding="utf-8")
+    return segment_document(text, lang).texts
+
+
+def _one_by_one(lex: Lexicon, a: Tokens, a_idx, b: Tokens, b_idx) -> np.ndarray:
+    """The definition, one pair at a time."""
+    out = []
+    for i, j in zip(a_idx, b_idx):
+        ta, tb = a.of(int(i)), b.of(int(j))
+        if ta.size == 0 or tb.size == 0:
+            out.append(0.0)
+            continue
+        best = (lex.unit[ta] @ lex.unit[tb].T).max(axis=1)
+        out.append(float(best @ lex.weight[ta] / lex.weight[ta].sum()))
+    return np.array(out)
+
+
+def test_coverage_equals_its_definition_for_any_grouping(lexicon: Lexicon) -> None:
+    en = _sentences("cebu-floods", "en")[:12] + [""]
+    idn = _sentences("cebu-floods", "id")[:12] + ["..."]
+    a, b = lexicon.tokens(en), lexicon.tokens(idn)
+    assert len(a) == len(en) and a.of(len(en) - 1).size == 0
+    rng = np.random.default_rng(0)
+    for trial in range(60):
+        k = int(rng.integers(1, 9))
+        ai, bi = rng.integers(0, len(en), k), rng.integers(0, len(idn), k)
+        if trial % 3 == 0:
+            bi[:] = bi[0]  # one covering text, many covered (the 1-2 case)
+        elif trial % 3 == 1:
+            ai[:] = ai[0]  # one covered text, many covering (the 2-1 case)
+        got = lexicon.coverage(a, ai, b, bi)
+        np.testing.assert_allclose(got, _one_by_one(lexicon, a, ai, b, bi), atol=1e-6)
+    assert lexicon.coverage(a, [], b, []).shape == (0,)
+
+
+def test_a_translation_covers_a_passage_better_than_the_rest_of_the_story(lexicon: Lexicon) -> None:
+    """Gold paragraph links of a fixture: the partner covers a passage's words better than any
+    other passage of the other side, for nearly all of them; a translation covers about half
+    the weight, another passage of the same story under a third."""
+    name = "bi-rate-cut"
+    gold = json.loads((FIXTURES / f"{name}.align.json").read_text())
+    en = [p for p in (FIXTURES / f"{name}.en.txt").read_text(encoding="utf-8").splitlines() if p.strip()]
+    idn = [p for p in (FIXTURES / f"{name}.id.txt").read_text(encoding="utf-8").splitlines() if p.strip()]
+    src = [" ".join(en[k] for k in s) for s, t in gold if s and t]
+    tgt = [" ".join(idn[k] for k in t) for s, t in gold if s and t]
+    assert len(src) >= 10
+    a, b = lexicon.tokens(tgt), lexicon.tokens(src)
+    wins, own, others = 0, [], []
+    for k in range(len(tgt)):
+        cover = lexicon.coverage(a, np.full(len(src), k), b, np.arange(len(src)))
+        wins += int(np.argmax(cover) == k)
+        own.append(cover[k])
+        others.extend(np.delete(cover, k).tolist())
+    assert wins >= len(tgt) - 1
+    assert np.median(own) > 0.4 > 0.3 > np.median(others)
+
+
+def test_tokens_from_batches_and_from_the_embedding_are_the_lexicons(lexicon: Lexicon) -> None:
+    texts = _sentences("reef-bleaching", "id")
+    whole = lexicon.tokens(texts)
+    half = len(texts) // 2
+    parts = [lexicon.tokens(texts[:half]), lexicon.tokens(texts[half:])]
+    batches = [(np.diff(p.starts), p.ids) for p in parts]
+    joined = Tokens.from_batches(batches)
+    assert np.array_equal(joined.ids, whole.ids) and np.array_equal(joined.starts, whole.starts)
+    assert len(Tokens.from_batches([])) == 0
+
+    encoder = Encoder(device="cpu", progress=False)  # the shipped model shares the tokenizer
+    assert encoder.shares_lexicon
+    got: list = []
+    encoder.encode_side(texts, tokens=got)
+    from_embedding = Tokens.from_batches(got)
+    assert np.array_equal(from_embedding.ids, whole.ids)
+    assert np.array_equal(from_embedding.starts, whole.starts)
