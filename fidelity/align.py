@@ -20,6 +20,13 @@
    1-2 and 2-1 links the length evidence counts in that comparison: a joined text embeds close
    to its longer part, but its length fits the other side far better (see
    ``_Scorer.join_ok``).
+5. Word evidence (:mod:`fidelity.lexical`): where the embedding scores veto a join, the weaker
+   sentence may still join when the other side's sentence covers its words (at least
+   ``merge_cover``, and better than the sentence's own best match does), both sentences share
+   a paragraph, and the join gains in the programme. A loosely translated half ("..., karena
+   belanja rumah tangga melemah" split off as a sentence) is found word for word where its
+   embedding drowns in its longer neighbour's; an inserted or a deleted sentence's words are
+   not there.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .features import joined_buckets, joined_rows
+from .lexical import Lexicon, Tokens
 from .types import Link
 
 NEG = -1e18
@@ -57,6 +65,9 @@ class AlignParams:
     #: a joined link's weaker sentence must match at least the noise level, or come within this
     #: of its own best match anywhere
     merge_slack: float = 0.1
+    #: ... or, failing both, its words must be covered this well by the other side's sentence
+    #: (:meth:`fidelity.lexical.Lexicon.coverage`; 0 turns the word test off)
+    merge_cover: float = 0.33
     length_weight: float = 0.04  #: weight of the length-ratio penalty (Gale-Church in spirit)
     band: int = 4  #: half-width added around the anchor path
     max_cells: int = 2_000_000  #: a gap rectangle larger than this becomes a diagonal corridor
@@ -65,6 +76,7 @@ class AlignParams:
         tau = "auto" if self.tau is None else f"{self.tau:g}"
         return (f"k={self.k},lex={self.lex_weight:g},tau={tau},alpha={self.tau_alpha:g},"
                 f"merge={self.merge_delta:g},mlen={self.merge_length:g},mslack={self.merge_slack:g},"
+                f"mcover={self.merge_cover:g},"
                 f"len={self.length_weight:g},band={self.band}")
 
 
@@ -87,6 +99,13 @@ class SideVectors:
     derived_cols: int = 0
     evidence_scale: float = 1.0
     _join_buckets: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False, compare=False)
+    #: Word pieces of each sentence in the lexicon's vocabulary (:mod:`fidelity.lexical`), for
+    #: the join test's word evidence; None: no word evidence.
+    tokens: Tokens | None = None
+    #: (max(n-1, 0),) True where sentences i and i+1 share a paragraph; word evidence excuses
+    #: only such joins (a headline's words are all over the lead, but it is a paragraph of its
+    #: own). None: one paragraph.
+    same_paragraph: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(self.sent.shape[0])
@@ -236,8 +255,16 @@ class _Scorer:
 
     def __init__(self, src: SideVectors, tgt: SideVectors, r_s: np.ndarray, r_t: np.ndarray,
                  params: AlignParams, length_ratio: float, best_s: np.ndarray | None = None,
-                 best_t: np.ndarray | None = None):
+                 best_t: np.ndarray | None = None, lexicon: Lexicon | None = None,
+                 best_s_at: np.ndarray | None = None, best_t_at: np.ndarray | None = None):
         self.s, self.t = src, tgt
+        # Word evidence for the join test: only with a lexicon, both sides' tokens and a cover.
+        self.lexicon = lexicon if (lexicon is not None and params.merge_cover > 0
+                                   and src.tokens is not None and tgt.tokens is not None
+                                   and best_s_at is not None and best_t_at is not None) else None
+        self.best_s_at, self.best_t_at = best_s_at, best_t_at  # where each best margin is
+        self.para_s = np.ones(max(0, len(r_s) - 1), bool) if src.same_paragraph is None else src.same_paragraph
+        self.para_t = np.ones(max(0, len(r_t) - 1), bool) if tgt.same_paragraph is None else tgt.same_paragraph
         self.r_s, self.r_t = r_s, r_t
         # Each sentence's best margin anywhere on the other side (from the neighbour search):
         # what "matches well" means for that sentence in particular (unknown: never near it).
@@ -264,9 +291,25 @@ class _Scorer:
     def one(self, svec: np.ndarray, r: float, tvecs: np.ndarray, rt: np.ndarray) -> np.ndarray:
         return tvecs @ svec - 0.5 * (r + rt)
 
+    def cover_target(self, weak: np.ndarray, i: int) -> np.ndarray:
+        """How well source sentence ``i`` covers the words of each target sentence ``weak``;
+        0 where the sentence's best match by embedding covers them better (its words belong
+        there, as a headline's do, even when they name what ``i`` is about)."""
+        here = self.lexicon.coverage(self.t.tokens, weak, self.s.tokens, np.full(weak.shape, i))
+        there = self.lexicon.coverage(self.t.tokens, weak, self.s.tokens, self.best_t_at[weak])
+        return np.where(there > here, 0.0, here)
+
+    def cover_source(self, weak: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """How well each target sentence ``j`` covers the words of source sentence ``weak``;
+        0 where the sentence's best match covers them better (see :meth:`cover_target`)."""
+        here = self.lexicon.coverage(self.s.tokens, weak, self.t.tokens, j)
+        there = self.lexicon.coverage(self.s.tokens, weak, self.t.tokens, self.best_s_at[weak])
+        return np.where(there > here, 0.0, here)
+
     def join_ok(self, joined: np.ndarray, part_a: np.ndarray, part_b: np.ndarray,
                 best_a: np.ndarray, best_b: np.ndarray, lp_a: np.ndarray, lp_b: np.ndarray,
-                lp_joined: np.ndarray, floor: float) -> np.ndarray:
+                lp_joined: np.ndarray, floor: float, cover=None,
+                worth: np.ndarray | None = None) -> np.ndarray:
         """Whether a 1-2 or 2-1 link may join sentences a and b (arrays over DP cells).
 
         ``joined``: the joined pair's margin against the single sentence of the other side;
@@ -285,6 +328,16 @@ class _Scorer:
         programme's gain already charges a worse fit). An unrelated inserted sentence gets no
         excuse when it matches below the noise level or better elsewhere, and joining it lowers
         the score, so it stays unaligned.
+
+        Word evidence (``cover``: given a mask of cells and which part is the main one, the
+        weaker part's word coverage by the other side's sentence, :mod:`fidelity.lexical`):
+        where the embedding scores fail the weaker part, but its words are covered at least
+        ``merge_cover``, the part passes both tests. A loosely translated half is often in the
+        other sentence word for word while its embedding drowns in its longer neighbour's; an
+        inserted or a deleted sentence's words are not there. It is asked only for cells
+        where the answer can change the decision: the join fails the scores' test, misses the
+        ``merge_delta`` test by less than ``merge_slack`` and would gain in the programme
+        (``worth``).
         """
         p = self.p
         a_main = part_a >= part_b
@@ -292,14 +345,24 @@ class _Scorer:
         weakest = np.minimum(part_a, part_b)
         near_best = weakest >= np.where(a_main, best_b, best_a) - p.merge_slack
         above_noise = weakest >= floor
-        length_gain = np.maximum(0.0, np.where(a_main, lp_a, lp_b) - lp_joined)
-        gain = joined - single + (near_best & above_noise) * (p.merge_length * length_gain)
-        return (gain >= p.merge_delta) & (near_best | above_noise)
+        matched = near_best & above_noise
+        length_gain = p.merge_length * np.maximum(0.0, np.where(a_main, lp_a, lp_b) - lp_joined)
+        gain = joined - single + matched * length_gain
+        ok = (gain >= p.merge_delta) & (near_best | above_noise)
+        if cover is not None:
+            need = ~ok & (joined - single + length_gain >= p.merge_delta - p.merge_slack)
+            if worth is not None:
+                need &= worth
+            if need.any():
+                ok[need] = cover(need, a_main[need]) >= p.merge_cover
+        return ok
 
 
 def align(src: SideVectors, tgt: SideVectors, params: AlignParams = AlignParams(),
-          device: str = "cpu", chunk_rows: int | None = None) -> Alignment:
-    """Align two sides; every sentence ends up in exactly one link, links in order."""
+          device: str = "cpu", chunk_rows: int | None = None,
+          lexicon: Lexicon | None = None) -> Alignment:
+    """Align two sides; every sentence ends up in exactly one link, links in order.
+    ``lexicon``: word evidence for the join test (used when both sides carry ``tokens``)."""
     from . import similarity  # torch: imported on first use, so settings stay cheap to build
 
     n, m = len(src), len(tgt)
@@ -333,10 +396,12 @@ def align(src: SideVectors, tgt: SideVectors, params: AlignParams = AlignParams(
     anchors = [(i, j) for i, j, _ in chain]
     lo, hi = _band(n, m, anchors, params.band, params.max_cells)
 
-    best_s = nb.forward.values[:, 0].double().cpu().numpy() - 0.5 * (r_s + r_t[nb.forward.indices[:, 0].cpu().numpy()])
-    best_t = nb.backward.values[:, 0].double().cpu().numpy() - 0.5 * (r_t + r_s[nb.backward.indices[:, 0].cpu().numpy()])
+    best_s_at = nb.forward.indices[:, 0].cpu().numpy()
+    best_t_at = nb.backward.indices[:, 0].cpu().numpy()
+    best_s = nb.forward.values[:, 0].double().cpu().numpy() - 0.5 * (r_s + r_t[best_s_at])
+    best_t = nb.backward.values[:, 0].double().cpu().numpy() - 0.5 * (r_t + r_s[best_t_at])
     ratio = float((tgt.lengths.sum() + 1.0) / (src.lengths.sum() + 1.0))
-    sc = _Scorer(src, tgt, r_s, r_t, params, ratio, best_s, best_t)
+    sc = _Scorer(src, tgt, r_s, r_t, params, ratio, best_s, best_t, lexicon, best_s_at, best_t_at)
     links, cells = _programme(sc, n, m, lo, hi, tau, params, floor=noise)
     return Alignment(links, tau=tau, anchors=anchors, noise=noise, anchor_level=anchor_level,
                      cells=cells, best_source=best_s.tolist(), best_target=best_t.tolist())
@@ -389,10 +454,13 @@ def _programme(sc: _Scorer, n: int, m: int, lo: np.ndarray, hi: np.ndarray, tau:
                     s12 = sc.one(S[i - 1], sc.r_s[i - 1], tj, sc.r_tj[j2 - 2])
                     other = sc.one(S[i - 1], sc.r_s[i - 1], T[j2 - 2], sc.r_t[j2 - 2])
                     lp12 = sc.length_penalty(sc.ls[i - 1], sc.ltj[j2 - 2])
+                    cover = None if sc.lexicon is None else (
+                        lambda need, a_main, j2=j2, i=i:
+                        sc.cover_target(np.where(a_main, j2[need] - 1, j2[need] - 2), i - 1))
+                    g = 1.5 * (s12 - tau) - beta * lp12
                     ok = sc.join_ok(s12, other, s11[k2:], sc.best_t[j2 - 2], sc.best_t[j2 - 1],
                                     sc.length_penalty(sc.ls[i - 1], sc.lt[j2 - 2]), lp11[k2:],
-                                    lp12, floor)
-                    g = 1.5 * (s12 - tau) - beta * lp12
+                                    lp12, floor, cover, worth=(g > 0) & sc.para_t[j2 - 2])
                     g[~ok | sc.btj[j2 - 2]] = NEG
                     if sc.bs[i - 1]:
                         g[:] = NEG
@@ -407,10 +475,13 @@ def _programme(sc: _Scorer, n: int, m: int, lo: np.ndarray, hi: np.ndarray, tau:
                     s21 = sc.one(sj, sc.r_sj[i - 2], tv, sc.r_t[j1 - 1])
                     other = sc.one(S[i - 2], sc.r_s[i - 2], tv, sc.r_t[j1 - 1])
                     lp21 = sc.length_penalty(sc.lsj[i - 2], sc.lt[j1 - 1])
+                    cover = None if sc.lexicon is None else (
+                        lambda need, a_main, j1=j1, i=i:
+                        sc.cover_source(np.where(a_main, i - 1, i - 2), j1[need] - 1))
+                    g = 1.5 * (s21 - tau) - beta * lp21
                     ok = sc.join_ok(s21, other, s11, sc.best_s[i - 2], sc.best_s[i - 1],
                                     sc.length_penalty(sc.ls[i - 2], sc.lt[j1 - 1]), lp11,
-                                    lp21, floor)
-                    g = 1.5 * (s21 - tau) - beta * lp21
+                                    lp21, floor, cover, worth=(g > 0) & sc.para_s[i - 2])
                     g[~ok | sc.bt[j1 - 1]] = NEG
                     if sc.bsj[i - 2]:
                         g[:] = NEG

@@ -198,9 +198,11 @@ class _StaticPath:
             return None
         return _StaticPath(modules[0], device)
 
-    def sums(self, texts: Sequence[str], out: np.ndarray | None = None) -> np.ndarray:
+    def sums(self, texts: Sequence[str], out: np.ndarray | None = None,
+             tokens: list | None = None) -> np.ndarray:
         """(len(texts), dim) float32: the sum of each text's token vectors (zeros if none),
-        written into ``out`` when given."""
+        written into ``out`` when given; with ``tokens`` (a list), each batch's (lengths, ids)
+        is appended to it (see ``fidelity.lexical.Tokens.from_batches``)."""
         import torch
 
         if out is None:
@@ -213,6 +215,8 @@ class _StaticPath:
                               count=int(lens.sum()))
             offsets = np.zeros(len(enc), dtype=np.int64)
             np.cumsum(lens[:-1], out=offsets[1:])
+            if tokens is not None:
+                tokens.append((lens, ids))
             with torch.no_grad():
                 bag = torch.nn.functional.embedding_bag(
                     torch.from_numpy(ids).to(self.device), self.weights,
@@ -233,17 +237,18 @@ class _StaticPath:
         return self.normalise(self.sums(texts))
 
     def encode_side(self, sentences: Sequence[str], out: np.ndarray | None = None,
-                    join_out: np.ndarray | None = None) -> np.ndarray:
+                    join_out: np.ndarray | None = None, tokens: list | None = None) -> np.ndarray:
         """Rows for ``embedding_texts``: each sentence, then each adjacent pair joined
         (written into ``out``, shape (2n-1, dim), possibly a column block of a wider array; or,
-        with ``join_out``, the sentences into ``out`` (n, dim) and the pairs into ``join_out``)."""
+        with ``join_out``, the sentences into ``out`` (n, dim) and the pairs into ``join_out``).
+        ``tokens``: see :meth:`sums` (the sentences' token ids)."""
         n = len(sentences)
         if out is None:
             out = np.empty((max(0, 2 * n - 1) if join_out is None else n, self.dim), dtype=np.float32)
         head, joins = (out[:n], out[n:]) if join_out is None else (out, join_out)
         if n == 0:
             return out
-        self.sums(sentences, head)
+        self.sums(sentences, head, tokens)
         if n > 1:
             np.add(head[:n - 1], head[1:n], out=joins)
         self.normalise(head)
@@ -273,6 +278,7 @@ class Encoder:
         self.dim = int(get_dim())
         #: Fast path for a static embedding model; None for any other model.
         self.static = _StaticPath.of(self.model, self.device)
+        self._shares_lexicon: bool | None = None
 
     @property
     def hash(self) -> str:
@@ -323,16 +329,30 @@ class Encoder:
         self._cache.update(fresh)
         return out.astype(np.float32, copy=False)
 
+    @property
+    def shares_lexicon(self) -> bool:
+        """Whether the model tokenises as the word lexicon does (:mod:`fidelity.lexical`; the
+        shipped model does), so the embedding's token ids serve the aligner's word evidence."""
+        if self._shares_lexicon is None:
+            from .lexical import Lexicon
+
+            self._shares_lexicon = self.static is not None and \
+                self.static.tokenizer.to_str() == Lexicon.default().tokenizer.to_str()
+        return self._shares_lexicon
+
     def encode_side(self, sentences: Sequence[str], out: np.ndarray | None = None,
-                    join_out: np.ndarray | None = None) -> np.ndarray:
+                    join_out: np.ndarray | None = None, tokens: list | None = None) -> np.ndarray:
         """Rows for one side, in the order of ``pipeline.embedding_texts``: each sentence, then
         each adjacent pair joined with a space; written into ``out`` when given (with
         ``join_out``: the sentences into ``out``, the pairs into ``join_out``). A static model
         derives the joined rows from the sentences' token sums (the same vectors up to float
-        rounding, for half the work)."""
+        rounding, for half the work). ``tokens`` (a list): where the model shares the lexicon's
+        tokenizer (:attr:`shares_lexicon`), the sentences' token ids are appended to it, in
+        batches (``fidelity.lexical.Tokens.from_batches``); otherwise it stays empty."""
         sentences = list(sentences)
         if self.static is not None and self.static.joins_add:
-            return self.static.encode_side(sentences, out, join_out)
+            keep = tokens if tokens is not None and self.shares_lexicon else None
+            return self.static.encode_side(sentences, out, join_out, keep)
         texts = sentences + [a + " " + b for a, b in zip(sentences, sentences[1:])]
         vecs = self.encode(texts)
         if join_out is not None:

@@ -26,6 +26,7 @@ from .align import AlignParams, SideVectors, align
 from .categories import is_boilerplate
 from .features import hashed_vectors, row_norms
 from .findings import FindingParams, find
+from .lexical import Tokens
 from .types import Document, Report
 
 HASH_DIM = 512
@@ -102,6 +103,8 @@ class SideBuffer:
     sent: np.ndarray
     join: np.ndarray
     dim: int
+    #: The sentences' word pieces, when the embedding could give them (see ``Encoder.encode_side``).
+    tokens: Tokens | None = None
 
 
 def side_buffer(doc: Document, dim: int) -> SideBuffer:
@@ -122,7 +125,10 @@ def embed_side(encoder: Any, doc: Document, out: SideBuffer | None = None) -> np
         return encoder.encode(embedding_texts(doc))  # any object with an encoder's plain ``encode``
     head = out.sent[:, :out.dim]
     if encode_side is not None:
-        encode_side(doc.texts, out=head, join_out=out.join)
+        batches: list = []
+        encode_side(doc.texts, out=head, join_out=out.join, tokens=batches)
+        if batches or not len(doc):
+            out.tokens = Tokens.from_batches(batches)
     else:
         vecs = encoder.encode(embedding_texts(doc))
         head[...] = vecs[:len(doc)]
@@ -154,7 +160,9 @@ def fill_side(doc: Document, buf: SideBuffer, lex_weight: float) -> SideVectors:
         hashed_vectors(doc.texts, doc.lang, HASH_DIM, out=buf.sent[:, dim:], scale=scale)
     lengths = np.array([len(t) for t in doc.texts], dtype=np.float64)
     furniture = np.array([is_boilerplate(t) for t in doc.texts], dtype=bool)
-    return SideVectors(buf.sent, buf.join, lengths, furniture, derived_cols=HASH_DIM, evidence_scale=scale)
+    paras = np.fromiter((s.paragraph for s in doc.sentences), dtype=np.int64, count=n)
+    return SideVectors(buf.sent, buf.join, lengths, furniture, derived_cols=HASH_DIM,
+                       evidence_scale=scale, tokens=buf.tokens, same_paragraph=paras[1:] == paras[:-1])
 
 
 def side_vectors(doc: Document, vecs: np.ndarray, lex_weight: float) -> SideVectors:
@@ -199,7 +207,15 @@ def analyse_sides(pair: Pair, src: SideVectors, tgt: SideVectors, settings: Sett
     memory (about 0.85 GB for 62,000 sentences a side).
     """
     p = settings.align
-    result = align(src, tgt, p, device=device)
+    lexicon = None
+    if p.merge_cover > 0:
+        from .lexical import Lexicon
+
+        lexicon = Lexicon.default()
+        for side, doc in ((src, pair.source), (tgt, pair.target)):
+            if side.tokens is None:
+                side.tokens = lexicon.tokens(doc.texts)
+    result = align(src, tgt, p, device=device, lexicon=lexicon)
     del src, tgt
     findings, summary = find(pair.source, pair.target, result.links, result.best_source,
                              result.best_target, settings.findings, anchors=len(result.anchors))

@@ -6,12 +6,14 @@ translator would expect to see."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 import fidelity
-from fidelity.pipeline import Checker, Settings
+from fidelity.align import AlignParams
+from fidelity.pipeline import Checker, Settings, prepare
 from fidelity.types import Report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -210,6 +212,44 @@ def test_merged_sentences_stay_aligned(checker: Checker) -> None:
     en, idn = _perturb("reef-bleaching", merge)
     report = checker.check(en, idn)
     assert not _omitted(report) and not _added(report)
+
+
+def _split_at_conjunction(paras: list[str], k: int) -> list[str]:
+    """Paragraph ``k`` with its first ", <conjunction> " made a sentence break."""
+    out = list(paras)
+    m = re.search(r", (dan|karena) ", out[k])
+    rest = out[k][m.end():]
+    out[k] = out[k][:m.start()] + ". " + rest[0].upper() + rest[1:]
+    return out
+
+
+def _merge_first_two(paras: list[str], k: int) -> list[str]:
+    out = list(paras)
+    first, rest = out[k].split(". ", 1)
+    out[k] = first + ", dan " + rest[0].lower() + rest[1:]
+    return out
+
+
+@pytest.mark.parametrize("name, k, edit", [
+    # "..., karena belanja rumah tangga melemah." -> "... Belanja rumah tangga melemah."
+    ("bi-rate-cut", 7, _split_at_conjunction),
+    ("cebu-floods", 11, _split_at_conjunction),
+    ("cebu-floods", 13, _merge_first_two),
+])
+def test_loosely_split_or_merged_sentence_is_joined_by_its_words(checker: Checker, name: str, k: int,
+                                                               edit) -> None:
+    """A translator's split or merge leaves one side with a sentence whose embedding drowns in
+    its longer neighbour's; the words it shares with the other side (fidelity.lexical) let
+    the aligner join it instead of reporting an omission and an addition."""
+    base = checker.check(*_perturb(name, lambda p: p))
+    en, idn = _perturb(name, lambda p: edit(p, k))
+    report = checker.check(en, idn)
+    assert _omitted(report).keys() <= _omitted(base).keys()
+    assert _added(report).keys() <= _added(base).keys()
+    assert any(len(link.source) + len(link.target) == 3 for link in report.links)
+    without = checker.check_pair(prepare(en, idn, checker.settings),
+                                 checker.settings.with_overrides(align=AlignParams(merge_cover=0.0)))
+    assert len(without.findings) > len(report.findings)
 
 
 def test_replaced_sentence_is_omission_and_addition(checker: Checker) -> None:
