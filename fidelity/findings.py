@@ -16,6 +16,8 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+
 from . import exonyms
 from .categories import categorize
 from .outlets import translated_outlets
@@ -142,7 +144,15 @@ def _dedupe(phrases: list[list[tuple[str, str]]]) -> list[list[tuple[str, str]]]
 _CAPITAL_WORD = re.compile(r"(?<=[\w,;)\]”\"’'] )([A-Z][a-z]{2,})\b")
 
 
-def _capitalised_common(text: str, lang: str, other_words: set[str], other_lang: str) -> list[str]:
+#: A capitalised ordinary word is a translation of the other side when the word lexicon
+#: (:mod:`fidelity.lexical`) covers it this well from the other sentence: "Kota" / "City" 0.93,
+#: "Skotlandia" / "Scottish" 0.93, "Badai" / "Hurricane" 0.44; a name put in a name's place
+#: covers 0.07-0.17 ("Jakarta", "Teguh", "Batang" against sentences without them).
+TRANSLATED_WORD = 0.35
+
+
+def _capitalised_common(text: str, lang: str, other_words: set[str], other_lang: str,
+                        other_text: str | None = None) -> list[str]:
     """Ordinary words capitalised in mid-sentence that the other side does not explain.
 
     A dictionary word written with a capital inside a sentence is often a name too ("Teguh",
@@ -157,6 +167,13 @@ def _capitalised_common(text: str, lang: str, other_words: set[str], other_lang:
             continue  # titles, or a strong name (handled by name_phrases)
         if not _explained(key, other_words, lang, other_lang):
             out.append(word)
+    if out and other_text is not None:  # ordinary words the other side translates ("Kota" / "City")
+        from .lexical import Lexicon
+
+        lex = Lexicon.default()
+        cover = lex.coverage(lex.tokens(out), np.arange(len(out)), lex.tokens([other_text]),
+                             np.zeros(len(out), dtype=np.int64))
+        out = [w for w, c in zip(out, cover) if c < TRANSLATED_WORD]
     return out
 
 
@@ -224,7 +241,7 @@ def name_drift(src_text: str, tgt_text: str, src_lang: str, tgt_lang: str,
         # A strong source name replaced by a capitalised ordinary word ("Putin" -> "Lord").
         strong_s = [p for p in s_bad if all(_strong(k, langs) for _, k in p)]
         if len(s_bad) == 1 and strong_s and not title:
-            weak = list(dict.fromkeys(_capitalised_common(tgt_text, tgt_lang, sw, src_lang)))
+            weak = list(dict.fromkeys(_capitalised_common(tgt_text, tgt_lang, sw, src_lang, src_text)))
             source_key = "".join(k for _, k in strong_s[0])
             # An ordinary word of the target spelt like the name is its local form ("Romania"
             # -> "Rumania"), not a change.

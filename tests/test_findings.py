@@ -182,6 +182,11 @@ def test_name_put_in_place_of_an_ordinary_word_is_drift() -> None:
     ("Since then President Putin has signed harsh new laws against street protests.",
      "Sejak itu Lord telah menandatangani undang-undang baru yang keras terhadap unjuk rasa jalanan.",
      "name changed: Putin -> Lord"),
+    # ... also beside a capitalised ordinary word the source translates ("Kota" / "City"):
+    # the word lexicon tells the translated word from the name put in the name's place.
+    ("Three people died when a bridge collapsed in Bantul City on Monday, officials said.",
+     "Tiga orang tewas ketika sebuah jembatan ambruk di Kota Jakarta pada Senin, kata para pejabat.",
+     "name changed: Bantul -> Jakarta"),
 ])
 def test_name_changes_in_harder_places(en: str, idn: str, expected: str) -> None:
     assert name_drift(en, idn, "en", "id") == [expected]
@@ -198,6 +203,8 @@ def test_name_changes_in_harder_places(en: str, idn: str, expected: str) -> None
      "Diktator itu dieksekusi setelah revolusi di Rumania pada 1989."),
     # A headline rewritten with other ordinary words is no name drift.
     ("Storm Closes Schools Across Pekojan", "Badai, Sekolah di Pekojan Diliburkan"),
+    ("Three people died when a bridge collapsed in Bantul City on Monday, officials said.",
+     "Tiga orang tewas ketika sebuah jembatan ambruk di Kota Bantul pada Senin, kata para pejabat."),
 ])
 def test_faithful_names_in_the_same_places_are_not_drift(en: str, idn: str) -> None:
     assert name_drift(en, idn, "en", "id") == []
