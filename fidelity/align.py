@@ -22,8 +22,8 @@
    ``_Scorer.join_ok``).
 5. Word evidence (:mod:`fidelity.lexical`): where the embedding scores veto a join, the weaker
    sentence may still join when the other side's sentence covers its words (at least
-   ``merge_cover``, and better than the sentence's own best match does), both sentences share
-   a paragraph, and the join gains in the programme. A loosely translated half ("..., karena
+   ``merge_cover``, less when the scores nearly pass, and better than the sentence's own best
+   match does), both sentences share a paragraph, and the join gains in the programme. A loosely translated half ("..., karena
    belanja rumah tangga melemah" split off as a sentence) is found word for word where its
    embedding drowns in its longer neighbour's; an inserted or a deleted sentence's words are
    not there.
@@ -332,7 +332,8 @@ class _Scorer:
         Word evidence (``cover``: given a mask of cells and which part is the main one, the
         weaker part's word coverage by the other side's sentence, :mod:`fidelity.lexical`):
         where the embedding scores fail the weaker part, but its words are covered at least
-        ``merge_cover``, the part passes both tests. A loosely translated half is often in the
+        ``merge_cover`` (less, down to ``merge_cover - merge_slack / 2``, the nearer the
+        scores come to passing), the part passes both tests. A loosely translated half is often in the
         other sentence word for word while its embedding drowns in its longer neighbour's; an
         inserted or a deleted sentence's words are not there. It is asked only for cells
         where the answer can change the decision: the join fails the scores' test, misses the
@@ -350,11 +351,15 @@ class _Scorer:
         gain = joined - single + matched * length_gain
         ok = (gain >= p.merge_delta) & (near_best | above_noise)
         if cover is not None:
-            need = ~ok & (joined - single + length_gain >= p.merge_delta - p.merge_slack)
+            short = p.merge_delta - (joined - single + length_gain)  # how far the scores miss
+            need = ~ok & (short <= p.merge_slack)
             if worth is not None:
                 need &= worth
             if need.any():
-                ok[need] = cover(need, a_main[need]) >= p.merge_cover
+                # The nearer the scores come to passing, the less word evidence it takes:
+                # merge_cover where they miss by merge_slack, down to merge_cover - slack / 2.
+                required = p.merge_cover - 0.5 * (p.merge_slack - np.maximum(short[need], 0.0))
+                ok[need] = cover(need, a_main[need]) >= required
         return ok
 
 
