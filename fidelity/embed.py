@@ -23,7 +23,6 @@ rows twice.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import logging
 import os
@@ -37,6 +36,7 @@ import numpy as np
 
 from . import progress_default
 from .errors import ModelError
+from .lexical import batch_encoder, token_batch
 
 log = logging.getLogger(__name__)
 
@@ -169,8 +169,7 @@ class _StaticPath:
         self.weights = module.embedding.weight.detach().to(device=device, dtype=torch.float32)
         self.dim = int(self.weights.shape[1])
         self.device = device
-        # encode_batch_fast skips the character offsets, which are not needed here.
-        self._tokenise = getattr(self.tokenizer, "encode_batch_fast", None) or self.tokenizer.encode_batch
+        self._tokenise = batch_encoder(self.tokenizer)
         spec = json.loads(self.tokenizer.to_str())
         pre = _component_types(spec.get("pre_tokenizer"))
         norm = _component_types(spec.get("normalizer"))
@@ -209,11 +208,8 @@ class _StaticPath:
             out = np.empty((len(texts), self.dim), dtype=np.float32)
         for start in range(0, len(texts), self.BATCH):
             part = list(texts[start:start + self.BATCH])
-            enc = self._tokenise(part, add_special_tokens=False)
-            lens = np.fromiter((len(e.ids) for e in enc), dtype=np.int64, count=len(enc))
-            ids = np.fromiter(itertools.chain.from_iterable(e.ids for e in enc), dtype=np.int64,
-                              count=int(lens.sum()))
-            offsets = np.zeros(len(enc), dtype=np.int64)
+            lens, ids = token_batch(self._tokenise, part)
+            offsets = np.zeros(len(part), dtype=np.int64)
             np.cumsum(lens[:-1], out=offsets[1:])
             if tokens is not None:
                 tokens.append((lens, ids))

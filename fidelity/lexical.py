@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -36,6 +35,21 @@ def _product(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     import torch
 
     return (torch.from_numpy(x) @ torch.from_numpy(y).T).numpy()
+
+
+def batch_encoder(tokenizer):
+    """A ``tokenizers.Tokenizer``'s batch encode, without character offsets when it can."""
+    return getattr(tokenizer, "encode_batch_fast", None) or tokenizer.encode_batch
+
+
+def token_batch(encode, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(pieces per text, all ids concatenated) of ``texts``, with ``encode`` from
+    :func:`batch_encoder`; no special tokens."""
+    enc = encode(list(texts), add_special_tokens=False)
+    lens = np.fromiter((len(e.ids) for e in enc), dtype=np.int64, count=len(enc))
+    ids = np.fromiter(itertools.chain.from_iterable(e.ids for e in enc), dtype=np.int64,
+                      count=int(lens.sum()))
+    return lens, ids
 
 
 @dataclass(frozen=True)
@@ -98,13 +112,9 @@ class Lexicon:
         return Lexicon.load(default_model_path())
 
     def tokens(self, texts: Sequence[str]) -> Tokens:
-        encode = getattr(self.tokenizer, "encode_batch_fast", None) or self.tokenizer.encode_batch
-        batches = []
-        for start in range(0, len(texts), self.BATCH):
-            enc = encode(list(texts[start:start + self.BATCH]), add_special_tokens=False)
-            batches.append((np.fromiter((len(e.ids) for e in enc), dtype=np.int64, count=len(enc)),
-                            np.fromiter(itertools.chain.from_iterable(e.ids for e in enc), dtype=np.int64)))
-        return Tokens.from_batches(batches)
+        encode = batch_encoder(self.tokenizer)
+        return Tokens.from_batches([token_batch(encode, texts[start:start + self.BATCH])
+                                    for start in range(0, len(texts), self.BATCH)])
 
     def coverage(self, a: Tokens, a_idx: np.ndarray, b: Tokens, b_idx: np.ndarray) -> np.ndarray:
         """For each k: how much of text ``a_idx[k]`` of ``a`` text ``b_idx[k]`` of ``b`` covers,
