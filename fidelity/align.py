@@ -23,10 +23,10 @@
 5. Word evidence (:mod:`fidelity.lexical`): where the embedding scores veto a join, the weaker
    sentence may still join when the other side's sentence covers its words (at least
    ``merge_cover``, less when the scores nearly pass, and better than the sentence's own best
-   match does), both sentences share a paragraph, and the join gains in the programme. A loosely translated half ("..., karena
-   belanja rumah tangga melemah" split off as a sentence) is found word for word where its
-   embedding drowns in its longer neighbour's; an inserted or a deleted sentence's words are
-   not there.
+   match does), both sentences share a paragraph, and the join gains in the programme. A
+   loosely translated half ("..., karena belanja rumah tangga melemah" split off as a
+   sentence) is found word for word where its embedding drowns in its longer neighbour's; an
+   inserted or a deleted sentence's words are not there.
 """
 
 from __future__ import annotations
@@ -292,18 +292,21 @@ class _Scorer:
         return tvecs @ svec - 0.5 * (r + rt)
 
     def cover_target(self, weak: np.ndarray, i: int) -> np.ndarray:
-        """How well source sentence ``i`` covers the words of each target sentence ``weak``;
-        0 where the sentence's best match by embedding covers them better (its words belong
-        there, as a headline's do, even when they name what ``i`` is about)."""
-        here = self.lexicon.coverage(self.t.tokens, weak, self.s.tokens, np.full(weak.shape, i))
-        there = self.lexicon.coverage(self.t.tokens, weak, self.s.tokens, self.best_t_at[weak])
-        return np.where(there > here, 0.0, here)
+        """How well source sentence ``i`` covers the words of each target sentence ``weak``
+        (see :meth:`_cover`)."""
+        return self._cover(self.t, self.s, weak, np.full(weak.shape, i), self.best_t_at)
 
     def cover_source(self, weak: np.ndarray, j: np.ndarray) -> np.ndarray:
-        """How well each target sentence ``j`` covers the words of source sentence ``weak``;
-        0 where the sentence's best match covers them better (see :meth:`cover_target`)."""
-        here = self.lexicon.coverage(self.s.tokens, weak, self.t.tokens, j)
-        there = self.lexicon.coverage(self.s.tokens, weak, self.t.tokens, self.best_s_at[weak])
+        """How well each target sentence ``j`` covers the words of source sentence ``weak``."""
+        return self._cover(self.s, self.t, weak, j, self.best_s_at)
+
+    def _cover(self, side: SideVectors, other: SideVectors, weak: np.ndarray, by: np.ndarray,
+               best_at: np.ndarray) -> np.ndarray:
+        """Coverage of ``side``'s sentences ``weak`` by ``other``'s sentences ``by``; 0 where a
+        sentence's best match by embedding (``best_at``) covers it better: its words belong
+        there, as a headline's do, even when they name what the other sentence is about."""
+        here = self.lexicon.coverage(side.tokens, weak, other.tokens, by)
+        there = self.lexicon.coverage(side.tokens, weak, other.tokens, best_at[weak])
         return np.where(there > here, 0.0, here)
 
     def join_ok(self, joined: np.ndarray, part_a: np.ndarray, part_b: np.ndarray,
@@ -333,9 +336,9 @@ class _Scorer:
         weaker part's word coverage by the other side's sentence, :mod:`fidelity.lexical`):
         where the embedding scores fail the weaker part, but its words are covered at least
         ``merge_cover`` (less, down to ``merge_cover - merge_slack / 2``, the nearer the
-        scores come to passing), the part passes both tests. A loosely translated half is often in the
-        other sentence word for word while its embedding drowns in its longer neighbour's; an
-        inserted or a deleted sentence's words are not there. It is asked only for cells
+        scores come to passing), the part passes both tests. A loosely translated half is often
+        in the other sentence word for word while its embedding drowns in its longer
+        neighbour's; an inserted or a deleted sentence's words are not there. It is asked only for cells
         where the answer can change the decision: the join fails the scores' test, misses the
         ``merge_delta`` test by less than ``merge_slack`` and would gain in the programme
         (``worth``).
