@@ -76,7 +76,8 @@ def detect(text: str) -> dict[str, float]:
     tokens = words(text)
     if not tokens:
         return {lang: 0.0 for lang in LANGUAGES}
-    return {lang: sum(t in common_words(lang) for t in tokens) / len(tokens) for lang in LANGUAGES}
+    lists = {lang: common_words(lang) for lang in LANGUAGES}  # once, not once per word
+    return {lang: sum(t in common for t in tokens) / len(tokens) for lang, common in lists.items()}
 
 
 def guess(text: str) -> str | None:
