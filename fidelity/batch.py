@@ -58,6 +58,7 @@ from .errors import FidelityError
 
 if TYPE_CHECKING:  # torch comes with the pipeline: imported only once there is work to do,
     # so that a refused run (locked OUTDIR, bad manifest) answers at once.
+    from .lexical import Tokens
     from .pipeline import ModelId, Pair, Settings
 
 RESULTS = "results.jsonl"
@@ -235,19 +236,20 @@ def prepare_pair(source: bytes | str, target: bytes | str, settings: Settings,
 
 
 def pair_texts(pair: Pair) -> tuple[list[str], list[str]]:
-    """What to embed for a pair: :func:`fidelity.pipeline.embedding_texts` of each side."""
-    from .pipeline import embedding_texts
-
-    return embedding_texts(pair.source), embedding_texts(pair.target)
+    """What to embed for a pair: the sentences of each side (``Encoder.encode_sides`` adds
+    the joined pairs)."""
+    return pair.source.texts, pair.target.texts
 
 
 def finish_pair(pair: Pair, source_vecs: np.ndarray, target_vecs: np.ndarray,
-                settings: Settings, model: ModelId) -> tuple[dict, str, str]:
+                settings: Settings, model: ModelId, source_tokens: Tokens | None = None,
+                target_tokens: Tokens | None = None) -> tuple[dict, str, str]:
     """Align and judge a pair whose embeddings are known: (summary dict, JSON text, HTML text)."""
     from .pipeline import analyse
     from .report import render_html, render_json
 
-    report = analyse(pair, source_vecs, target_vecs, settings, model, device="cpu")
+    report = analyse(pair, source_vecs, target_vecs, settings, model, device="cpu",
+                     source_tokens=source_tokens, target_tokens=target_tokens)
     return report.summary.to_dict(), render_json(report), render_html(report)
 
 
@@ -293,6 +295,8 @@ class FinishJob:
     model: ModelId
     json_path: str
     html_path: str
+    source_tokens: Tokens | None = None  #: the embedding's word pieces (no second tokenising)
+    target_tokens: Tokens | None = None
 
 
 @dataclass
@@ -324,7 +328,8 @@ def run_finish(job: FinishJob) -> Finished:
     t0 = time.perf_counter()
     try:
         summary, json_text, html_text = finish_pair(job.pair, job.source_vecs, job.target_vecs,
-                                                    job.settings, job.model)
+                                                    job.settings, job.model, job.source_tokens,
+                                                    job.target_tokens)
         write_atomic(job.json_path, json_text)
         write_atomic(job.html_path, html_text)
         return Finished(job.key, summary, None, time.perf_counter() - t0)
@@ -622,13 +627,13 @@ class BatchRunner:
             self.executor = self.new_executor()
             return self.executor.submit(fn, job)
 
-    def _encode(self, log: ResultsLog, keys: list[int]) -> tuple[list[int], np.ndarray, list[tuple[int, int, int]]]:
-        """Embed the texts of ``keys`` in one call: (keys embedded, rows, row spans per pair).
+    def _encode(self, log: ResultsLog, keys: list[int]) -> list[tuple[int, list]]:
+        """Embed the sentences of ``keys`` in one call: (key, [(source rows, tokens), (target
+        rows, tokens)]) per pair embedded (``Encoder.encode_sides``).
 
         Never raises: a pair whose texts cannot be listed fails alone, and should the encoder
         fail, each pair is embedded on its own so only the culprit fails."""
-        texts: list[str] = []
-        spans: list[tuple[int, int, int]] = []
+        sides: list[list[str]] = []
         listed: list[int] = []
         for key in keys:
             try:
@@ -636,50 +641,41 @@ class BatchRunner:
             except Exception as exc:  # noqa: BLE001 - this pair's error record
                 self._record(log, key, None, f"embedding failed: {_error_text(exc)}")
                 continue
-            start = len(texts)
-            texts += s_texts
-            texts += t_texts
-            spans.append((start, start + len(s_texts), len(texts)))
+            sides += [s_texts, t_texts]
             listed.append(key)
         if not listed:
-            return [], np.zeros((0, 0), np.float32), []
+            return []
         try:
-            return listed, self.encoder.encode(texts), spans
+            out = self.encoder.encode_sides(sides)
+            return [(key, out[2 * k:2 * k + 2]) for k, key in enumerate(listed)]
         except Exception as exc:  # noqa: BLE001 - retried pair by pair below
             if len(listed) == 1:
                 self._record(log, listed[0], None, f"embedding failed: {_error_text(exc)}")
-                return [], np.zeros((0, 0), np.float32), []
-        kept: list[int] = []
-        rows: list[np.ndarray] = []
-        kept_spans: list[tuple[int, int, int]] = []
-        offset = 0
-        for key, (a, b, c) in zip(listed, spans):
+                return []
+        kept: list[tuple[int, list]] = []
+        for k, key in enumerate(listed):
             try:
-                vecs = self.encoder.encode(texts[a:c])
+                kept.append((key, self.encoder.encode_sides(sides[2 * k:2 * k + 2])))
             except Exception as exc:  # noqa: BLE001
                 self._record(log, key, None, f"embedding failed: {_error_text(exc)}")
-                continue
-            kept.append(key)
-            rows.append(vecs)
-            kept_spans.append((offset, offset + b - a, offset + c - a))
-            offset += c - a
-        return kept, (np.concatenate(rows) if rows else np.zeros((0, 0), np.float32)), kept_spans
+        return kept
 
     def _embed_ready(self, log: ResultsLog) -> None:
         """Embed the texts of all ready pairs in one call and hand each pair to a worker."""
         keys, self._ready = self._ready, []
         t0 = time.perf_counter()
-        keys, vecs, spans = self._encode(log, keys)
+        embedded = self._encode(log, keys)
         took = time.perf_counter() - t0
-        total = spans[-1][2] if spans else 0
+        rows = [sum(v.shape[0] for v, _ in pair_sides) for _, pair_sides in embedded]
+        total = sum(rows)
         self.stats.embed_seconds += took
         self.stats.texts_embedded += total
-        for key, (a, b, c) in zip(keys, spans):
+        for (key, ((s_vecs, s_tok), (t_vecs, t_tok))), n in zip(embedded, rows):
             slot = self._slots[key]
-            slot.seconds += took * (c - a) / max(1, total)
-            job = FinishJob(key, slot.pair, vecs[a:b].copy(), vecs[b:c].copy(), self.settings,  # type: ignore[arg-type]
+            slot.seconds += took * n / max(1, total)
+            job = FinishJob(key, slot.pair, s_vecs, t_vecs, self.settings,  # type: ignore[arg-type]
                             self.model, str(self.outdir / f"{slot.spec.stem}.json"),
-                            str(self.outdir / f"{slot.spec.stem}.html"))
+                            str(self.outdir / f"{slot.spec.stem}.html"), s_tok, t_tok)
             slot.pair = None  # the worker has it now
             self._finishing[self._submit(run_finish, job)] = key
 

@@ -36,7 +36,7 @@ import numpy as np
 
 from . import progress_default
 from .errors import ModelError
-from .lexical import batch_encoder, token_batch
+from .lexical import Tokens, batch_encoder, token_batch
 
 log = logging.getLogger(__name__)
 
@@ -252,6 +252,12 @@ class _StaticPath:
         return out
 
 
+def side_texts(sentences: Sequence[str]) -> list[str]:
+    """What a side's rows embed: each sentence, then each adjacent pair joined with a space."""
+    sentences = list(sentences)
+    return sentences + [a + " " + b for a, b in zip(sentences, sentences[1:])]
+
+
 class Encoder:
     """Embeds texts with one loaded model: a static model through :class:`_StaticPath`, any
     other model through sentence-transformers with each distinct text embedded once."""
@@ -336,6 +342,35 @@ class Encoder:
                 self.static.tokenizer.to_str() == Lexicon.default().tokenizer.to_str()
         return self._shares_lexicon
 
+    def encode_sides(self, sides: Sequence[Sequence[str]]) -> list[tuple[np.ndarray, Tokens | None]]:
+        """:meth:`encode_side` for many sides in one model call (a batch window): per side, its
+        rows in the order of ``pipeline.embedding_texts`` and, where the model shares the
+        lexicon's tokenizer, its sentences' token ids (else None). A static model embeds each
+        sentence once and derives the joined rows, as :meth:`encode_side` does."""
+        sides = [list(side) for side in sides]
+        bounds = np.cumsum([0] + [len(side) for side in sides]).tolist()
+        flat = [text for side in sides for text in side]
+        if self.static is not None and self.static.joins_add:
+            batches: list | None = [] if self.shares_lexicon else None
+            sums = self.static.sums(flat, tokens=batches)
+            tokens = Tokens.from_batches(batches) if batches is not None else None
+            out = []
+            for a, b in zip(bounds, bounds[1:]):
+                n = b - a
+                rows = np.empty((max(0, 2 * n - 1), self.dim), dtype=np.float32)
+                rows[:n] = sums[a:b]
+                if n > 1:
+                    np.add(rows[:n - 1], rows[1:n], out=rows[n:])
+                out.append((self.static.normalise(rows), None if tokens is None else tokens.slice(a, b)))
+            return out
+        vecs = self.encode([t for side in sides for t in side_texts(side)])
+        out, start = [], 0
+        for n in (len(side) for side in sides):
+            rows = max(0, 2 * n - 1)
+            out.append((vecs[start:start + rows], None))
+            start += rows
+        return out
+
     def encode_side(self, sentences: Sequence[str], out: np.ndarray | None = None,
                     join_out: np.ndarray | None = None, tokens: list | None = None) -> np.ndarray:
         """Rows for one side, in the order of ``pipeline.embedding_texts``: each sentence, then
@@ -349,8 +384,7 @@ class Encoder:
         if self.static is not None and self.static.joins_add:
             keep = tokens if tokens is not None and self.shares_lexicon else None
             return self.static.encode_side(sentences, out, join_out, keep)
-        texts = sentences + [a + " " + b for a, b in zip(sentences, sentences[1:])]
-        vecs = self.encode(texts)
+        vecs = self.encode(side_texts(sentences))
         if join_out is not None:
             join_out[...] = vecs[len(sentences):]
             vecs = vecs[:len(sentences)]

@@ -65,6 +65,11 @@ class Tokens:
     def of(self, i: int) -> np.ndarray:
         return self.ids[self.starts[i]:self.starts[i + 1]]
 
+    def slice(self, a: int, b: int) -> "Tokens":
+        """Texts ``a`` to ``b - 1`` as their own :class:`Tokens` (one side of a batch)."""
+        lo, hi = int(self.starts[a]), int(self.starts[b])
+        return Tokens(self.ids[lo:hi].copy(), self.starts[a:b + 1] - lo)
+
     @staticmethod
     def from_batches(batches: Sequence[tuple[np.ndarray, np.ndarray]]) -> "Tokens":
         """Tokens from consecutive batches of (lengths per text, concatenated ids)."""

@@ -3,9 +3,9 @@
 The stages are split so a batch run can do the cheap, picklable parts (``prepare`` and
 ``analyse``) in worker processes and the embedding for many pairs at once in one process:
 
-    pair = prepare(source_text, target_text, settings)          # segmentation, language check
-    vecs = encoder.encode(embedding_texts(pair.source) + ...)  # one model, big batches
-    report = analyse(pair, source_vecs, target_vecs, settings, model_id)
+    pair = prepare(source_text, target_text, settings)        # segmentation, language check
+    sides = encoder.encode_sides([pair.source.texts, ...])   # one model, big batches
+    report = analyse(pair, source_vecs, target_vecs, settings, model_id, tokens...)
 
 :class:`Checker` wires them for one pair at a time and keeps the model loaded, and
 :func:`check` is the one-call Python API.
@@ -24,6 +24,7 @@ import numpy as np
 from . import __version__
 from .align import AlignParams, SideVectors, align
 from .categories import is_boilerplate
+from .embed import side_texts
 from .features import hashed_vectors, row_norms
 from .findings import FindingParams, find
 from .lexical import Tokens
@@ -82,8 +83,7 @@ def prepare(source_text: str, target_text: str, settings: Settings,
 
 def embedding_texts(doc: Document) -> list[str]:
     """The texts to embed for one side: each sentence, then each adjacent pair joined."""
-    texts = doc.texts
-    return texts + [a + " " + b for a, b in zip(texts, texts[1:])]
+    return side_texts(doc.texts)
 
 
 def side_rows(doc: Document) -> int:
@@ -191,11 +191,16 @@ def signature(settings: Settings, model: ModelId) -> str:
 
 
 def analyse(pair: Pair, source_vecs: np.ndarray, target_vecs: np.ndarray, settings: Settings,
-            model: ModelId, device: str = "cpu") -> Report:
-    """Align, find and summarise one pair whose embeddings are known."""
+            model: ModelId, device: str = "cpu", source_tokens: Tokens | None = None,
+            target_tokens: Tokens | None = None) -> Report:
+    """Align, find and summarise one pair whose embeddings are known; ``*_tokens``: each
+    side's word pieces when the embedding gave them (``Encoder.encode_sides``), else they are
+    tokenised here."""
     p = settings.align
-    return analyse_sides(pair, side_vectors(pair.source, source_vecs, p.lex_weight),
-                         side_vectors(pair.target, target_vecs, p.lex_weight), settings, model, device)
+    src = side_vectors(pair.source, source_vecs, p.lex_weight)
+    tgt = side_vectors(pair.target, target_vecs, p.lex_weight)
+    src.tokens, tgt.tokens = source_tokens, target_tokens
+    return analyse_sides(pair, src, tgt, settings, model, device)
 
 
 def analyse_sides(pair: Pair, src: SideVectors, tgt: SideVectors, settings: Settings,

@@ -411,3 +411,26 @@ def test_an_interrupted_run_exits_130_not_as_if_it_found_issues(tmp_path: Path, 
     monkeypatch.setattr(BatchRunner, "run", real_run)
     again = batch(str(folder), "-o", str(out), "--workers", "0")  # the lock was released
     assert again.exit_code in (0, 1) and records(out)[0]["verdict"] in VERDICTS, again.output
+
+
+def test_a_batch_report_is_the_report_check_writes(tmp_path: Path, monkeypatch) -> None:
+    """One window embeds many pairs at once and hands each worker its pair's rows and word
+    pieces: every pair's links and findings are those ``fidelity check`` finds alone, and the
+    workers tokenise nothing again."""
+    from fidelity.lexical import Lexicon
+
+    out, specs = three_pair_run(tmp_path)
+    settings = Settings(device="cpu")
+    checker = Checker(settings, progress=False)
+    want = {s.id: json.loads(json.dumps(checker.check_files(s.source, s.target).to_dict()))
+            for s in specs}
+    calls: list[int] = []
+    real_tokens = Lexicon.tokens
+    monkeypatch.setattr(Lexicon, "tokens", lambda self, texts: calls.append(len(texts)) or real_tokens(self, texts))
+    runner = BatchRunner(specs, out, settings, checker.encoder, checker.model_id, "sig",
+                         InlineExecutor(), window=3)
+    assert runner.run(list(range(len(specs)))).checked == 3
+    assert calls == []
+    for s in specs:
+        got = json.loads((out / f"{s.stem}.json").read_text(encoding="utf-8"))
+        assert got["links"] == want[s.id]["links"] and got["findings"] == want[s.id]["findings"]

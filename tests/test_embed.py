@@ -58,6 +58,32 @@ def test_derived_joined_rows_equal_the_embedded_joined_texts(encoder: Encoder, d
         assert np.abs(derived - embedded).max() < 1e-6
 
 
+def test_sides_embedded_together_equal_each_side_embedded_alone(encoder: Encoder, docs) -> None:
+    """A batch window (``encode_sides``) gives every side the rows ``encode_side`` gives it, and
+    the sentences' own token ids, whatever else is in the window (also an empty side)."""
+    from fidelity.lexical import Lexicon
+
+    lexicon = Lexicon.default()
+    sides = [docs[0].texts[:7], [], docs[1].texts[:1], docs[1].texts]
+    got = encoder.encode_sides(sides)
+    assert len(got) == len(sides)
+    for side, (rows, tokens) in zip(sides, got):
+        assert rows.shape == (max(0, 2 * len(side) - 1), encoder.dim) and rows.dtype == np.float32
+        assert np.abs(rows - encoder.encode_side(side)).max(initial=0.0) < 1e-6
+        want = lexicon.tokens(side)
+        assert np.array_equal(tokens.ids, want.ids) and np.array_equal(tokens.starts, want.starts)
+
+
+def test_sides_of_a_generic_model_are_its_embedded_texts(encoder: Encoder, docs) -> None:
+    """Without the static path every side's joined pairs are embedded as texts; no tokens."""
+    generic = Encoder.__new__(Encoder)
+    generic.__dict__.update(encoder.__dict__, static=None, _cache={})
+    sides = [docs[0].texts[:4], docs[1].texts[:3]]
+    for side, (rows, tokens) in zip(sides, generic.encode_sides(sides)):
+        assert tokens is None and rows.shape == (2 * len(side) - 1, encoder.dim)
+        assert np.array_equal(rows, generic.encode(side + [a + " " + b for a, b in zip(side, side[1:])]))
+
+
 def test_joined_tokens_are_the_halves_tokens(encoder: Encoder, docs) -> None:
     """What the derivation rests on: this tokenizer splits at whitespace before WordPiece."""
     tok = encoder.static.tokenizer

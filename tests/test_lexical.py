@@ -87,6 +87,10 @@ def test_tokens_from_batches_and_from_the_embedding_are_the_lexicons(lexicon: Le
     joined = Tokens.from_batches(batches)
     assert np.array_equal(joined.ids, whole.ids) and np.array_equal(joined.starts, whole.starts)
     assert len(Tokens.from_batches([])) == 0
+    tail = whole.slice(half, len(texts))
+    assert len(tail) == len(texts) - half and tail.starts[0] == 0
+    assert all(np.array_equal(tail.of(k), whole.of(half + k)) for k in range(len(tail)))
+    assert len(whole.slice(half, half)) == 0
 
     encoder = Encoder(device="cpu", progress=False)  # the shipped model shares the tokenizer
     assert encoder.shares_lexicon
