@@ -18,6 +18,13 @@ joined pairs (:meth:`Encoder.encode_side`) cost one addition each instead of a s
 tokenisation and embedding of 2n-1 texts. No per-text cache is kept on that path: recomputing
 a row is cheaper than looking it up, and a 50,000-sentence side would otherwise hold its
 rows twice.
+
+Such a model in a local folder (the shipped one) is read straight from its two files, the
+token table (``model.safetensors``) and ``tokenizer.json`` (:func:`static_folder`): the same
+rows and hash as through sentence-transformers (tests check both), without importing it and
+transformers, which takes longer than a seed pair's whole check (about 10 s of a 13 s
+``fidelity check`` on a 2-core machine). Any other model, and any hub name, loads through
+sentence-transformers.
 """
 
 from __future__ import annotations
@@ -125,11 +132,49 @@ def _first_line(exc: BaseException) -> str:
 
 def model_hash(st_model) -> str:
     """Content hash of the model's weights (first 12 hex digits of SHA-256)."""
+    return _tensors_hash(st_model.state_dict().items())
+
+
+def _tensors_hash(named) -> str:
+    """:func:`model_hash` of (name, torch tensor) pairs."""
+    import torch
+
     h = hashlib.sha256()
-    for name, tensor in sorted(st_model.state_dict().items()):
+    for name, tensor in sorted(named, key=lambda item: item[0]):
         h.update(name.encode())
-        h.update(tensor.detach().to("cpu").contiguous().view(-1).view(dtype=__import__("torch").uint8).numpy().tobytes())
+        h.update(tensor.detach().to("cpu").contiguous().view(-1).view(dtype=torch.uint8).numpy().tobytes())
     return h.hexdigest()[:12]
+
+
+_STATIC = "StaticEmbedding"
+_NORMALIZE = "Normalize"
+
+
+def static_folder(path: Path) -> tuple[str, Path] | None:
+    """(module name, module folder) when the model folder ``path`` is one ``StaticEmbedding``
+    (optionally followed by ``Normalize``) saved as sentence-transformers saves it: a
+    ``modules.json`` naming those modules, the table as ``embedding.weight`` in
+    ``model.safetensors`` and a ``tokenizer.json``; None for any other folder."""
+    try:
+        modules = json.loads((path / "modules.json").read_text(encoding="utf-8"))
+        types = [str(m["type"]).rsplit(".", 1)[-1] for m in modules]
+        first = modules[0]
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return None
+    if types[0] != _STATIC or types[1:] not in ([], [_NORMALIZE]):
+        return None
+    folder = path / str(first.get("path", ""))
+    if not (folder / "tokenizer.json").is_file() or not (folder / "model.safetensors").is_file():
+        return None
+    try:
+        from safetensors import safe_open
+
+        with safe_open(str(folder / "model.safetensors"), "np") as fh:
+            if list(fh.keys()) != ["embedding.weight"]:  # e.g. a model2vec layout: the library folds it
+                return None
+    except Exception:  # noqa: BLE001 - unreadable: let sentence-transformers say why
+        return None
+    return str(first.get("name", first.get("idx", 0))), folder
 
 
 #: Pre-tokenizers that split at whitespace (and punctuation) before subword splitting, so the
@@ -162,11 +207,11 @@ class _StaticPath:
     #: 50,000-sentence side.
     BATCH = 4096
 
-    def __init__(self, module, device: str):
+    def __init__(self, tokenizer, weights, device: str):
         import torch
 
-        self.tokenizer = module.tokenizer
-        self.weights = module.embedding.weight.detach().to(device=device, dtype=torch.float32)
+        self.tokenizer = tokenizer
+        self.weights = weights.detach().to(device=device, dtype=torch.float32)
         self.dim = int(self.weights.shape[1])
         self.device = device
         self._tokenise = batch_encoder(self.tokenizer)
@@ -195,7 +240,17 @@ class _StaticPath:
         if getattr(modules[0], "embedding", None) is None or \
                 getattr(modules[0].embedding, "mode", "mean") != "mean":
             return None
-        return _StaticPath(modules[0], device)
+        return _StaticPath(modules[0].tokenizer, modules[0].embedding.weight, device)
+
+    @staticmethod
+    def load(name: str, folder: Path, device: str) -> tuple["_StaticPath", str]:
+        """The fast path read from a :func:`static_folder` module folder, and its model hash."""
+        from safetensors.torch import load_file
+        from tokenizers import Tokenizer
+
+        table = load_file(str(folder / "model.safetensors"))["embedding.weight"]
+        path = _StaticPath(Tokenizer.from_file(str(folder / "tokenizer.json")), table, device)
+        return path, _tensors_hash([(f"{name}.embedding.weight", table)])
 
     def sums(self, texts: Sequence[str], out: np.ndarray | None = None,
              tokens: list | None = None) -> np.ndarray:
@@ -264,23 +319,31 @@ class Encoder:
 
     def __init__(self, model: str | os.PathLike | None = None, device: str = "auto",
                  batch_size: int = 256, progress: bool | None = None, cache_size: int = 500_000):
-        self.device = resolve_device(device)
-        self.model = load_model(model, self.device)
         from . import default_model
 
+        self.device = resolve_device(device)
         src = str(model) if model is not None else default_model()
-        self.name = Path(src).name if Path(src).is_dir() else src
+        path = Path(src).expanduser()
+        self.name = path.name if path.is_dir() else src
         self.batch_size = batch_size
         self.progress = progress
         self.cache_size = cache_size
         self._cache: dict[str, np.ndarray] = {}
         self._hash: str | None = None
+        self._shares_lexicon: bool | None = None
+        light = static_folder(path) if path.is_dir() else None
+        if light is not None:  # read from its files; no sentence-transformers model object
+            #: The sentence-transformers model; None when a static folder was read directly.
+            self.model = None
+            self.static, self._hash = _StaticPath.load(*light, self.device)
+            self.dim = self.static.dim
+            return
+        self.model = load_model(src, self.device)
         get_dim = getattr(self.model, "get_embedding_dimension", None) or \
             self.model.get_sentence_embedding_dimension
         self.dim = int(get_dim())
         #: Fast path for a static embedding model; None for any other model.
         self.static = _StaticPath.of(self.model, self.device)
-        self._shares_lexicon: bool | None = None
 
     @property
     def hash(self) -> str:
@@ -290,7 +353,7 @@ class Encoder:
 
     @property
     def max_seq_length(self) -> float:
-        value = getattr(self.model, "max_seq_length", None)
+        value = None if self.model is None else getattr(self.model, "max_seq_length", None)
         return float("inf") if value is None else float(value)
 
     def _warn_truncation(self, texts: Sequence[str]) -> None:

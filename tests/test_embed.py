@@ -9,7 +9,8 @@ import pytest
 
 from fidelity import pipeline
 from fidelity.align import SideVectors
-from fidelity.embed import Encoder, _StaticPath
+from fidelity import default_model_path
+from fidelity.embed import Encoder, _StaticPath, load_model, model_hash, static_folder
 from fidelity.features import hashed_side
 from fidelity.segment import segment_document
 
@@ -33,12 +34,47 @@ def test_shipped_model_takes_the_static_path(encoder: Encoder) -> None:
     assert encoder.static.weights.dtype.is_floating_point and encoder.static.dim == encoder.dim
 
 
-def test_static_rows_match_sentence_transformers(encoder: Encoder, docs) -> None:
+@pytest.fixture(scope="module")
+def st_model():
+    """The shipped model as sentence-transformers loads it."""
+    return load_model(None, "cpu")
+
+
+def test_shipped_folder_is_read_without_sentence_transformers(encoder: Encoder, st_model, docs) -> None:
+    """The shipped folder is read from its files: the same dimension, hash and rows as the
+    fast path over the model sentence-transformers loads."""
+    assert encoder.model is None and static_folder(default_model_path()) is not None
+    via_st = _StaticPath.of(st_model, "cpu")
+    assert encoder.hash == model_hash(st_model) and encoder.dim == via_st.dim
+    texts = docs[0].texts[:20] + docs[1].texts[:20]
+    assert np.array_equal(encoder.encode(texts), via_st.encode(texts))
+    assert encoder.static.tokenizer.to_str() == via_st.tokenizer.to_str()
+
+
+def test_other_folders_load_through_sentence_transformers(st_model, tmp_path: Path) -> None:
+    """A folder is read directly only when it is exactly a saved StaticEmbedding (+ Normalize)."""
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer.modules import Dense, Normalize
+
+    static = st_model[0]
+    for name, modules in (("norm", [static, Normalize()]), ("dense", [static, Dense(static.get_embedding_dimension(), 4)])):
+        SentenceTransformer(modules=modules, device="cpu").save(str(tmp_path / name))
+    assert static_folder(tmp_path / "norm") is not None
+    assert static_folder(tmp_path / "dense") is None
+    assert static_folder(tmp_path) is None  # no modules.json
+    dense = Encoder(str(tmp_path / "dense"), "cpu", progress=False)
+    assert dense.model is not None and dense.static is None and dense.dim == 4
+    normed = Encoder(str(tmp_path / "norm"), "cpu", progress=False)
+    assert normed.model is None and normed.hash == model_hash(SentenceTransformer(
+        str(tmp_path / "norm"), device="cpu", local_files_only=True))
+
+
+def test_static_rows_match_sentence_transformers(encoder: Encoder, st_model, docs) -> None:
     """The fast path is the model's own mean direction, only computed in float32: against
     sentence-transformers' float16 output every row agrees to float16 precision."""
     texts = docs[0].texts + docs[1].texts + ["", "Advertisement"]
     fast = encoder.encode(texts)
-    ref = np.asarray(encoder.model.encode(texts, convert_to_numpy=True, normalize_embeddings=True),
+    ref = np.asarray(st_model.encode(texts, convert_to_numpy=True, normalize_embeddings=True),
                      dtype=np.float32)
     norms = np.linalg.norm(ref, axis=1, keepdims=True)
     ref = np.divide(ref, norms, out=np.zeros_like(ref), where=norms > 0)
@@ -74,10 +110,10 @@ def test_sides_embedded_together_equal_each_side_embedded_alone(encoder: Encoder
         assert np.array_equal(tokens.ids, want.ids) and np.array_equal(tokens.starts, want.starts)
 
 
-def test_sides_of_a_generic_model_are_its_embedded_texts(encoder: Encoder, docs) -> None:
+def test_sides_of_a_generic_model_are_its_embedded_texts(encoder: Encoder, st_model, docs) -> None:
     """Without the static path every side's joined pairs are embedded as texts; no tokens."""
     generic = Encoder.__new__(Encoder)
-    generic.__dict__.update(encoder.__dict__, static=None, _cache={})
+    generic.__dict__.update(encoder.__dict__, static=None, _cache={}, model=st_model)
     sides = [docs[0].texts[:4], docs[1].texts[:3]]
     for side, (rows, tokens) in zip(sides, generic.encode_sides(sides)):
         assert tokens is None and rows.shape == (2 * len(side) - 1, encoder.dim)
@@ -128,13 +164,13 @@ def test_an_encoder_without_encode_side_fills_the_same_buffer(encoder: Encoder, 
         pipeline.fill_side(doc, pipeline.side_buffer(docs[1], encoder.dim), 0.25)
 
 
-def test_other_models_keep_the_generic_path(encoder: Encoder) -> None:
+def test_other_models_keep_the_generic_path(encoder: Encoder, st_model) -> None:
     from sentence_transformers import SentenceTransformer
     from sentence_transformers.sentence_transformer.modules import Dense, Normalize
     from tokenizers import Tokenizer, pre_tokenizers
     from tokenizers.models import WordLevel
 
-    static = encoder.model[0]
+    static = st_model[0]
     with_dense = SentenceTransformer(modules=[static, Dense(encoder.dim, 8)], device="cpu")
     assert _StaticPath.of(with_dense, "cpu") is None
     with_norm = SentenceTransformer(modules=[static, Normalize()], device="cpu")
