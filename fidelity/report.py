@@ -129,6 +129,20 @@ def finding_rows(report: Report) -> list[FindingRow]:
             for n, f in enumerate(report.findings, start=1)]
 
 
+#: Remarks of a finding message that a table row already shows (the score and category columns).
+_SHOWN_REMARK = re.compile(r" \((?:closest (?:source|target) sentence scored -?[\d.]+|"
+                           r"page furniture or scrape junk)\)")
+
+
+def table_note(message: str) -> str:
+    """A finding message as a table note: without the remarks the row's score and category
+    already give, and with what changed ("Manhattan -> New York", an outlet name translated
+    word by word) first, so a short cell still shows it."""
+    parts = [_SHOWN_REMARK.sub("", part).strip() for part in message.split("; ")]
+    parts = [part for part in parts if part]
+    return "; ".join(sorted(parts, key=lambda part: " -> " not in part))
+
+
 _HEADERS = ("#", "type", "category", "source", "target", "score", "note")
 _GAP = 2  # tabulate's "simple" format: two spaces between columns
 _PAD = 2  # tabulate's minimum padding: a column is at least its header plus two wide
@@ -148,7 +162,7 @@ def _column_limits(rows: list[FindingRow], width: int | None) -> tuple[int, int]
     fixed = sum(max(len(h) + _PAD, *(len(c[k]) for c in fixed_cells))
                 for k, h in enumerate(("#", "type", "category", "score")))
     free = width - fixed - _GAP * (len(_HEADERS) - 2)  # room for source + target (+ gap + note)
-    need_note = max(len(excerpt(r.message, NOTE_LIMIT)) for r in rows)
+    need_note = max(len(excerpt(table_note(r.message), NOTE_LIMIT)) for r in rows)
     note = min(need_note, free - 2 * MIN_PASSAGE - _GAP)
     if note < MIN_NOTE:
         return max(free // 2, 1), 0
@@ -174,13 +188,23 @@ def render_table(report: Report, width: int | None = None, color: bool = False) 
     rows = finding_rows(report)
     if rows:
         limit, note_limit = _column_limits(rows, width)
+        notes = [table_note(r.message) for r in rows]
         table = [[r.number, _paint(r.type, r.type, color), r.category,
                   excerpt(r.source_text, limit) or "-", excerpt(r.target_text, limit) or "-",
-                  r.score, excerpt(r.message, note_limit)] for r in rows]
+                  r.score, excerpt(note, note_limit)] for r, note in zip(rows, notes)]
         ncols = len(_HEADERS) if note_limit else len(_HEADERS) - 1
         lines.append(tabulate([row[:ncols] for row in table], headers=_HEADERS[:ncols],
                               tablefmt="simple", disable_numparse=True,
                               colalign=("right", "left", "left", "left", "left", "right", "left")[:ncols]))
+        # What changed, in full below the table, where its note cell cut it (or has no column).
+        changes = [(r.number, "; ".join(part for part in note.split("; ") if " -> " in part))
+                   for r, note in zip(rows, notes)
+                   if " -> " in note and (not note_limit or excerpt(note, note_limit) != note)]
+        if changes:
+            lines.append("")
+            lines.append("changes:")
+            digits = len(str(rows[-1].number))
+            lines += [f"  {n:>{digits}}  {excerpt(note, (width or 80) - digits - 4)}" for n, note in changes]
     elif report.summary.verdict == "unrelated":
         lines.append("No findings listed, but the texts look unrelated.")
     else:

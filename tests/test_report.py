@@ -168,11 +168,27 @@ def test_table_fits_the_width(report, width):
 
 def test_table_keeps_drift_notes_when_there_is_room_and_drops_the_column_when_not(report):
     wide = rep.render_table(report, width=120)
-    assert "name changed: Manhattan -> New York" in wide
+    assert "name changed: Manhattan -> New York" in wide and "changes:" not in wide
     assert "The United States" in wide and "Pertemuan dengan" in wide
     narrow = rep.render_table(report, width=80)
-    assert "note" not in narrow.splitlines()[1] and "changed" not in narrow
-    assert "The United States" in narrow
+    assert "note" not in narrow.splitlines()[1] and "The United States" in narrow
+    # ... and what changed is listed below the table instead, one line per drift.
+    below = narrow.split("changes:\n")[1].split("\n\n")[0].splitlines()
+    assert below == ["  3  number changed: 52 -> 25", "  4  name changed: Manhattan -> New York"]
+    assert max(len(line) for line in narrow.split("\n\n")[1].splitlines()) <= 80
+
+
+def test_table_notes_lead_with_what_changed():
+    """The score and category columns already say what the remarks in parentheses say; a
+    change the message names last (an outlet translated word by word) comes first."""
+    assert rep.table_note("1 sentence not translated (closest target sentence scored 0.03)") \
+        == "1 sentence not translated"
+    assert rep.table_note("1 sentence with no source (page furniture or scrape junk) (closest source "
+                          "sentence scored -0.29); outlet name translated word by word: The New York "
+                          "Times -> Waktu New York") \
+        == ("outlet name translated word by word: The New York Times -> Waktu New York; "
+            "1 sentence with no source")
+    assert rep.table_note("name changed: Manhattan -> New York") == "name changed: Manhattan -> New York"
 
 
 def test_table_colour_only_on_request(report):
