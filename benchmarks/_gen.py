@@ -628,7 +628,13 @@ def accuracy_doc(pairs: list[tuple[str, str]], lines: range, rng: random.Random,
     for _ in range(rng.randint(*p.insertions)):
         text = _terminate(pairs[rng.choice(outside)][1])
         pi = rng.randrange(len(doc.target_paras))
-        doc.target_paras[pi].insert(rng.randrange(len(doc.target_paras[pi]) + 1), Unit(text, (), "unrelated"))
+        para = doc.target_paras[pi]
+        at = rng.randrange(len(para) + 1)
+        # Never between the halves of a split sentence: its true link would then not be
+        # contiguous, which no aligner of contiguous 1-2 links can give (after the halves).
+        while 0 < at < len(para) and para[at - 1].src and para[at - 1].src == para[at].src:
+            at += 1
+        para.insert(at, Unit(text, (), "unrelated"))
         doc.edits.append({"kind": "insert", "text": text})
     for _ in range(rng.randint(*p.junk)):
         if rng.random() < 0.4:

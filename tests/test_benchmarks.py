@@ -257,3 +257,13 @@ def test_audit_candidates_flags_low_and_displaced_pairs():
     _, why = candidates(cos, en, ind, percentile=99.0, window=10, length_tail=0)
     assert "low" in why[7] and why[20] == ["en>id"] and "id>en" in why[21]
     assert set(why) == {7, 20, 21}
+
+
+def test_true_links_are_contiguous_runs_an_aligner_can_give():
+    """A split sentence's halves stay next to each other (an unrelated sentence is never
+    inserted between them), so every true link is a run of consecutive units on each side."""
+    for seed in range(60):
+        doc = _doc(seed, _gen.Perturbations(insertions=(4, 4), splits=3))
+        runs = [side for link in doc.truth_links() for side in link if side]
+        assert all(list(r) == list(range(r[0], r[-1] + 1)) for r in runs), seed
+        assert any(len(r) > 1 for r in runs)  # splits and merges are there
