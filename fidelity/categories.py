@@ -86,6 +86,20 @@ def _words(text: str) -> int:
     return len(text.split())
 
 
+#: How a sentence ends when it is not a title: a full stop, a question, a quotation.
+_SENTENCE_END = re.compile(r"[.!?…:;\"'”’)\]]\s*$")
+
+
+def title_lines(doc: Document) -> list[bool]:
+    """Per sentence: whether it is a title line, a headline or subhead anywhere on the page
+    (a paragraph of its own, at most 20 words, no sentence-final punctuation, not furniture)."""
+    size: dict[int, int] = {}
+    for s in doc.sentences:
+        size[s.paragraph] = size.get(s.paragraph, 0) + 1
+    return [size[s.paragraph] == 1 and _words(s.text) <= 20 and not _SENTENCE_END.search(s.text)
+            and not is_boilerplate(s.text) for s in doc.sentences]
+
+
 def categorize(doc: Document) -> list[str]:
     """One category per sentence of ``doc``, from its text and its place on the page."""
     sents = doc.sentences

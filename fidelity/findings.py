@@ -19,7 +19,7 @@ from functools import lru_cache
 import numpy as np
 
 from . import exonyms
-from .categories import categorize
+from .categories import categorize, title_lines
 from .outlets import translated_outlets
 from .features import _NOT_NAMES, _ascii_fold, is_common, name_key, name_phrases, numbers
 from .types import Document, Finding, Link, Summary
@@ -330,13 +330,17 @@ def _category(cats: list[str], idx: list[int] | tuple[int, ...]) -> str:
 def find(source: Document, target: Document, links: list[Link],
          best_source: list[float] | None = None, best_target: list[float] | None = None,
          params: FindingParams = FindingParams(),
-         anchors: int | None = None) -> tuple[list[Finding], Summary]:
+         anchors: int | None = None, tau: float | None = None) -> tuple[list[Finding], Summary]:
     """Findings (in document order) and the summary with its verdict.
 
     ``anchors``: how many confident one-to-one anchors the aligner found (None: unknown).
+    ``tau``: the aligner's threshold; a link of two title lines scoring below it (one the
+    aligner made from their place on the page, ``align._pair_titles``) is a drift to check.
     """
     s_cats = categorize(source)
     t_cats = categorize(target)
+    s_titles = title_lines(source) if tau is not None else []
+    t_titles = title_lines(target) if tau is not None else []
     findings: list[tuple[tuple[int, int], Finding]] = []
 
     def best(scores: list[float] | None, run: list[int]) -> float | None:
@@ -381,6 +385,11 @@ def find(source: Document, target: Document, links: list[Link],
         msgs = number_drift(s_text, t_text, source.lang, target.lang, params.min_number)
         msgs += name_drift(s_text, t_text, source.lang, target.lang, params.spelling_ratio)
         msgs += [m for j in link.target for m in outlet_msgs.get(j, [])]
+        if (tau is not None and link.score is not None and link.score < tau
+                and len(link.source) == len(link.target) == 1
+                and s_titles[link.source[0]] and t_titles[link.target[0]]):
+            msgs.append("title rewritten: it matches its counterpart only by its place; "
+                        "check it says the same")
         if msgs:
             cat = _category(s_cats, link.source)
             findings.append(((link.source[0], 2), Finding("drift", cat, link.source, link.target,

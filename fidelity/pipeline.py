@@ -23,7 +23,7 @@ import numpy as np
 
 from . import __version__
 from .align import AlignParams, SideVectors, align
-from .categories import is_boilerplate
+from .categories import is_boilerplate, title_lines
 from .embed import side_texts
 from .features import hashed_vectors, row_norms
 from .findings import FindingParams, find
@@ -162,7 +162,8 @@ def fill_side(doc: Document, buf: SideBuffer, lex_weight: float) -> SideVectors:
     furniture = np.array([is_boilerplate(t) for t in doc.texts], dtype=bool)
     paras = np.fromiter((s.paragraph for s in doc.sentences), dtype=np.int64, count=n)
     return SideVectors(buf.sent, buf.join, lengths, furniture, derived_cols=HASH_DIM,
-                       evidence_scale=scale, tokens=buf.tokens, same_paragraph=paras[1:] == paras[:-1])
+                       evidence_scale=scale, tokens=buf.tokens, same_paragraph=paras[1:] == paras[:-1],
+                       title=np.array(title_lines(doc), dtype=bool))
 
 
 def side_vectors(doc: Document, vecs: np.ndarray, lex_weight: float) -> SideVectors:
@@ -223,7 +224,8 @@ def analyse_sides(pair: Pair, src: SideVectors, tgt: SideVectors, settings: Sett
     result = align(src, tgt, p, device=device, lexicon=lexicon)
     del src, tgt
     findings, summary = find(pair.source, pair.target, result.links, result.best_source,
-                             result.best_target, settings.findings, anchors=len(result.anchors))
+                             result.best_target, settings.findings, anchors=len(result.anchors),
+                             tau=result.tau if p.pair_titles else None)
     return Report(
         fidelity_version=__version__,
         signature=signature(settings, model),

@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fidelity.align import AlignParams, SideVectors, _band, _heaviest_chain, align
+from fidelity.align import AlignParams, SideVectors, _band, _heaviest_chain, _pair_titles, align
+from fidelity.types import Link
 
 DIM = 64
 
@@ -305,3 +306,34 @@ def test_join_parameters_are_in_the_signature() -> None:
     sig = AlignParams(merge_length=0.3, merge_slack=0.05).signature()
     assert "mlen=0.3" in sig and "mslack=0.05" in sig
     assert AlignParams().signature() != AlignParams(merge_length=0.0).signature()
+
+
+class _FixedScore:
+    """A scorer whose every 1-1 margin is ``score`` (for the gap rule alone)."""
+
+    def __init__(self, score: float, n: int, m: int) -> None:
+        self.s, self.t = _side([_unit(np.ones(2))] * n), _side([_unit(np.ones(2))] * m)
+        self.r_s, self.r_t, self.score = np.zeros(n), np.zeros(m), score
+
+    def one(self, svec, r, tvecs, rt):  # noqa: ANN001
+        return np.full(len(tvecs), self.score)
+
+
+def test_a_title_alone_on_each_side_of_a_gap_is_linked() -> None:
+    both = np.array([False, True, False, False]), np.array([False, True, False, False])
+    gap = [Link((0,), (0,), 0.5), Link((1,), ()), Link((), (1,)), Link((2,), (2,), 0.5)]
+    paired = [Link((0,), (0,), 0.5), Link((1,), (1,), -0.1), Link((2,), (2,), 0.5)]
+    assert _pair_titles(gap, _FixedScore(-0.1, 4, 4), *both, floor=-0.2) == paired
+    flipped = [gap[0], gap[2], gap[1], gap[3]]
+    assert _pair_titles(flipped, _FixedScore(-0.1, 4, 4), *both, floor=-0.2) == paired
+    # Below the noise level, or only one of them a title line: they stay apart.
+    assert _pair_titles(gap, _FixedScore(-0.3, 4, 4), *both, floor=-0.2) == gap
+    assert _pair_titles(gap, _FixedScore(-0.1, 4, 4), both[0], np.zeros(4, bool), floor=-0.2) == gap
+    # At a document's edge the gap has one side only.
+    edge = [Link((0,), ()), Link((), (0,)), Link((1,), (1,), 0.5)]
+    assert _pair_titles(edge, _FixedScore(-0.1, 2, 2), np.array([True, False]), np.array([True, False]),
+                        floor=-0.2) == [Link((0,), (0,), -0.1), Link((1,), (1,), 0.5)]
+    # A gap with more than one sentence on a side is not one title facing another.
+    wide = [Link((0,), (0,), 0.5), Link((1,), ()), Link((2,), ()), Link((), (1,)), Link((3,), (2,), 0.5)]
+    titles = np.ones(4, bool)
+    assert _pair_titles(wide, _FixedScore(-0.1, 4, 3), titles, titles, floor=-0.2) == wide

@@ -252,6 +252,36 @@ def test_loosely_split_or_merged_sentence_is_joined_by_its_words(checker: Checke
     assert len(without.findings) > len(report.findings)
 
 
+def _with_subhead(en_title: str, id_title: str) -> tuple[str, str]:
+    """cebu-floods with a subhead of its own paragraph on each side, before the same passage."""
+    en_at, id_at = "Tropical Storm Amihan, which made landfall", "Badai Tropis Amihan, yang mendarat"
+    return (_read("cebu-floods", "en").replace(en_at, f"{en_title}\n\n{en_at}", 1),
+            _read("cebu-floods", "id").replace(id_at, f"{id_title}\n\n{id_at}", 1))
+
+
+def test_a_subhead_rewritten_by_the_translator_is_one_finding_in_its_place(checker: Checker) -> None:
+    """"Rescuers Race Against Rising Water" rendered as "Evakuasi Terus Berlangsung" scores
+    below the threshold, but it is the one title line between the same passages on both
+    sides: linked in its place and reported once, as a title to check, instead of as an
+    omitted and an added headline. A subhead of another story in that place is reported too."""
+    en, idn = _with_subhead("Rescuers Race Against Rising Water", "Evakuasi Terus Berlangsung")
+    report = checker.check(en, idn)
+    (i,), (j,) = _src(report, "Rescuers Race"), _tgt(report, "Evakuasi Terus")
+    assert _link_of_target(report, j).source == (i,)
+    (title,) = [f for f in report.findings if f.source == (i,)]
+    assert title.type == "drift" and title.target == (j,) and "title rewritten" in title.message
+    apart = checker.check_pair(prepare(en, idn, checker.settings),
+                               checker.settings.with_overrides(align=AlignParams(pair_titles=False)))
+    assert i in _omitted(apart) and j in _added(apart)
+    assert len(apart.findings) == len(report.findings) + 1
+    assert not any("title" in f.message for f in apart.findings)
+
+    en, idn = _with_subhead("Rescuers Race Against Rising Water", "Harga Saham Teknologi Melonjak")
+    other = checker.check(en, idn)
+    (i,), (j,) = _src(other, "Rescuers Race"), _tgt(other, "Harga Saham")
+    assert [f for f in other.findings if i in f.source] and [f for f in other.findings if j in f.target]
+
+
 def test_replaced_sentence_is_omission_and_addition(checker: Checker) -> None:
     replacement = "Sebuah festival kuliner akan digelar di alun-alun kota pada bulan depan."
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fidelity.categories import categorize, is_boilerplate, is_byline, is_credit
+from fidelity.categories import categorize, is_boilerplate, is_byline, is_credit, title_lines
 from fidelity.features import normalize_number, numbers
 from fidelity.findings import FindingParams, find, name_drift, number_drift
 from fidelity.types import Document, Link, Sentence
@@ -104,6 +104,15 @@ def _page() -> Document:
         ["The city has spent $1.2 billion on flood defences since 2015."],
         ["Maria Lopez covers Southeast Asia for The Times.", "She is based in Jakarta.", "More about Maria Lopez"],
     ], "en")
+
+
+def test_title_lines_are_headlines_and_subheads_anywhere_on_the_page() -> None:
+    page = doc([["Banjir Rendam Kota Cebu"], ["Advertisement"],
+                ["Hujan deras merendam kota.", "Ribuan warga mengungsi."],
+                ["Evakuasi Terus Berlangsung"], ["Warga mengungsi ke sekolah."],
+                ["\u201cKami kehilangan segalanya,\u201d kata seorang warga."],
+                ["Apa yang terjadi selanjutnya?"]], "id")
+    assert title_lines(page) == [True, False, False, False, True, False, False, False]
 
 
 def test_categorize_a_scraped_page() -> None:
