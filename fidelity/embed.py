@@ -335,7 +335,10 @@ class Encoder:
         if light is not None:  # read from its files; no sentence-transformers model object
             #: The sentence-transformers model; None when a static folder was read directly.
             self.model = None
-            self.static, self._hash = _StaticPath.load(*light, self.device)
+            try:
+                self.static, self._hash = _StaticPath.load(*light, self.device)
+            except Exception as exc:  # a corrupt table or tokenizer file
+                raise ModelError(f"--model {src}: cannot load: {_first_line(exc)}") from None
             self.dim = self.static.dim
             return
         self.model = load_model(src, self.device)

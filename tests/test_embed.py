@@ -69,6 +69,18 @@ def test_other_folders_load_through_sentence_transformers(st_model, tmp_path: Pa
         str(tmp_path / "norm"), device="cpu", local_files_only=True))
 
 
+def test_a_corrupt_static_folder_is_one_line_error(tmp_path: Path) -> None:
+    import shutil
+
+    from fidelity.errors import ModelError
+
+    folder = tmp_path / "broken"
+    shutil.copytree(default_model_path(), folder)
+    (folder / "tokenizer.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(ModelError, match=r"^--model .*broken: cannot load: "):
+        Encoder(str(folder), "cpu", progress=False)
+
+
 def test_static_rows_match_sentence_transformers(encoder: Encoder, st_model, docs) -> None:
     """The fast path is the model's own mean direction, only computed in float32: against
     sentence-transformers' float16 output every row agrees to float16 precision."""
