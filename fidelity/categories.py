@@ -32,6 +32,11 @@ _BOILERPLATE_RE = [
     # "Scroll to continue with content", "Scroll untuk melanjutkan membaca", "Gulir ke bawah ..."
     re.compile(r"^(scroll|gulir)( down| ke bawah)? (to|untuk) (continue|melanjutkan|lanjut)\b.{0,40}$", re.I),
     re.compile(r"^(continue reading|lanjutkan membaca|lanjut membaca)\b.{0,40}$", re.I),
+    # Calls to follow the outlet elsewhere: "Simak berita lainnya di Google News", "Ikuti kami
+    # di WhatsApp Channel", "Download aplikasi ...", "Follow us on Google News".
+    re.compile(r"^(simak|ikuti|dapatkan|follow|download|unduh|gabung|join|subscribe)\b.{0,80}\b"
+               r"(google news|whatsapp|telegram|instagram|twitter|facebook|tiktok|youtube|aplikasi|"
+               r"app|channel|saluran|newsletter)\b(?:(?![.!?]\s).){0,50}$", re.I),
     re.compile(r"^(copyright|hak cipta)\b|©|all rights reserved", re.I),
     re.compile(r"^https?://\S+$|^www\.\S+$", re.I),
 ]

@@ -226,6 +226,14 @@ def test_faithful_names_in_the_same_places_are_not_drift(en: str, idn: str) -> N
     ("Lanjutkan membaca artikel di bawah", True),
     # A sentence that merely starts like one is body text.
     ("Scroll untuk melanjutkan, kata dia, karena jalan itu sudah ditutup polisi sejak pagi tadi.", False),
+    # Calls to follow the outlet on another channel.
+    ("Simak berita lainnya di Google News", True),
+    ("Ikuti kami di WhatsApp Channel untuk update berita terbaru.", True),
+    ("Follow us on Google News", True),
+    ("Download aplikasi Kompas.com untuk berita pilihan", True),
+    ("Simak pernyataan lengkap sang menteri di kanal YouTube kementerian, yang diunggah pada Senin "
+     "malam setelah rapat kabinet. Ia menolak mundur.", False),
+    ("Ikuti perintah petugas, kata Kapolres, karena jalur itu ditutup.", False),
 ])
 def test_scroll_to_continue_lines_are_boilerplate(line: str, expected: bool) -> None:
     assert is_boilerplate(line) is expected
