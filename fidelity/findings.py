@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import re
 from collections import Counter
@@ -309,12 +310,12 @@ def _outlet_messages(source: Document, target: Document) -> dict[int, list[str]]
     if (source.lang, target.lang) != ("en", "id") or not source.sentences or not target.sentences:
         return {}
     out: dict[int, list[str]] = {}
+    starts = [sent.start for sent in target.sentences]
     for t in translated_outlets(source.text, target.text):
-        for sent in target.sentences:
-            if sent.start <= t.start < sent.end:
-                out.setdefault(sent.index, []).append(
-                    f"outlet name translated word by word: {t.original} -> {t.rendered}")
-                break
+        k = bisect.bisect_right(starts, t.start) - 1  # the last sentence starting at or before it
+        if k >= 0 and t.start < target.sentences[k].end:
+            out.setdefault(target.sentences[k].index, []).append(
+                f"outlet name translated word by word: {t.original} -> {t.rendered}")
     return out
 
 
