@@ -215,7 +215,8 @@ def name_drift(src_text: str, tgt_text: str, src_lang: str, tgt_lang: str,
 
     A name is explained when the other side has it (or its established form, see
     :mod:`fidelity.exonyms`, or a word sharing its stem). Acronyms are never drift on their own
-    (translators expand and contract them). What is left is drift when it pairs up: a source
+    (translators expand and contract them), but a one-word source name facing an acronym at
+    its place in the sentence was replaced by it. What is left is drift when it pairs up: a source
     name and a target name of similar spelling ("Saied" -> "Saeid"), or exactly one unexplained
     name phrase on each side ("Manhattan" -> "New York"). In title-case text (headlines, or
     sentences that are mostly names) capitals say nothing, so only words that are ordinary
@@ -236,8 +237,23 @@ def name_drift(src_text: str, tgt_text: str, src_lang: str, tgt_lang: str,
                 out.append(kept)
         return _dedupe(out)
 
-    s_bad = unexplained(name_phrases(src_text, src_lang), tw, t_init, src_lang, tgt_lang)
-    t_bad = unexplained(name_phrases(tgt_text, tgt_lang), sw, s_init, tgt_lang, src_lang)
+    def loose_acronyms(phrases, other_words, other_init, a, b):
+        return list(dict.fromkeys(w for phrase in phrases for w, k in phrase
+                                  if _acronym(w) and k not in other_init
+                                  and not _explained(k, other_words, a, b)))
+
+    s_phrases, t_phrases = name_phrases(src_text, src_lang), name_phrases(tgt_text, tgt_lang)
+    s_bad = unexplained(s_phrases, tw, t_init, src_lang, tgt_lang)
+    t_bad = unexplained(t_phrases, sw, s_init, tgt_lang, src_lang)
+    # An acronym stands for a name of several words, so a single-word source name the
+    # translation lacks, facing the one acronym the source lacks at the same place in the
+    # sentence, was replaced by it ("... a flight from Kenya." -> "... dari RPJMD.").
+    acronyms = loose_acronyms(t_phrases, sw, s_init, tgt_lang, src_lang)
+    if (not t_bad and len(acronyms) == 1 and len(s_bad) == 1 and len(s_bad[0]) == 1
+            and _strong(s_bad[0][0][1], langs)
+            and abs(_position(src_text, s_bad[0]) - _position(tgt_text, [(acronyms[0], "")]))
+            <= PAIR_POSITION):
+        return [f"name changed: {s_bad[0][0][0]} -> {acronyms[0]}"]
     if not t_bad:
         # A strong source name replaced by a capitalised ordinary word ("Putin" -> "Lord").
         strong_s = [p for p in s_bad if all(_strong(k, langs) for _, k in p)]

@@ -196,6 +196,9 @@ def test_name_put_in_place_of_an_ordinary_word_is_drift() -> None:
     ("Three people died when a bridge collapsed in Bantul City on Monday, officials said.",
      "Tiga orang tewas ketika sebuah jembatan ambruk di Kota Jakarta pada Senin, kata para pejabat.",
      "name changed: Bantul -> Jakarta"),
+    # A one-word name replaced by an acronym in its place (an acronym stands for several words).
+    ("The plane was diverted to Surabaya after the storm, the airline said.",
+     "Pesawat itu dialihkan ke BPBD setelah badai, kata maskapai.", "name changed: Surabaya -> BPBD"),
 ])
 def test_name_changes_in_harder_places(en: str, idn: str, expected: str) -> None:
     assert name_drift(en, idn, "en", "id") == [expected]
@@ -214,6 +217,9 @@ def test_name_changes_in_harder_places(en: str, idn: str, expected: str) -> None
     ("Storm Closes Schools Across Pekojan", "Badai, Sekolah di Pekojan Diliburkan"),
     ("Three people died when a bridge collapsed in Bantul City on Monday, officials said.",
      "Tiga orang tewas ketika sebuah jembatan ambruk di Kota Bantul pada Senin, kata para pejabat."),
+    # A name the translation leaves out, and an acronym it adds elsewhere in the sentence.
+    ("According to Wulandari, the extra wages will be paid by the end of the month.",
+     "Menurutnya, tambahan upah itu akan dibayar DKI pada akhir bulan."),
 ])
 def test_faithful_names_in_the_same_places_are_not_drift(en: str, idn: str) -> None:
     assert name_drift(en, idn, "en", "id") == []
