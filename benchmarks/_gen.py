@@ -628,6 +628,12 @@ def accuracy_doc(pairs: list[tuple[str, str]], lines: range, rng: random.Random,
     for _ in range(rng.randint(*p.insertions)):
         text = _terminate(pairs[rng.choice(outside)][1])
         pi = rng.randrange(len(doc.target_paras))
+        # Never into a headline's paragraph (a unit without end punctuation stands alone: on
+        # one line with a sentence, no segmenter could find where the headline ends), but
+        # into the next paragraph of sentences.
+        body = [k for k, para in enumerate(doc.target_paras) if all(_END_PUNCT.search(u.text) for u in para)]
+        if body and pi not in body:
+            pi = min(body, key=lambda k: ((k - pi) % len(doc.target_paras), k))
         para = doc.target_paras[pi]
         at = rng.randrange(len(para) + 1)
         # Never between the halves of a split sentence: its true link would then not be

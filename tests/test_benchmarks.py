@@ -259,6 +259,19 @@ def test_audit_candidates_flags_low_and_displaced_pairs():
     assert set(why) == {7, 20, 21}
 
 
+def test_headlines_stay_paragraphs_of_their_own():
+    """An inserted sentence never joins a headline's paragraph (the real segmenter could not
+    find where an unpunctuated headline ends and the sentence begins)."""
+    pairs = [(en[:-1], idn[:-1]) if k % 3 == 0 else (en, idn) for k, (en, idn) in enumerate(PAIRS)]
+    for seed in range(40):
+        rng = random.Random(seed)
+        doc = _gen.accuracy_doc(pairs, range(0, 24), rng, _gen.name_pool(pairs),
+                                _gen.Perturbations(insertions=(4, 4)))
+        for para in doc.target_paras:
+            if any(not _gen._END_PUNCT.search(u.text) for u in para):
+                assert len(para) == 1, (seed, [u.text for u in para])
+
+
 def test_true_links_are_contiguous_runs_an_aligner_can_give():
     """A split sentence's halves stay next to each other (an unrelated sentence is never
     inserted between them), so every true link is a run of consecutive units on each side."""
