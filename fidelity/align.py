@@ -424,8 +424,9 @@ def align(src: SideVectors, tgt: SideVectors, params: AlignParams = AlignParams(
 
 def _pair_titles(links: list[Link], sc: _Scorer, title_s: np.ndarray, title_t: np.ndarray,
                  floor: float) -> list[Link]:
-    """Link a title line that is the only unaligned sentence on each side of a gap between
-    two links (or a document's edge), when they match at least at the noise level.
+    """Link the only title line among the unaligned sentences of a gap on each side (a gap:
+    the unaligned sentences between two links, or a link and a document's edge), when the two
+    match at least at the noise level.
 
     A headline or subhead is rewritten more often than translated ("Bus Stop in North Jakarta
     Collapsed" / "Halte Ambruk Tutupi Saluran Air"), so its score can miss the threshold while
@@ -437,22 +438,32 @@ def _pair_titles(links: list[Link], sc: _Scorer, title_s: np.ndarray, title_t: n
     out: list[Link] = []
     k = 0
     while k < len(links):
-        a = links[k]
-        b = links[k + 1] if k + 1 < len(links) else None
-        if b is not None and len(a.source) + len(a.target) == 1 and len(b.source) + len(b.target) == 1 \
-                and bool(a.source) != bool(b.source) \
-                and (not out or (out[-1].source and out[-1].target)) \
-                and (k + 2 >= len(links) or (links[k + 2].source and links[k + 2].target)):
-            i = (a.source or b.source)[0]
-            j = (a.target or b.target)[0]
-            if title_s[i] and title_t[j]:
-                score = float(sc.one(sc.s.sent[i], sc.r_s[i], sc.t.sent[j:j + 1], sc.r_t[j:j + 1])[0])
-                if score >= floor:
-                    out.append(Link((i,), (j,), score))
-                    k += 2
-                    continue
-        out.append(a)
-        k += 1
+        if links[k].source and links[k].target:
+            out.append(links[k])
+            k += 1
+            continue
+        end = k
+        while end < len(links) and not (links[end].source and links[end].target):
+            end += 1
+        gap = links[k:end]
+        src = [i for link in gap for i in link.source]
+        tgt = [j for link in gap for j in link.target]
+        ts = [i for i in src if title_s[i]]
+        tt = [j for j in tgt if title_t[j]]
+        paired = None
+        if len(ts) == 1 and len(tt) == 1:
+            i, j = ts[0], tt[0]
+            score = float(sc.one(sc.s.sent[i], sc.r_s[i], sc.t.sent[j:j + 1], sc.r_t[j:j + 1])[0])
+            if score >= floor:
+                paired = Link((i,), (j,), score)
+        if paired is None:
+            out += gap
+        else:
+            i, j = paired.source[0], paired.target[0]
+            out += [Link((x,), ()) for x in src if x < i] + [Link((), (y,)) for y in tgt if y < j]
+            out.append(paired)
+            out += [Link((x,), ()) for x in src if x > i] + [Link((), (y,)) for y in tgt if y > j]
+        k = end
     return out
 
 

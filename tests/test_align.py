@@ -333,7 +333,12 @@ def test_a_title_alone_on_each_side_of_a_gap_is_linked() -> None:
     edge = [Link((0,), ()), Link((), (0,)), Link((1,), (1,), 0.5)]
     assert _pair_titles(edge, _FixedScore(-0.1, 2, 2), np.array([True, False]), np.array([True, False]),
                         floor=-0.2) == [Link((0,), (0,), -0.1), Link((1,), (1,), 0.5)]
-    # A gap with more than one sentence on a side is not one title facing another.
+    # Two title lines on a side of the gap: which one the other title translates is unknown.
     wide = [Link((0,), (0,), 0.5), Link((1,), ()), Link((2,), ()), Link((), (1,)), Link((3,), (2,), 0.5)]
     titles = np.ones(4, bool)
     assert _pair_titles(wide, _FixedScore(-0.1, 4, 3), titles, titles, floor=-0.2) == wide
+    # One title among other unaligned sentences: the titles pair, the rest stays in order.
+    mixed = [Link((0,), (0,), 0.5), Link((1,), ()), Link((), (1,)), Link((), (2,)), Link((2,), (3,), 0.5)]
+    got = _pair_titles(mixed, _FixedScore(-0.1, 3, 4), np.array([False, True, False]),
+                       np.array([False, False, True, False]), floor=-0.2)
+    assert got == [Link((0,), (0,), 0.5), Link((), (1,)), Link((1,), (2,), -0.1), Link((2,), (3,), 0.5)]
