@@ -184,8 +184,11 @@ PAIR_POSITION = 0.15
 
 
 def _position(text: str, phrase: list[tuple[str, str]]) -> float:
-    at = text.find(phrase[0][0])
-    return max(0, at) / max(1, len(text))
+    """Where the phrase's first word first stands as a whole word ("Olympic" is not inside
+    "Olympics"), as a share of the text's length."""
+    m = re.search(r"(?<!\w)" + re.escape(phrase[0][0]) + r"(?!\w)", text)
+    at = m.start() if m else max(0, text.find(phrase[0][0]))
+    return at / max(1, len(text))
 
 
 def _pair_by_position(rest_s, rest_t, src_text: str, tgt_text: str, langs: tuple[str, str]):
