@@ -12,8 +12,8 @@ import re
 from .types import Document
 
 # Whole-line scrape artifacts and page furniture, English and Indonesian (compared lower-cased,
-# punctuation stripped).
-_BOILERPLATE_LINES = frozenset(
+# punctuation stripped; each entry stripped of the line break and indent around it).
+_BOILERPLATE_LINES = frozenset(w.strip() for w in
     """advertisement|advertisements|skip advertisement|advertisement continue reading the main story
     |continue reading the main story|continue reading|supported by|sponsored|sponsored content
     |ad|ads|iklan|memuat|loading|loading|image|images|photo|photos|video|gambar|foto|read more
@@ -23,8 +23,8 @@ _BOILERPLATE_LINES = frozenset(
     |scroll untuk melanjutkan|lanjutkan membaca|listen to this article|dengarkan artikel ini
     |print|email|copy link|follow us|ikuti kami|comments|komentar|close|tutup|menu|home|beranda
     |most popular|terpopuler|trending|advertisement scroll to continue|gift this article|hadiahkan
-    |see more|more|next|previous|back to top|kembali ke atas|watch|tonton""".replace("\n", "").split("|")
-)
+    |see more|more|next|previous|back to top|kembali ke atas|watch|tonton|leave a reply
+    |leave a comment|tinggalkan balasan|tinggalkan komentar|source|sumber""".split("|"))
 _BOILERPLATE_RE = [
     re.compile(r"^(this|the) (article|story) (was )?(originally|first) (appeared|published|ran)\b", re.I),
     re.compile(r"^artikel ini (awalnya |pertama kali |telah |sudah )?(muncul|terbit|tayang|dimuat|diterbitkan)\b", re.I),
@@ -39,6 +39,10 @@ _BOILERPLATE_RE = [
                r"app|channel|saluran|newsletter)\b(?:(?![.!?]\s).){0,50}$", re.I),
     re.compile(r"^(copyright|hak cipta)\b|©|all rights reserved", re.I),
     re.compile(r"^https?://\S+$|^www\.\S+$", re.I),
+    re.compile(r"^(original )?(source|sumber)\s*:\s*(https?://|www\.)?\S+$", re.I),  # "Source: www.cbsnews.com"
+    re.compile(r"^\d+\s*(min|mins|minute|minutes|menit)\.?\s*(read|baca|membaca)$", re.I),  # "2 mins read"
+    re.compile(r"^(view all posts by|lihat semua (tulisan|artikel|pos) (oleh|dari))\b", re.I),
+    re.compile(r"^[\W_]+$"),  # a separator line: "___", "***", "* * *"
 ]
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9.'’_]*(?:-[a-z0-9.'’_]+){2,}$")
 

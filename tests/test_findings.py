@@ -237,6 +237,12 @@ def test_faithful_names_in_the_same_places_are_not_drift(en: str, idn: str) -> N
     ("Lanjutkan membaca artikel di bawah", True),
     # A sentence that merely starts like one is body text.
     ("Scroll untuk melanjutkan, kata dia, karena jalan itu sudah ditutup polisi sejak pagi tadi.", False),
+    # Entries that end a line of the furniture list match too.
+    ("Read more", True), ("Sponsored content", True), ("Dengarkan artikel ini", True),
+    # Blog and news-site furniture.
+    ("Leave a Reply", True), ("View all posts by Sofia Martinez \u2192", True), ("2 mins read", True),
+    ("___", True), ("Original Source: www.cbsnews.com", True), ("Sumber: kompas.com", True),
+    ("The source said 2 minutes passed before the blast.", False),
     # Calls to follow the outlet on another channel.
     ("Simak berita lainnya di Google News", True),
     ("Ikuti kami di WhatsApp Channel untuk update berita terbaru.", True),
