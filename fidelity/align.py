@@ -417,9 +417,52 @@ def align(src: SideVectors, tgt: SideVectors, params: AlignParams = AlignParams(
     sc = _Scorer(src, tgt, r_s, r_t, params, ratio, best_s, best_t, lexicon, best_s_at, best_t_at)
     links, cells = _programme(sc, n, m, lo, hi, tau, params, floor=noise)
     if params.pair_titles and src.title is not None and tgt.title is not None:
-        links = _pair_titles(links, sc, src.title, tgt.title, floor=noise)
+        links = _pair_titles(_unjoin_titles(links, sc, src.title, tgt.title), sc, src.title,
+                             tgt.title, floor=noise)
     return Alignment(links, tau=tau, anchors=anchors, noise=noise, anchor_level=anchor_level,
                      cells=cells, best_source=best_s.tolist(), best_target=best_t.tolist())
+
+
+def _link_score(sc: _Scorer, source: tuple[int, ...], target: tuple[int, ...]) -> float:
+    """The margin of a 1-1, 1-2 or 2-1 link (what the programme scores it by)."""
+    i, j = source[0], target[0]
+    svec, rs = (sc.s.sent[i], sc.r_s[i]) if len(source) == 1 else (sc.s.joined(i), sc.r_sj[i])
+    tvec, rt = ((sc.t.sent[j:j + 1], sc.r_t[j:j + 1]) if len(target) == 1
+                else (sc.t.joined(np.array([j])), sc.r_tj[j:j + 1]))
+    return float(sc.one(svec, rs, tvec, rt)[0])
+
+
+def _unjoin_titles(links: list[Link], sc: _Scorer, title_s: np.ndarray,
+                   title_t: np.ndarray) -> list[Link]:
+    """Take a title line out of a joined link with a body sentence: a headline is a paragraph
+    of its own, never half of a sentence, so the join came from a weak headline match that the
+    body sentence carried. The title is left unaligned (for :func:`_pair_titles` to place),
+    or, when both sides join a title with a body sentence in the same order, the link becomes
+    title to title and body to body."""
+    out: list[Link] = []
+    for link in links:
+        s_mix = len(link.source) == 2 and bool(title_s[link.source[0]]) != bool(title_s[link.source[1]])
+        t_mix = len(link.target) == 2 and bool(title_t[link.target[0]]) != bool(title_t[link.target[1]])
+        if not (s_mix or t_mix) or not link.source or not link.target:
+            out.append(link)
+            continue
+        if s_mix and t_mix and bool(title_s[link.source[0]]) == bool(title_t[link.target[0]]):
+            for i, j in zip(link.source, link.target):
+                out.append(Link((i,), (j,), _link_score(sc, (i,), (j,))))
+            continue
+        src, tgt = list(link.source), list(link.target)
+        before: list[Link] = []
+        after: list[Link] = []
+        for side, mixed, titles in ((src, s_mix, title_s), (tgt, t_mix, title_t)):
+            if mixed:
+                k = 0 if titles[side[0]] else 1
+                freed = side.pop(k)
+                alone = Link((freed,), ()) if side is src else Link((), (freed,))
+                (before if k == 0 else after).append(alone)
+        out += before
+        out.append(Link(tuple(src), tuple(tgt), _link_score(sc, tuple(src), tuple(tgt))))
+        out += after
+    return out
 
 
 def _pair_titles(links: list[Link], sc: _Scorer, title_s: np.ndarray, title_t: np.ndarray,

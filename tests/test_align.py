@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fidelity.align import AlignParams, SideVectors, _band, _heaviest_chain, _pair_titles, align
+from fidelity.align import (AlignParams, SideVectors, _band, _heaviest_chain, _pair_titles,
+                            _unjoin_titles, align)
 from fidelity.types import Link
 
 DIM = 64
@@ -342,3 +343,23 @@ def test_a_title_alone_on_each_side_of_a_gap_is_linked() -> None:
     got = _pair_titles(mixed, _FixedScore(-0.1, 3, 4), np.array([False, True, False]),
                        np.array([False, False, True, False]), floor=-0.2)
     assert got == [Link((0,), (0,), 0.5), Link((), (1,)), Link((1,), (2,), -0.1), Link((2,), (3,), 0.5)]
+
+
+def test_a_title_line_is_taken_out_of_a_join_with_a_body_sentence() -> None:
+    """A headline joined to the next body sentence against one target sentence is left alone
+    before the body link (then placed by the gap rule); a title + body joined on both sides in
+    the same order becomes title to title and body to body; joins of two body sentences stay."""
+    n = m = 4
+    sc = _FixedScore(0.2, n, m)
+    sc.s = SideVectors(np.ones((n, 2), np.float32), np.ones((n - 1, 2), np.float32), np.ones(n))
+    sc.t = SideVectors(np.ones((m, 2), np.float32), np.ones((m - 1, 2), np.float32), np.ones(m))
+    sc.r_sj, sc.r_tj = np.zeros(n - 1), np.zeros(m - 1)
+    ts = np.array([True, False, False, False])
+    tt = np.array([True, False, False, False])
+    joined = [Link((), (0,)), Link((0, 1), (1,), 0.1), Link((2, 3), (2, 3), 0.3)]
+    assert _unjoin_titles(joined, sc, ts, tt) == [Link((), (0,)), Link((0,), ()), Link((1,), (1,), 0.2),
+                                                  Link((2, 3), (2, 3), 0.3)]
+    assert _pair_titles(_unjoin_titles(joined, sc, ts, tt), sc, ts, tt, floor=0.0)[:2] == \
+        [Link((0,), (0,), 0.2), Link((1,), (1,), 0.2)]
+    both = [Link((0, 1), (0, 1), 0.1)]
+    assert _unjoin_titles(both, sc, ts, tt) == [Link((0,), (0,), 0.2), Link((1,), (1,), 0.2)]
