@@ -436,8 +436,9 @@ def _unjoin_titles(links: list[Link], sc: _Scorer, title_s: np.ndarray,
                    title_t: np.ndarray) -> list[Link]:
     """Take a title line out of a joined link with a body sentence: a headline is a paragraph
     of its own, never half of a sentence, so the join came from a weak headline match that the
-    body sentence carried. The title is left unaligned (for :func:`_pair_titles` to place),
-    or, when both sides join a title with a body sentence in the same order, the link becomes
+    body sentence carried. The title is left unaligned (for :func:`_pair_titles` to place);
+    when the other side of the link is a title itself, the body sentence is left instead; and
+    when both sides join a title with a body sentence in the same order, the link becomes
     title to title and body to body."""
     out: list[Link] = []
     for link in links:
@@ -449,6 +450,20 @@ def _unjoin_titles(links: list[Link], sc: _Scorer, title_s: np.ndarray,
         if s_mix and t_mix and bool(title_s[link.source[0]]) == bool(title_t[link.target[0]]):
             for i, j in zip(link.source, link.target):
                 out.append(Link((i,), (j,), _link_score(sc, (i,), (j,))))
+            continue
+        single_title = (len(link.source) == 1 and title_s[link.source[0]]) or \
+            (len(link.target) == 1 and title_t[link.target[0]])
+        if single_title:  # a title against a title and a body sentence: the body goes
+            if s_mix:
+                keep = next(i for i in link.source if title_s[i])
+                body = Link((next(i for i in link.source if i != keep),), ())
+                pair = Link((keep,), link.target, _link_score(sc, (keep,), link.target))
+            else:
+                keep = next(j for j in link.target if title_t[j])
+                body = Link((), (next(j for j in link.target if j != keep),))
+                pair = Link(link.source, (keep,), _link_score(sc, link.source, (keep,)))
+            first = (body.source or body.target)[0] < (pair.source if s_mix else pair.target)[0]
+            out += [body, pair] if first else [pair, body]
             continue
         src, tgt = list(link.source), list(link.target)
         before: list[Link] = []

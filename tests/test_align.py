@@ -363,3 +363,6 @@ def test_a_title_line_is_taken_out_of_a_join_with_a_body_sentence() -> None:
         [Link((0,), (0,), 0.2), Link((1,), (1,), 0.2)]
     both = [Link((0, 1), (0, 1), 0.1)]
     assert _unjoin_titles(both, sc, ts, tt) == [Link((0,), (0,), 0.2), Link((1,), (1,), 0.2)]
+    # A title against a title and a body sentence keeps the title; the body sentence goes.
+    assert _unjoin_titles([Link((0,), (0, 1), 0.1)], sc, ts, tt) == [Link((0,), (0,), 0.2), Link((), (1,))]
+    assert _unjoin_titles([Link((0, 1), (0,), 0.1)], sc, ts, tt) == [Link((0,), (0,), 0.2), Link((1,), ())]
