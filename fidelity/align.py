@@ -69,7 +69,8 @@ class AlignParams:
     #: (:meth:`fidelity.lexical.Lexicon.coverage`; 0 turns the word test off)
     merge_cover: float = 0.33
     length_weight: float = 0.04  #: weight of the length-ratio penalty (Gale-Church in spirit)
-    #: link a title line left alone on each side of the same gap (see :func:`_pair_titles`)
+    #: take title lines out of joins with body sentences, and link the only title line of a
+    #: gap on each side (see :func:`_unjoin_titles`, :func:`_pair_titles`)
     pair_titles: bool = True
     band: int = 4  #: half-width added around the anchor path
     max_cells: int = 2_000_000  #: a gap rectangle larger than this becomes a diagonal corridor
@@ -451,29 +452,19 @@ def _unjoin_titles(links: list[Link], sc: _Scorer, title_s: np.ndarray,
             for i, j in zip(link.source, link.target):
                 out.append(Link((i,), (j,), _link_score(sc, (i,), (j,))))
             continue
-        single_title = (len(link.source) == 1 and title_s[link.source[0]]) or \
-            (len(link.target) == 1 and title_t[link.target[0]])
-        if single_title:  # a title against a title and a body sentence: the body goes
-            if s_mix:
-                keep = next(i for i in link.source if title_s[i])
-                body = Link((next(i for i in link.source if i != keep),), ())
-                pair = Link((keep,), link.target, _link_score(sc, (keep,), link.target))
-            else:
-                keep = next(j for j in link.target if title_t[j])
-                body = Link((), (next(j for j in link.target if j != keep),))
-                pair = Link(link.source, (keep,), _link_score(sc, link.source, (keep,)))
-            first = (body.source or body.target)[0] < (pair.source if s_mix else pair.target)[0]
-            out += [body, pair] if first else [pair, body]
-            continue
         src, tgt = list(link.source), list(link.target)
         before: list[Link] = []
         after: list[Link] = []
-        for side, mixed, titles in ((src, s_mix, title_s), (tgt, t_mix, title_t)):
-            if mixed:
-                k = 0 if titles[side[0]] else 1
-                freed = side.pop(k)
-                alone = Link((freed,), ()) if side is src else Link((), (freed,))
-                (before if k == 0 else after).append(alone)
+        for side, titles, other, other_titles in ((src, title_s, link.target, title_t),
+                                                  (tgt, title_t, link.source, title_s)):
+            if len(side) != 2 or bool(titles[side[0]]) == bool(titles[side[1]]):
+                continue
+            # Keep the member of the other side's kind: the title when that side is one title
+            # line, else the body sentence; the other member is left alone beside the link.
+            keep_title = len(other) == 1 and bool(other_titles[other[0]])
+            k = 0 if bool(titles[side[0]]) != keep_title else 1
+            freed = side.pop(k)
+            (before if k == 0 else after).append(Link((freed,), ()) if side is src else Link((), (freed,)))
         out += before
         out.append(Link(tuple(src), tuple(tgt), _link_score(sc, tuple(src), tuple(tgt))))
         out += after
@@ -510,10 +501,9 @@ def _pair_titles(links: list[Link], sc: _Scorer, title_s: np.ndarray, title_t: n
         tt = [j for j in tgt if title_t[j]]
         paired = None
         if len(ts) == 1 and len(tt) == 1:
-            i, j = ts[0], tt[0]
-            score = float(sc.one(sc.s.sent[i], sc.r_s[i], sc.t.sent[j:j + 1], sc.r_t[j:j + 1])[0])
+            score = _link_score(sc, (ts[0],), (tt[0],))
             if score >= floor:
-                paired = Link((i,), (j,), score)
+                paired = Link((ts[0],), (tt[0],), score)
         if paired is None:
             out += gap
         else:
