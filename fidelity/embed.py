@@ -300,11 +300,17 @@ class _StaticPath:
         if n == 0:
             return out
         self.sums(sentences, head, tokens)
+        self.finish(head, joins)
+        return out
+
+    def finish(self, head: np.ndarray, joins: np.ndarray) -> None:
+        """From a side's token sums (``head``, one row a sentence): each adjacent pair's row
+        into ``joins`` (the sum of its halves' sums), then both normalised, in place."""
+        n = head.shape[0]
         if n > 1:
             np.add(head[:n - 1], head[1:n], out=joins)
         self.normalise(head)
         self.normalise(joins)
-        return out
 
 
 def side_texts(sentences: Sequence[str]) -> list[str]:
@@ -425,9 +431,8 @@ class Encoder:
                 n = b - a
                 rows = np.empty((max(0, 2 * n - 1), self.dim), dtype=np.float32)
                 rows[:n] = sums[a:b]
-                if n > 1:
-                    np.add(rows[:n - 1], rows[1:n], out=rows[n:])
-                out.append((self.static.normalise(rows), None if tokens is None else tokens.slice(a, b)))
+                self.static.finish(rows[:n], rows[n:])
+                out.append((rows, None if tokens is None else tokens.slice(a, b)))
             return out
         vecs = self.encode([t for side in sides for t in side_texts(side)])
         out, start = [], 0
