@@ -324,24 +324,26 @@ def test_a_title_alone_on_each_side_of_a_gap_is_linked() -> None:
     both = np.array([False, True, False, False]), np.array([False, True, False, False])
     gap = [Link((0,), (0,), 0.5), Link((1,), ()), Link((), (1,)), Link((2,), (2,), 0.5)]
     paired = [Link((0,), (0,), 0.5), Link((1,), (1,), -0.1), Link((2,), (2,), 0.5)]
-    assert _pair_titles(gap, _FixedScore(-0.1, 4, 4), *both, floor=-0.2) == paired
+    assert _pair_titles(gap, _FixedScore(-0.1, 4, 4), *both) == paired
     flipped = [gap[0], gap[2], gap[1], gap[3]]
-    assert _pair_titles(flipped, _FixedScore(-0.1, 4, 4), *both, floor=-0.2) == paired
-    # Below the noise level, or only one of them a title line: they stay apart.
-    assert _pair_titles(gap, _FixedScore(-0.3, 4, 4), *both, floor=-0.2) == gap
-    assert _pair_titles(gap, _FixedScore(-0.1, 4, 4), both[0], np.zeros(4, bool), floor=-0.2) == gap
+    assert _pair_titles(flipped, _FixedScore(-0.1, 4, 4), *both) == paired
+    # However badly they match (a rewritten headline shares few words), but not when only
+    # one of them is a title line.
+    low = _pair_titles(gap, _FixedScore(-0.3, 4, 4), *both)
+    assert low == [paired[0], Link((1,), (1,), -0.3), paired[2]]
+    assert _pair_titles(gap, _FixedScore(-0.1, 4, 4), both[0], np.zeros(4, bool)) == gap
     # At a document's edge the gap has one side only.
     edge = [Link((0,), ()), Link((), (0,)), Link((1,), (1,), 0.5)]
-    assert _pair_titles(edge, _FixedScore(-0.1, 2, 2), np.array([True, False]), np.array([True, False]),
-                        floor=-0.2) == [Link((0,), (0,), -0.1), Link((1,), (1,), 0.5)]
+    assert _pair_titles(edge, _FixedScore(-0.1, 2, 2), np.array([True, False]),
+                        np.array([True, False])) == [Link((0,), (0,), -0.1), Link((1,), (1,), 0.5)]
     # Two title lines on a side of the gap: which one the other title translates is unknown.
     wide = [Link((0,), (0,), 0.5), Link((1,), ()), Link((2,), ()), Link((), (1,)), Link((3,), (2,), 0.5)]
     titles = np.ones(4, bool)
-    assert _pair_titles(wide, _FixedScore(-0.1, 4, 3), titles, titles, floor=-0.2) == wide
+    assert _pair_titles(wide, _FixedScore(-0.1, 4, 3), titles, titles) == wide
     # One title among other unaligned sentences: the titles pair, the rest stays in order.
     mixed = [Link((0,), (0,), 0.5), Link((1,), ()), Link((), (1,)), Link((), (2,)), Link((2,), (3,), 0.5)]
     got = _pair_titles(mixed, _FixedScore(-0.1, 3, 4), np.array([False, True, False]),
-                       np.array([False, False, True, False]), floor=-0.2)
+                       np.array([False, False, True, False]))
     assert got == [Link((0,), (0,), 0.5), Link((), (1,)), Link((1,), (2,), -0.1), Link((2,), (3,), 0.5)]
 
 
@@ -359,7 +361,7 @@ def test_a_title_line_is_taken_out_of_a_join_with_a_body_sentence() -> None:
     joined = [Link((), (0,)), Link((0, 1), (1,), 0.1), Link((2, 3), (2, 3), 0.3)]
     assert _unjoin_titles(joined, sc, ts, tt) == [Link((), (0,)), Link((0,), ()), Link((1,), (1,), 0.2),
                                                   Link((2, 3), (2, 3), 0.3)]
-    assert _pair_titles(_unjoin_titles(joined, sc, ts, tt), sc, ts, tt, floor=0.0)[:2] == \
+    assert _pair_titles(_unjoin_titles(joined, sc, ts, tt), sc, ts, tt)[:2] == \
         [Link((0,), (0,), 0.2), Link((1,), (1,), 0.2)]
     both = [Link((0, 1), (0, 1), 0.1)]
     assert _unjoin_titles(both, sc, ts, tt) == [Link((0,), (0,), 0.2), Link((1,), (1,), 0.2)]
