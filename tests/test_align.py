@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fidelity.align import (AlignParams, SideVectors, _band, _heaviest_chain, _pair_titles,
+from fidelity.align import (AlignParams, SideVectors, _absorb, _band, _heaviest_chain, _pair_titles,
                             _unjoin_titles, align)
 from fidelity.types import Link
 
@@ -368,3 +368,34 @@ def test_a_title_line_is_taken_out_of_a_join_with_a_body_sentence() -> None:
     # A title against a title and a body sentence keeps the title; the body sentence goes.
     assert _unjoin_titles([Link((0,), (0, 1), 0.1)], sc, ts, tt) == [Link((0,), (0,), 0.2), Link((), (1,))]
     assert _unjoin_titles([Link((0, 1), (0,), 0.1)], sc, ts, tt) == [Link((0,), (0,), 0.2), Link((1,), ())]
+
+
+class _Covers:
+    """A scorer that knows how well each link (by its source sentences) covers the words of
+    each unaligned sentence, and lets links grow to three sentences a side."""
+
+    def __init__(self, covers: dict[tuple[str, int, tuple[int, ...]], float]) -> None:
+        self.covers, self.p = covers, AlignParams(absorb_cover=0.35)
+
+    def absorb_cover(self, null: Link, host: Link, before: bool) -> float:  # noqa: ARG002
+        key = ("t", null.target[0]) if null.target else ("s", null.source[0])
+        if max(len(host.source), len(host.target)) >= 3:
+            return 0.0
+        return self.covers.get(key + (host.source[:1],), 0.0)
+
+
+def test_an_unaligned_sentence_joins_the_link_that_covers_its_words() -> None:
+    links = [Link((0,), (0,), 0.4), Link((), (1,)), Link((1,), (2,), 0.3), Link((2,), ()),
+             Link((), (3,)), Link((3,), (4,), 0.5)]
+    # Target 1 joins the link after it, which covers it better; source 2 the link before it;
+    # target 3 stays alone.
+    covers = {("t", 1, (0,)): 0.4, ("t", 1, (1,)): 0.6, ("s", 2, (1,)): 0.5, ("t", 3, (3,)): 0.2}
+    assert _absorb(links, _Covers(covers)) == [Link((0,), (0,), 0.4), Link((1, 2), (1, 2), 0.3),
+                                               Link((), (3,)), Link((3,), (4,), 0.5)]
+    # Below the threshold nothing moves.
+    assert _absorb(links, _Covers({("t", 1, (0,)): 0.3})) == links
+    # Unaligned sentences in a row join one after another, up to three a side.
+    run = [Link((0,), (0,), 0.4), Link((), (1,)), Link((), (2,)), Link((), (3,)), Link((1,), (4,), 0.2)]
+    full = {("t", j, (0,)): 0.5 for j in (1, 2, 3)}
+    assert _absorb(run, _Covers(full)) == [Link((0,), (0, 1, 2), 0.4), Link((), (3,)),
+                                           Link((1,), (4,), 0.2)]

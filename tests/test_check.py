@@ -252,6 +252,45 @@ def test_loosely_split_or_merged_sentence_is_joined_by_its_words(checker: Checke
     assert len(without.findings) > len(report.findings)
 
 
+@pytest.mark.parametrize("name, split", [
+    ("cebu-floods", "Badai Tropis Amihan, yang mendarat di pesisir timur Samar pada Minggu malam, "
+     "mengguyurkan hujan setinggi 310 milimeter di Cebu dalam 24 jam. Jumlah itu hampir dua kali "
+     "lipat rata-rata curah hujan sepanjang bulan November. Demikian menurut badan cuaca "
+     "Filipina, PAGASA."),
+    ("cebu-floods", "Listrik padam di sekitar 60 persen rumah tangga di kota itu pada hari Rabu. Hal "
+     "itu disampaikan Visayan Electric Company. Para pejabat memperingatkan bahwa pemulihan "
+     "layanan di wilayah yang paling parah terdampak bisa memakan waktu sepekan."),
+    ("bi-rate-cut", "Perekonomian terbesar di Asia Tenggara itu tumbuh 4,87 persen pada kuartal "
+     "Januari-Maret dibandingkan periode yang sama tahun sebelumnya. Itu laju paling lambat "
+     "dalam lebih dari tiga tahun. Penyebabnya, belanja rumah tangga melemah."),
+    ("reef-bleaching", "Pemerintah Australia telah melobi agar terumbu itu tidak dimasukkan ke dalam "
+     "daftar tersebut. Alasannya, pemerintah membelanjakan 1,2 miliar dolar Australia (US$780 "
+     "juta). Dana itu untuk kualitas air, penelitian, dan pengendalian bintang laut mahkota duri."),
+    ("reef-bleaching", "TOWNSVILLE, Australia (AP) — Hampir tiga perempat terumbu yang disurvei di "
+     "Great Barrier Reef, Australia, pada musim panas ini menunjukkan tanda-tanda pemutihan. Itu kerusakan paling luas sejak "
+     "pemantauan dimulai pada 1998. Hal itu dikatakan para ilmuwan pemerintah pada hari Selasa."),
+])
+def test_one_sentence_translated_as_three_is_one_link(checker: Checker, name: str, split: str) -> None:
+    """A long sentence rendered as three short ones: the programme links two of them, and
+    the third, whose words the source sentence covers, joins that link instead of being
+    reported as an addition (``AlignParams.absorb_cover``)."""
+    en, idn = _read(name, "en"), _read(name, "id")
+    base = checker.check(en, idn)
+    head = " ".join(split.split()[:4])
+    (j,) = _tgt(base, head)
+    edited = idn.replace(base.target.sentences[j].text, split)
+    assert edited != idn
+    report = checker.check(en, edited)
+    pieces = [s.index for s in report.target.sentences if s.text in split]
+    assert len(pieces) == 3
+    link = _link_of_target(report, pieces[0])
+    assert link.target == tuple(pieces) and len(link.source) == 1
+    assert not _added(report) and _omitted(report).keys() == _omitted(base).keys()
+    without = checker.check_pair(prepare(en, edited, checker.settings),
+                                 checker.settings.with_overrides(align=AlignParams(absorb_cover=0.0)))
+    assert set(_added(without)) & set(pieces)
+
+
 def _with_subhead(en_title: str, id_title: str) -> tuple[str, str]:
     """cebu-floods with a subhead of its own paragraph on each side, before the same passage."""
     en_at, id_at = "Tropical Storm Amihan, which made landfall", "Badai Tropis Amihan, yang mendarat"
