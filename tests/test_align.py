@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fidelity.align import (AlignParams, SideVectors, _absorb, _band, _heaviest_chain, _pair_titles,
-                            _unjoin_titles, align)
+                            _Scorer, _unjoin_titles, align)
+from fidelity.lexical import Tokens
 from fidelity.types import Link
 
 DIM = 64
@@ -371,8 +372,9 @@ def test_a_title_line_is_taken_out_of_a_join_with_a_body_sentence() -> None:
 
 
 class _Covers:
-    """A scorer that knows how well each link (by its source sentences) covers the words of
-    each unaligned sentence, and lets links grow to three sentences a side."""
+    """A scorer that knows how well each link (by its first source sentence) covers the words
+    of each unaligned sentence, reports it when it reaches ``absorb_cover`` (0 otherwise),
+    and lets links grow to three sentences a side."""
 
     def __init__(self, covers: dict[tuple[str, int, tuple[int, ...]], float]) -> None:
         self.covers, self.p = covers, AlignParams(absorb_cover=0.35)
@@ -381,7 +383,8 @@ class _Covers:
         key = ("t", null.target[0]) if null.target else ("s", null.source[0])
         if max(len(host.source), len(host.target)) >= 3:
             return 0.0
-        return self.covers.get(key + (host.source[:1],), 0.0)
+        cover = self.covers.get(key + (host.source[:1],), 0.0)
+        return cover if cover >= self.p.absorb_cover else 0.0
 
 
 def test_an_unaligned_sentence_joins_the_link_that_covers_its_words() -> None:
@@ -399,3 +402,48 @@ def test_an_unaligned_sentence_joins_the_link_that_covers_its_words() -> None:
     full = {("t", j, (0,)): 0.5 for j in (1, 2, 3)}
     assert _absorb(run, _Covers(full)) == [Link((0,), (0, 1, 2), 0.4), Link((), (3,)),
                                            Link((1,), (4,), 0.2)]
+
+
+class _FixedCoverage:
+    """A lexicon under which every sentence covers every other's words ``value``."""
+
+    def __init__(self, value: float) -> None:
+        self.value = value
+
+    def coverage(self, a, a_idx, b, b_idx) -> np.ndarray:  # noqa: ANN001, ARG002
+        return np.full(len(a_idx), self.value)
+
+
+def _absorb_scorer(cover: float, target_lengths: list[int], furniture: int | None = None,
+                   title: int | None = None, paragraph_break: bool = False) -> _Scorer:
+    """One 200-character source sentence against target sentences of the given lengths."""
+    src, tgt = _side([np.ones(DIM)], [200]), _side([np.ones(DIM)] * len(target_lengths), target_lengths)
+    for side in (src, tgt):
+        n = len(side.lengths)
+        side.tokens = Tokens(np.arange(n, dtype=np.int64), np.arange(n + 1, dtype=np.int64))
+        side.same_paragraph = np.ones(max(0, n - 1), bool)
+        side.title = np.zeros(n, bool)
+    if furniture is not None:
+        tgt.boilerplate[furniture] = True
+    if title is not None:
+        tgt.title[title] = True
+    if paragraph_break:
+        tgt.same_paragraph[0] = False
+    zeros = lambda k: np.zeros(k)  # noqa: E731
+    m = len(target_lengths)
+    return _Scorer(src, tgt, zeros(1), zeros(m), AlignParams(), 1.0, zeros(1), zeros(m),
+                   _FixedCoverage(cover), np.zeros(1, np.int64), np.zeros(m, np.int64))
+
+
+def test_absorbing_needs_words_or_words_and_a_much_better_length_fit() -> None:
+    host, null = Link((0,), (0,), 0.3), Link((), (1,))
+    # Covered well: joins whatever the lengths.
+    assert _absorb_scorer(0.4, [190, 130]).absorb_cover(null, host, before=False) == 0.4
+    # Covered weakly: joins only where the link's target is far too short without it.
+    assert _absorb_scorer(0.25, [60, 130]).absorb_cover(null, host, before=False) == 0.25
+    assert _absorb_scorer(0.25, [190, 130]).absorb_cover(null, host, before=False) == 0.0
+    assert _absorb_scorer(0.15, [60, 130]).absorb_cover(null, host, before=False) == 0.0
+    # Never page furniture, a title line, or across a paragraph break.
+    assert _absorb_scorer(0.6, [190, 30], furniture=1).absorb_cover(null, host, before=False) == 0.0
+    assert _absorb_scorer(0.6, [190, 30], title=1).absorb_cover(null, host, before=False) == 0.0
+    assert _absorb_scorer(0.6, [190, 30], paragraph_break=True).absorb_cover(null, host, before=False) == 0.0
