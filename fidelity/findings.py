@@ -191,12 +191,15 @@ def _position(text: str, phrase: list[tuple[str, str]]) -> float:
     return at / max(1, len(text))
 
 
-def _pair_by_position(rest_s, rest_t, src_text: str, tgt_text: str, langs: tuple[str, str]):
-    """(source phrase, target phrase) pairs of unexplained names found at the same place."""
+def _pair_by_position(rest_s, rest_t, src_text: str, tgt_text: str, langs: tuple[str, str],
+                      strong_target: bool = True):
+    """(source phrase, target phrase) pairs of unexplained names found at the same place
+    (target phrases that are ordinary words of either language left out, unless not
+    ``strong_target``)."""
     pairs = []
     free = [(_position(src_text, sp), sp) for sp in rest_s]
     for t_phrase in rest_t:
-        if not all(_strong(k, langs) for _, k in t_phrase) or not free:
+        if (strong_target and not all(_strong(k, langs) for _, k in t_phrase)) or not free:
             continue
         pt = _position(tgt_text, t_phrase)
         gaps = sorted((abs(ps - pt), n) for n, (ps, _) in enumerate(free))
@@ -251,12 +254,15 @@ def name_drift(src_text: str, tgt_text: str, src_lang: str, tgt_lang: str,
     # An acronym stands for a name of several words, so a single-word source name the
     # translation lacks, facing the one acronym the source lacks at the same place in the
     # sentence, was replaced by it ("... a flight from Kenya." -> "... dari RPJMD.").
+    # With other unexplained source names about, the one at the acronym's place, when no other
+    # is near it ("... the resort of Eilat ... holiday of Passover" -> "... wisata KUMKMP ...").
     acronyms = loose_acronyms(t_phrases, sw, s_init, tgt_lang, src_lang)
-    if (not t_bad and len(acronyms) == 1 and len(s_bad) == 1 and len(s_bad[0]) == 1
-            and _strong(s_bad[0][0][1], langs)
-            and abs(_position(src_text, s_bad[0]) - _position(tgt_text, [(acronyms[0], "")]))
-            <= PAIR_POSITION):
-        return [f"name changed: {s_bad[0][0][0]} -> {acronyms[0]}"]
+    if not t_bad and len(acronyms) == 1:
+        single = [p for p in s_bad if len(p) == 1 and _strong(p[0][1], langs)]
+        paired = _pair_by_position(single, [[(acronyms[0], "")]], src_text, tgt_text, langs,
+                                   strong_target=False)
+        if paired:
+            return [f"name changed: {paired[0][0][0][0]} -> {acronyms[0]}"]
     if not t_bad:
         # A strong source name replaced by a capitalised ordinary word ("Putin" -> "Lord").
         strong_s = [p for p in s_bad if all(_strong(k, langs) for _, k in p)]

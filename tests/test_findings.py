@@ -204,6 +204,10 @@ def test_name_put_in_place_of_an_ordinary_word_is_drift() -> None:
     # A one-word name replaced by an acronym in its place (an acronym stands for several words).
     ("The plane was diverted to Surabaya after the storm, the airline said.",
      "Pesawat itu dialihkan ke BPBD setelah badai, kata maskapai.", "name changed: Surabaya -> BPBD"),
+    # ... also when another source name is unexplained, far from the acronym's place.
+    ("The plane was diverted to Surabaya after the storm, hours before the Passover holiday.",
+     "Pesawat itu dialihkan ke BPBD setelah badai, beberapa jam sebelum libur Paskah.",
+     "name changed: Surabaya -> BPBD"),
 ])
 def test_name_changes_in_harder_places(en: str, idn: str, expected: str) -> None:
     assert name_drift(en, idn, "en", "id") == [expected]
