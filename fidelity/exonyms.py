@@ -114,6 +114,13 @@ justice department|department of justice: departemen kehakiman
 """
 
 
+#: Compass words, English and Indonesian: in a multi-word name each renders the other's
+#: compass word only, so "Selatan" never explains "Korea" ("South Korea" -> "Assad Selatan"
+#: is a changed name).
+_COMPASS_EN = {"north", "south", "east", "west", "middle", "central"}
+_COMPASS_ID = {"utara", "selatan", "timur", "barat", "tengah"}
+
+
 def _build() -> dict[str, frozenset[str]]:
     table: dict[str, set[str]] = {}
     for line in _PAIRS.strip().splitlines():
@@ -121,7 +128,8 @@ def _build() -> dict[str, frozenset[str]]:
         forms = set(right.split())
         for key in left.split("|"):
             for word in key.replace(".", "").split():
-                table.setdefault(word, set()).update(forms)
+                table.setdefault(word, set()).update(
+                    forms if word in _COMPASS_EN else forms - _COMPASS_ID)
     return {k: frozenset(v) for k, v in table.items()}
 
 

@@ -131,7 +131,8 @@ def _strong(key: str, langs: tuple[str, str]) -> bool:
 
 
 def _dedupe(phrases: list[list[tuple[str, str]]]) -> list[list[tuple[str, str]]]:
-    """Phrases with the same keys once ("... ke Barrett ... ke Barrett" is one name)."""
+    """Phrases with the same keys once ("... ke Barrett ... ke Barrett" is one name), and none
+    whose words all belong to a longer one ("Babe Jamsari Betawian ... Jamsari's soto")."""
     seen: set[tuple[str, ...]] = set()
     out = []
     for phrase in phrases:
@@ -139,7 +140,8 @@ def _dedupe(phrases: list[list[tuple[str, str]]]) -> list[list[tuple[str, str]]]
         if key not in seen:
             seen.add(key)
             out.append(phrase)
-    return out
+    sets = [{k for _, k in phrase} for phrase in out]
+    return [phrase for phrase, keys in zip(out, sets) if not any(keys < other for other in sets)]
 
 
 _CAPITAL_WORD = re.compile(r"(?<=[\w,;)\]”\"’'] )([A-Z][a-z]{2,})\b")

@@ -204,6 +204,15 @@ def test_name_put_in_place_of_an_ordinary_word_is_drift() -> None:
     # A one-word name replaced by an acronym in its place (an acronym stands for several words).
     ("The plane was diverted to Surabaya after the storm, the airline said.",
      "Pesawat itu dialihkan ke BPBD setelah badai, kata maskapai.", "name changed: Surabaya -> BPBD"),
+    # A compass word of an established form explains only the compass word ("Selatan" is
+    # not "Korea").
+    ("The typhoon passed over South Korea on Sunday, killing nine people.",
+     "Topan itu melintasi Vietnam Selatan pada Minggu, menewaskan sembilan orang.",
+     "name changed: Korea -> Vietnam"),
+    # A name mentioned again in short is one name ("Pak Darmo Suwito ... Darmo's").
+    ("Customers of the Pak Darmo Suwito stall say they come back for Darmo's noodles.",
+     "Para pelanggan mengaku selalu kembali untuk mi buatan Hartono itu.",
+     "name changed: Darmo Suwito -> Hartono"),
     # ... also when another source name is unexplained, far from the acronym's place.
     ("The plane was diverted to Surabaya after the storm, hours before the Passover holiday.",
      "Pesawat itu dialihkan ke BPBD setelah badai, beberapa jam sebelum libur Paskah.",
@@ -226,6 +235,10 @@ def test_name_changes_in_harder_places(en: str, idn: str, expected: str) -> None
     ("Storm Closes Schools Across Pekojan", "Badai, Sekolah di Pekojan Diliburkan"),
     ("Three people died when a bridge collapsed in Bantul City on Monday, officials said.",
      "Tiga orang tewas ketika sebuah jembatan ambruk di Kota Bantul pada Senin, kata para pejabat."),
+    ("The typhoon passed over South Korea on Sunday, killing nine people.",
+     "Topan itu melintasi Korea Selatan pada Minggu, menewaskan sembilan orang."),
+    ("Aid reached North Korea through the World Health Organization.",
+     "Bantuan sampai ke Korut melalui Organisasi Kesehatan Dunia (WHO)."),
     # A name the translation leaves out, and an acronym it adds elsewhere in the sentence.
     ("According to Wulandari, the extra wages will be paid by the end of the month.",
      "Menurutnya, tambahan upah itu akan dibayar DKI pada akhir bulan."),
