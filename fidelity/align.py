@@ -30,8 +30,9 @@
 6. After the programme (:func:`_absorb`): an unaligned sentence beside a link joins it when
    the link's other side covers its words (or some of them, and the lengths then fit far
    better) within its paragraph, so one sentence translated as three becomes one 1-3 link
-   rather than a 1-2 link and an addition. Title lines are taken out of joins with body sentences and the only title line
-   of a gap on each side is linked in its place (:func:`_unjoin_titles`, :func:`_pair_titles`).
+   rather than a 1-2 link and an addition. Before that, title lines are taken out of joins
+   with body sentences and the only title line of a gap on each side is linked in its place
+   (:func:`_unjoin_titles`, :func:`_pair_titles`).
 """
 
 from __future__ import annotations
@@ -352,13 +353,14 @@ class _Scorer:
             return 0.0
         # The lengths: how much better the link's two sides fit with the sentence joined.
         n_mine = float(side.lengths[list(mine)].sum())
-        n_theirs = np.array([other.lengths[list(theirs)].sum()])
-        n_with = np.array([n_mine + 1.0 + side.lengths[x]])
-        if null.target:
-            fit = self.length_penalty(n_theirs[0], np.array([n_mine])) - self.length_penalty(n_theirs[0], n_with)
-        else:
-            fit = self.length_penalty(n_mine, n_theirs) - self.length_penalty(n_with[0], n_theirs)
-        return cover if float(fit[0]) >= self.p.absorb_fit else 0.0
+        n_theirs = float(other.lengths[list(theirs)].sum())
+
+        def mismatch(n: float) -> float:  # this side n characters long
+            ls, lt = (n_theirs, n) if null.target else (n, n_theirs)
+            return float(self.length_penalty(ls, lt))
+
+        fit = mismatch(n_mine) - mismatch(n_mine + 1.0 + float(side.lengths[x]))
+        return cover if fit >= self.p.absorb_fit else 0.0
 
     def join_ok(self, joined: np.ndarray, part_a: np.ndarray, part_b: np.ndarray,
                 best_a: np.ndarray, best_b: np.ndarray, lp_a: np.ndarray, lp_b: np.ndarray,
