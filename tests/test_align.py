@@ -402,6 +402,10 @@ def test_an_unaligned_sentence_joins_the_link_that_covers_its_words() -> None:
     full = {("t", j, (0,)): 0.5 for j in (1, 2, 3)}
     assert _absorb(run, _Covers(full)) == [Link((0,), (0, 1, 2), 0.4), Link((), (3,)),
                                            Link((1,), (4,), 0.2)]
+    # ... also before a link: the one next to it first, then the one before that.
+    ahead = [Link((), (0,)), Link((), (1,)), Link((0,), (2,), 0.3), Link((1,), (3,), 0.5)]
+    assert _absorb(ahead, _Covers({("t", 0, (0,)): 0.5, ("t", 1, (0,)): 0.5})) == \
+        [Link((0,), (0, 1, 2), 0.3), Link((1,), (3,), 0.5)]
 
 
 class _FixedCoverage:
