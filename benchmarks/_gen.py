@@ -546,6 +546,10 @@ class Perturbations:
     splits: int = 1
     names: int = 1
     numbers: int = 1
+    #: draw the inserted sentences from the lines within this many of the chunk's ends (in
+    #: document order, so mostly the same story: a translator's added sentence on the topic),
+    #: not from anywhere in the corpus; 0: anywhere
+    nearby: int = 0
 
     @staticmethod
     def none() -> "Perturbations":
@@ -625,8 +629,10 @@ def accuracy_doc(pairs: list[tuple[str, str]], lines: range, rng: random.Random,
     doc.target_paras = [para for para in doc.target_paras if para]
     # Additions: unrelated sentences from elsewhere in the corpus, and scrape junk.
     outside = [k for k in range(len(pairs)) if k not in lines]
+    near = ([k for k in range(lines.start - p.nearby, lines.start) if k >= 0]
+            + [k for k in range(lines.stop, lines.stop + p.nearby) if k < len(pairs)])
     for _ in range(rng.randint(*p.insertions)):
-        text = _terminate(pairs[rng.choice(outside)][1])
+        text = _terminate(pairs[rng.choice(near if p.nearby and near else outside)][1])
         pi = rng.randrange(len(doc.target_paras))
         # Never into a headline's paragraph (a unit without end punctuation stands alone: on
         # one line with a sentence, no segmenter could find where the headline ends), but

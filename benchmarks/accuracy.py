@@ -188,8 +188,10 @@ class Prepared:
     kind: str  #: "edited", "clean" or "unrelated"
 
 
-def build_docs(docs: int, seed: int, unrelated: int, data=_gen.DATA, drop_audited: bool = False):
-    """Edited documents, clean ones (the same chunks, no edits) and unrelated pairs.
+def build_docs(docs: int, seed: int, unrelated: int, data=_gen.DATA, drop_audited: bool = False,
+               edits: _gen.Perturbations = _gen.Perturbations()):
+    """Edited documents (with ``edits``), clean ones (the same chunks, no edits) and unrelated
+    pairs.
 
     ``drop_audited``: build them from news_valid without the lines the hand audit rejects.
     """
@@ -197,7 +199,7 @@ def build_docs(docs: int, seed: int, unrelated: int, data=_gen.DATA, drop_audite
     names = _gen.name_pool(pairs)
     rng = random.Random(seed)
     ranges = _gen.chunks(len(pairs), docs, rng)
-    edited = [_gen.accuracy_doc(pairs, r, rng, names) for r in ranges]
+    edited = [_gen.accuracy_doc(pairs, r, rng, names, edits) for r in ranges]
     clean_rng = random.Random(seed + 1)
     n_extra = min(unrelated, len(ranges))
     clean = [_gen.accuracy_doc(pairs, r, clean_rng, names, _gen.Perturbations.none())
@@ -360,7 +362,7 @@ def result_json(res: Result, args, settings, model_id, n_docs: int, seconds: flo
         "dev_set": "news_valid (../shared/data/dev/news_valid.{en,id})",
         "git": _gen.git_revision(), "date": time.strftime("%Y-%m-%d"),
         "docs": n_docs, "seed": args.seed, "presplit": args.presplit,
-        "audited_lines_dropped": args.clean,
+        "audited_lines_dropped": args.clean, "insert_nearby": getattr(args, "insert_nearby", 0),
         "model": model_id.name, "model_hash": model_id.hash,
         "align_params": asdict(settings.align), "finding_params": asdict(settings.findings),
         "metrics": {k: round(v, 4) for k, v in m.items()},
@@ -467,6 +469,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--top", type=int, default=25, help="sweep rows to print (default 25)")
     ap.add_argument("--clean", action="store_true",
                     help="drop news_valid lines that benchmarks/news_valid_audit.tsv labels partial or wrong")
+    ap.add_argument("--insert-nearby", type=int, default=0, metavar="N",
+                    help="draw inserted sentences from the N lines beside each document's chunk "
+                         "(mostly the same story) instead of anywhere in the corpus")
     args = ap.parse_args(argv)
 
     from fidelity.pipeline import Checker, Settings
@@ -474,7 +479,8 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     settings = Settings(model=args.model, device=args.device, presplit=args.presplit, check_language=False)
     checker = Checker(settings, progress=False)
-    edited, clean, unrel = build_docs(args.docs, args.seed, args.unrelated, drop_audited=args.clean)
+    edited, clean, unrel = build_docs(args.docs, args.seed, args.unrelated, drop_audited=args.clean,
+                                      edits=_gen.Perturbations(nearby=args.insert_nearby))
     prepared = prepare_all(checker, settings, edited, clean, unrel, args.presplit)
     res = evaluate(prepared, settings, checker.model_id, checker.encoder.device)
     seconds = time.perf_counter() - t0
@@ -482,7 +488,9 @@ def main(argv: list[str] | None = None) -> int:
           f"({sum(len(d.source) for d in edited)} source sentences), seed {args.seed}, "
           f"model {checker.model_id.name}#{checker.model_id.hash}, "
           f"{'presplit' if args.presplit else 'real segmenter'}, "
-          f"{'audited partial/wrong lines dropped, ' if args.clean else ''}{seconds:.0f} s")
+          f"{'audited partial/wrong lines dropped, ' if args.clean else ''}"
+          f"{f'insertions from the {args.insert_nearby} lines nearby, ' if args.insert_nearby else ''}"
+          f"{seconds:.0f} s")
     print(tabulate(summary_rows(res), headers=["metric", "value"], tablefmt="github"))
     out = result_json(res, args, settings, checker.model_id, len(edited), seconds)
     if args.sweep:

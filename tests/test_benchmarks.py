@@ -280,3 +280,15 @@ def test_true_links_are_contiguous_runs_an_aligner_can_give():
         runs = [side for link in doc.truth_links() for side in link if side]
         assert all(list(r) == list(range(r[0], r[-1] + 1)) for r in runs), seed
         assert any(len(r) > 1 for r in runs)  # splits and merges are there
+
+
+def test_nearby_insertions_come_from_beside_the_chunk():
+    """``Perturbations.nearby``: inserted sentences are drawn from the lines just past the
+    chunk (the same story, in document order), not from anywhere in the corpus."""
+    near = {_gen._terminate(PAIRS[k][1]) for k in range(24, 27)}
+    texts = {e["text"] for seed in range(30)
+             for e in _doc(seed, _gen.Perturbations(insertions=(2, 2), nearby=3)).edits if e["kind"] == "insert"}
+    assert texts and texts <= near
+    anywhere = {e["text"] for seed in range(30)
+                for e in _doc(seed, _gen.Perturbations(insertions=(2, 2))).edits if e["kind"] == "insert"}
+    assert anywhere - near
