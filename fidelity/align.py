@@ -279,8 +279,10 @@ class _Scorer:
                  best_t: np.ndarray | None = None, lexicon: Lexicon | None = None,
                  best_s_at: np.ndarray | None = None, best_t_at: np.ndarray | None = None):
         self.s, self.t = src, tgt
-        # Word evidence for the join test: only with a lexicon, both sides' tokens and a cover.
-        self.lexicon = lexicon if (lexicon is not None and params.merge_cover > 0
+        # Word evidence for the join test and _absorb: only with a lexicon, both sides'
+        # tokens and a threshold for either.
+        uses_words = params.merge_cover > 0 or params.absorb_cover > 0
+        self.lexicon = lexicon if (lexicon is not None and uses_words
                                    and src.tokens is not None and tgt.tokens is not None
                                    and best_s_at is not None and best_t_at is not None) else None
         self.best_s_at, self.best_t_at = best_s_at, best_t_at  # where each best margin is
@@ -659,7 +661,7 @@ def _programme(sc: _Scorer, n: int, m: int, lo: np.ndarray, hi: np.ndarray, tau:
                     s12 = sc.one(S[i - 1], sc.r_s[i - 1], tj, sc.r_tj[j2 - 2])
                     other = sc.one(S[i - 1], sc.r_s[i - 1], T[j2 - 2], sc.r_t[j2 - 2])
                     lp12 = sc.length_penalty(sc.ls[i - 1], sc.ltj[j2 - 2])
-                    cover = None if sc.lexicon is None else (
+                    cover = None if sc.lexicon is None or p.merge_cover <= 0 else (
                         lambda need, a_main, j2=j2, i=i:
                         sc.cover_target(np.where(a_main, j2[need] - 1, j2[need] - 2), i - 1))
                     g = 1.5 * (s12 - tau) - beta * lp12
@@ -680,7 +682,7 @@ def _programme(sc: _Scorer, n: int, m: int, lo: np.ndarray, hi: np.ndarray, tau:
                     s21 = sc.one(sj, sc.r_sj[i - 2], tv, sc.r_t[j1 - 1])
                     other = sc.one(S[i - 2], sc.r_s[i - 2], tv, sc.r_t[j1 - 1])
                     lp21 = sc.length_penalty(sc.lsj[i - 2], sc.lt[j1 - 1])
-                    cover = None if sc.lexicon is None else (
+                    cover = None if sc.lexicon is None or p.merge_cover <= 0 else (
                         lambda need, a_main, j1=j1, i=i:
                         sc.cover_source(np.where(a_main, i - 1, i - 2), j1[need] - 1))
                     g = 1.5 * (s21 - tau) - beta * lp21

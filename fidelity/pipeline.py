@@ -214,7 +214,7 @@ def analyse_sides(pair: Pair, src: SideVectors, tgt: SideVectors, settings: Sett
     """
     p = settings.align
     lexicon = None
-    if p.merge_cover > 0:
+    if p.merge_cover > 0 or p.absorb_cover > 0:
         from .lexical import Lexicon
 
         lexicon = Lexicon.default()

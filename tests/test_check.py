@@ -248,7 +248,7 @@ def test_loosely_split_or_merged_sentence_is_joined_by_its_words(checker: Checke
     assert _added(report).keys() <= _added(base).keys()
     assert any(len(link.source) + len(link.target) == 3 for link in report.links)
     without = checker.check_pair(prepare(en, idn, checker.settings),
-                                 checker.settings.with_overrides(align=AlignParams(merge_cover=0.0)))
+                                 checker.settings.with_overrides(align=AlignParams(merge_cover=0.0, absorb_cover=0.0)))
     assert len(without.findings) > len(report.findings)
 
 
