@@ -551,16 +551,13 @@ def _pair_titles(links: list[Link], sc: _Scorer, title_s: np.ndarray,
         tgt = [j for link in gap for j in link.target]
         ts = [i for i in src if title_s[i]]
         tt = [j for j in tgt if title_t[j]]
-        paired = None
         if len(ts) == 1 and len(tt) == 1:
-            paired = Link((ts[0],), (tt[0],), _link_score(sc, (ts[0],), (tt[0],)))
-        if paired is None:
-            out += gap
-        else:
-            i, j = paired.source[0], paired.target[0]
+            (i,), (j,) = ts, tt
             out += [Link((x,), ()) for x in src if x < i] + [Link((), (y,)) for y in tgt if y < j]
-            out.append(paired)
+            out.append(Link((i,), (j,), _link_score(sc, (i,), (j,))))
             out += [Link((x,), ()) for x in src if x > i] + [Link((), (y,)) for y in tgt if y > j]
+        else:
+            out += gap
         k = end
     return out
 
