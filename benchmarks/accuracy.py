@@ -362,7 +362,7 @@ def result_json(res: Result, args, settings, model_id, n_docs: int, seconds: flo
         "dev_set": "news_valid (../shared/data/dev/news_valid.{en,id})",
         "git": _gen.git_revision(), "date": time.strftime("%Y-%m-%d"),
         "docs": n_docs, "seed": args.seed, "presplit": args.presplit,
-        "audited_lines_dropped": args.clean, "insert_nearby": getattr(args, "insert_nearby", 0),
+        "audited_lines_dropped": args.clean, "insert_nearby": args.insert_nearby,
         "model": model_id.name, "model_hash": model_id.hash,
         "align_params": asdict(settings.align), "finding_params": asdict(settings.findings),
         "metrics": {k: round(v, 4) for k, v in m.items()},
