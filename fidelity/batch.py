@@ -754,7 +754,7 @@ def pair_exit_code(rec: dict, fail_on: frozenset[str]) -> int:
     """0 faithful (or only findings outside ``fail_on``), 1 issues/unrelated, 3 failed."""
     if rec.get("error") is not None or rec.get("verdict") not in VERDICTS:
         return 3
-    from .cli import exit_code  # the rule of `fidelity check`, per pair
+    from .exitcodes import exit_code  # the rule of `fidelity check`, per pair
 
     counts = rec.get("counts") or {}
     types = {t for t, k in (("omission", "omissions"), ("addition", "additions"), ("drift", "drifts"))

@@ -16,10 +16,10 @@ import click
 
 from . import __version__
 from .errors import FidelityError
+from .exitcodes import exit_code
+from .types import FINDING_TYPES
 
 FORMATS = ("table", "json", "html")
-FINDING_TYPES = ("omission", "addition", "drift")
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
 def _err(message: str) -> None:
@@ -57,15 +57,6 @@ def parse_fail_on(value: str) -> frozenset[str]:
     if bad or not kinds:
         raise click.BadParameter(f"expected a comma-separated subset of {','.join(FINDING_TYPES)}, got {value!r}")
     return kinds
-
-
-def exit_code(verdict: str, finding_types: set[str], fail_on: frozenset[str]) -> int:
-    """0 faithful; 1 unrelated, or issues of a type in ``fail_on``; else 0."""
-    if verdict == "unrelated":
-        return EXIT_FINDINGS
-    if verdict == "issues" and finding_types & fail_on:
-        return EXIT_FINDINGS
-    return EXIT_OK
 
 
 def _default_format(output: str | None) -> str:

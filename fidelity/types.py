@@ -10,12 +10,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-FindingType = Literal["omission", "addition", "drift"]
+FindingType = Literal["omission", "addition", "partial", "drift"]
 Category = Literal["body", "headline", "caption", "credit", "byline", "boilerplate"]
 Verdict = Literal["faithful", "issues", "unrelated"]
+#: What one typed change inside a finding is (see :class:`Change`).
+ChangeKind = Literal["name", "spelling", "number", "date", "antonym", "outlet", "title",
+                     "missing", "added"]
+#: How much a finding matters to a translator triaging a report, least first.
+Severity = Literal["minor", "major", "critical"]
 
-FINDING_TYPES: tuple[str, ...] = ("omission", "addition", "drift")
+#: ``omission``/``addition``: whole sentences with no counterpart; ``partial``: a linked
+#: sentence that leaves out (or adds) a span of words; ``drift``: a linked sentence whose
+#: names, numbers, dates or meaning differ.
+FINDING_TYPES: tuple[str, ...] = ("omission", "addition", "partial", "drift")
 CATEGORIES: tuple[str, ...] = ("body", "headline", "caption", "credit", "byline", "boilerplate")
+CHANGE_KINDS: tuple[str, ...] = ("name", "spelling", "number", "date", "antonym", "outlet", "title",
+                                 "missing", "added")
+SEVERITIES: tuple[str, ...] = ("minor", "major", "critical")
 
 
 @dataclass(frozen=True)
@@ -82,6 +93,31 @@ class Link:
                 "score": None if self.score is None else round(float(self.score), 4)}
 
 
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One structured change inside a finding, so consumers never parse the message.
+
+    ``source``/``target``: the text as each side writes it ("" where that side has none, as
+    for a ``missing`` span). ``source_spans``/``target_spans``: ``(start, end)`` character
+    offsets into the *document* text of that side (the coordinates of ``Sentence.start``), one
+    per occurrence the change covers; empty where the words cannot be located.
+    """
+
+    kind: str  # one of CHANGE_KINDS
+    source: str = ""
+    target: str = ""
+    source_spans: tuple[Span, ...] = ()
+    target_spans: tuple[Span, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "source": self.source, "target": self.target,
+                "source_spans": [list(s) for s in self.source_spans],
+                "target_spans": [list(s) for s in self.target_spans]}
+
+
 @dataclass(frozen=True)
 class Finding:
     type: str  # one of FINDING_TYPES
@@ -90,12 +126,15 @@ class Finding:
     target: tuple[int, ...]
     score: float | None
     message: str
+    changes: tuple[Change, ...] = ()
+    severity: str = "major"  # one of SEVERITIES
 
     def to_dict(self) -> dict:
         return {"type": self.type, "category": self.category,
                 "source": list(self.source), "target": list(self.target),
                 "score": None if self.score is None else round(float(self.score), 4),
-                "message": self.message}
+                "message": self.message, "severity": self.severity,
+                "changes": [c.to_dict() for c in self.changes]}
 
 
 @dataclass
@@ -108,6 +147,7 @@ class Summary:
     omissions: int
     additions: int
     drifts: int
+    partials: int = 0
 
     def to_dict(self) -> dict:
         return {"verdict": self.verdict,
@@ -116,7 +156,7 @@ class Summary:
                 "source_coverage": round(self.source_coverage, 4),
                 "target_coverage": round(self.target_coverage, 4),
                 "omissions": self.omissions, "additions": self.additions,
-                "drifts": self.drifts}
+                "drifts": self.drifts, "partials": self.partials}
 
 
 @dataclass
