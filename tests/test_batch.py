@@ -236,7 +236,7 @@ def test_killed_run_resumes_to_the_same_results(tmp_path: Path) -> None:
     assert proc.poll() is None, "the run ended before it could be killed"
     os.killpg(proc.pid, signal.SIGKILL)  # the command and its worker processes
     proc.wait()
-    done = [r["id"] for r in read_results(results)]
+    done = [r.id for r in read_results(results)]
     assert 1 <= len(done) < n, "the kill must land part-way through the run"
 
     resumed = batch(str(folder), "-o", str(out), "--workers", "0")
@@ -366,7 +366,7 @@ def test_progress_bar_on_a_terminal_only_and_not_in_ci(monkeypatch, env, tty, fl
 def test_a_pair_whose_texts_cannot_be_listed_fails_alone(tmp_path: Path, monkeypatch) -> None:
     """An exception while gathering one pair's texts for the embedding window fails that pair
     only: every other pair of the window still gets its report and its one record."""
-    from fidelity import batch as batch_module
+    from fidelity.batch import runner as batch_module
 
     out, specs = three_pair_run(tmp_path)
     victim = specs[1].source

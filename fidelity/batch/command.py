@@ -1,0 +1,130 @@
+"""The ``fidelity batch`` command as a function: discover, lock OUTDIR, load the model, plan,
+run, finalize (:func:`run_batch`)."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import time
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .common import CACHE_TEXTS, DEFAULT_WINDOW, LOCK, RESULTS, BatchError, Interrupted
+from .discover import discover
+from .records import plan
+from .runner import BatchRunner, RunStats, make_executor, warm_up
+from .summary import Totals, finalize
+
+if TYPE_CHECKING:
+    from ..pipeline import Settings
+
+
+@dataclass
+class BatchOptions:
+    input: str
+    outdir: str
+    settings: Settings
+    source_suffix: str = ".en.txt"
+    target_suffix: str = ".id.txt"
+    workers: int | None = None
+    window: int = DEFAULT_WINDOW
+    force: bool = False
+    progress: bool | None = None  #: None: on a terminal only
+    fail_on: frozenset[str] = frozenset({"omission", "addition", "drift"})
+
+
+def acquire_lock(outdir: Path):
+    """The OUTDIR lock, held for the whole run; a second run gets a :class:`BatchError`."""
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(str(outdir / LOCK))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise BatchError(f"{outdir}: another fidelity batch is writing to this folder "
+                         f"(lock {outdir / LOCK}); wait for it to finish or use another -o") from None
+    return lock
+
+
+_TEMP = re.compile(r"^\..+\.[0-9a-f]{8}\.tmp$")  # report.write_atomic's temporary files
+
+
+def remove_stale_temps(outdir: Path) -> int:
+    """Delete temporary files a killed run left in OUTDIR (safe: we hold its lock)."""
+    n = 0
+    for entry in outdir.iterdir():
+        if _TEMP.match(entry.name) and entry.is_file():
+            entry.unlink(missing_ok=True)
+            n += 1
+    return n
+
+
+def run_batch(opts: BatchOptions) -> tuple[Totals, RunStats]:
+    """The whole command: discover, lock, load the model, plan, run, finalize.
+
+    Ctrl-C becomes :class:`Interrupted` once the workers are stopped and the lock released."""
+    try:
+        return _run_batch(opts)
+    except KeyboardInterrupt:
+        raise Interrupted(f"interrupted; the pairs finished so far are kept in "
+                          f"{Path(opts.outdir) / RESULTS}: run the same command again to resume"
+                          ) from None
+
+
+def _run_batch(opts: BatchOptions) -> tuple[Totals, RunStats]:
+    specs = discover(opts.input, opts.source_suffix, opts.target_suffix)
+    outdir = Path(opts.outdir)
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BatchError(f"{outdir}: cannot create the output folder: {exc.strerror}") from None
+    lock = acquire_lock(outdir)
+    executor: Executor | None = None
+    runner: BatchRunner | None = None
+    try:
+        remove_stale_temps(outdir)
+        from ..pipeline import Checker, signature
+
+        t0 = time.perf_counter()
+        workers = (os.cpu_count() or 1) if opts.workers is None else opts.workers
+        workers = min(workers, len(specs))
+        executor = make_executor(workers)
+        replacement = lambda: make_executor(workers)  # noqa: E731 - after a worker died
+        booting = warm_up(executor, workers)  # the workers start while the model loads
+        checker = Checker(opts.settings, progress=False)
+        if booting is not None:
+            booting.join()
+        checker.encoder.cache_size = min(checker.encoder.cache_size, CACHE_TEXTS)
+        sig = signature(opts.settings, checker.model_id)
+        model_seconds = time.perf_counter() - t0
+        the_plan = plan(specs, outdir, sig, opts.force, opts.settings.check_language)
+        bar = _progress_bar(len(specs), the_plan.reused, opts.progress)
+        try:
+            runner = BatchRunner(specs, outdir, opts.settings, checker.encoder, checker.model_id,
+                                 sig, executor, opts.window, on_done=lambda rec: bar.update(1),
+                                 new_executor=replacement)
+            stats = runner.run(the_plan.todo)
+        finally:
+            bar.close()
+        stats.reused = the_plan.reused
+        totals = finalize(specs, outdir, opts.fail_on, stats, sig, str(opts.input), model_seconds)
+        return totals, stats
+    finally:
+        for pool in {id(p): p for p in (executor, runner and runner.executor) if p is not None}.values():
+            pool.shutdown(wait=True, cancel_futures=True)
+        lock.release()
+
+
+def _progress_bar(total: int, initial: int, progress: bool | None):
+    """The tqdm bar on stderr (pairs done, rate, ETA): shown when ``progress`` says so, or
+    (None) on a terminal outside CI, so pipes and CI logs stay clean."""
+    from tqdm import tqdm
+
+    from .. import progress_default
+
+    show = progress_default() if progress is None else progress
+    return tqdm(total=total, initial=initial, unit="pair", desc="fidelity batch", file=sys.stderr,
+                disable=not show, dynamic_ncols=True, smoothing=0.1)

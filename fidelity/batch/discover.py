@@ -1,0 +1,148 @@
+"""Which pairs a run checks: ``<story><source suffix>`` with ``<story><target suffix>`` in a
+folder, or the rows of a CSV / JSON Lines manifest. A story with one side only is kept as a
+pair whose record will say what is missing."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .common import RESERVED_STEMS, BatchError
+
+
+@dataclass(frozen=True)
+class PairSpec:
+    """One pair to check: where its files are and what its reports are called."""
+
+    id: str
+    stem: str  #: file name (without extension) of this pair's reports in OUTDIR
+    source: str | None
+    target: str | None
+    problem: str | None = None  #: known before reading (a one-sided story): an error record
+
+
+def safe_stem(pair_id: str) -> str:
+    """A file-name-safe version of ``pair_id`` (letters, digits, ``.``, ``_``, ``-``)."""
+    stem = re.sub(r"[^\w.\-]+", "_", pair_id).strip("._") or "pair"
+    if len(stem) > 120:
+        stem = stem[:100] + "-" + hashlib.sha256(pair_id.encode()).hexdigest()[:12]
+    if stem.lower() in RESERVED_STEMS:
+        stem += "_"
+    return stem
+
+
+def _check_unique(specs: list[PairSpec], where: str) -> list[PairSpec]:
+    seen_ids: set[str] = set()
+    stems: dict[str, str] = {}
+    for s in specs:
+        if s.id in seen_ids:
+            raise BatchError(f"{where}: pair id {s.id!r} occurs twice; give each pair its own id")
+        seen_ids.add(s.id)
+        other = stems.get(s.stem.lower())
+        if other is not None:
+            raise BatchError(f"{where}: ids {other!r} and {s.id!r} would share the report file "
+                             f"name {s.stem!r}; rename one of them")
+        stems[s.stem.lower()] = s.id
+    return specs
+
+
+def folder_pairs(folder: Path, source_suffix: str, target_suffix: str) -> list[PairSpec]:
+    """Pairs of a folder, matched by story name; sorted by story name."""
+    if source_suffix == target_suffix:
+        raise BatchError(f"--source-suffix and --target-suffix are both {source_suffix!r}")
+    sources: dict[str, Path] = {}
+    targets: dict[str, Path] = {}
+    for entry in sorted(folder.iterdir()):
+        name = entry.name
+        # The longer suffix first, so "a.en.id.txt" with suffixes ".id.txt"/".en.id.txt" is right.
+        for suffix, side in sorted([(source_suffix, sources), (target_suffix, targets)],
+                                   key=lambda x: -len(x[0])):
+            if name.endswith(suffix) and len(name) > len(suffix):
+                side[name[: -len(suffix)]] = entry
+                break
+    stories = sorted(set(sources) | set(targets))
+    if not stories:
+        raise BatchError(f"{folder}: no <story>{source_suffix} or <story>{target_suffix} files "
+                         f"(see --source-suffix/--target-suffix)")
+    specs = []
+    for story in stories:
+        src, tgt = sources.get(story), targets.get(story)
+        problem = None
+        if src is None:
+            problem = f"no source file {story}{source_suffix} for {tgt.name}"  # type: ignore[union-attr]
+        elif tgt is None:
+            problem = f"no target file {story}{target_suffix} for {src.name}"
+        specs.append(PairSpec(story, safe_stem(story), None if src is None else str(src),
+                              None if tgt is None else str(tgt), problem))
+    return _check_unique(specs, str(folder))
+
+
+def _manifest_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, row) of a CSV or JSON Lines manifest."""
+    suffix = path.suffix.lower()
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BatchError(f"{path}: cannot read the manifest: {exc}") from None
+    if suffix == ".csv":
+        reader = csv.DictReader(text.splitlines())
+        fields = {(f or "").strip().lower() for f in reader.fieldnames or []}
+        if not {"source", "target"} <= fields:
+            raise BatchError(f"{path}: a CSV manifest needs 'source' and 'target' columns "
+                             f"(and optionally 'id'); found {sorted(fields)}")
+        for row in reader:
+            yield reader.line_num, {(k or "").strip().lower(): v for k, v in row.items()}
+    elif suffix in (".jsonl", ".ndjson"):
+        for n, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise BatchError(f"{path}:{n}: not a JSON object: {exc.msg}") from None
+            if not isinstance(row, dict):
+                raise BatchError(f"{path}:{n}: expected a JSON object with source and target")
+            yield n, {str(k).strip().lower(): v for k, v in row.items()}  # as CSV headers
+    else:
+        raise BatchError(f"{path}: expected a folder, a .csv or a .jsonl manifest")
+
+
+def manifest_pairs(path: Path, source_suffix: str) -> list[PairSpec]:
+    """Pairs listed in a manifest; relative paths are relative to the manifest's folder."""
+    base = path.parent
+    specs = []
+    for line, row in _manifest_rows(path):
+        src = str(row.get("source") or "").strip()
+        tgt = str(row.get("target") or "").strip()
+        pair_id = str(row.get("id") or "").strip()
+        if not pair_id:
+            name = Path(src or tgt).name
+            pair_id = name[: -len(source_suffix)] if src and name.endswith(source_suffix) \
+                and len(name) > len(source_suffix) else (Path(name).stem or f"line-{line}")
+        problem = None
+        if not src or not tgt:
+            problem = f"manifest line {line}: no {'source' if not src else 'target'} path"
+        specs.append(PairSpec(pair_id, safe_stem(pair_id),
+                              str(base / src) if src else None, str(base / tgt) if tgt else None,
+                              problem))
+    if not specs:
+        raise BatchError(f"{path}: the manifest lists no pairs")
+    return _check_unique(specs, str(path))
+
+
+def discover(input_path: str | os.PathLike, source_suffix: str = ".en.txt",
+             target_suffix: str = ".id.txt") -> list[PairSpec]:
+    """The pairs of a folder or a manifest (see the module doc)."""
+    path = Path(input_path)
+    if path.is_dir():
+        return folder_pairs(path, source_suffix, target_suffix)
+    if path.is_file():
+        return manifest_pairs(path, source_suffix)
+    raise BatchError(f"{path}: no such folder or manifest")

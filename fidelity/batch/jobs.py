@@ -1,0 +1,123 @@
+"""The per-pair work of a batch, done in worker processes.
+
+:func:`prepare_pair` (decoding, language check, segmentation) and :func:`finish_pair`
+(alignment, findings, JSON and HTML rendering) are plain functions of the input texts, the
+settings and (for the second) the embedding rows; the jobs and their results are picklable,
+so another engine can distribute this work without :mod:`fidelity.batch.runner`.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .common import error_text
+
+if TYPE_CHECKING:  # torch comes with the pipeline: imported only once there is work to do,
+    # so that a refused run (locked OUTDIR, bad manifest) answers at once.
+    from ..lexical import Tokens
+    from ..pipeline import ModelId, Pair, Settings
+
+
+def prepare_pair(source: bytes | str, target: bytes | str, settings: Settings,
+                 source_path: str | None = None, target_path: str | None = None) -> Pair:
+    """Decode (bytes) and segment both sides; raises on an unusable input."""
+    from ..pipeline import prepare
+    from ..textio import decode_bytes
+
+    src = decode_bytes(source, source_path or "source") if isinstance(source, bytes) else source
+    tgt = decode_bytes(target, target_path or "target") if isinstance(target, bytes) else target
+    return prepare(src, tgt, settings, source_path, target_path)
+
+
+def pair_texts(pair: Pair) -> tuple[list[str], list[str]]:
+    """What to embed for a pair: the sentences of each side (``Encoder.encode_sides`` adds
+    the joined pairs)."""
+    return pair.source.texts, pair.target.texts
+
+
+def finish_pair(pair: Pair, source_vecs: np.ndarray, target_vecs: np.ndarray,
+                settings: Settings, model: ModelId, source_tokens: Tokens | None = None,
+                target_tokens: Tokens | None = None) -> tuple[dict, str, str]:
+    """Align and judge a pair whose embeddings are known: (summary dict, JSON text, HTML text)."""
+    from ..pipeline import analyse
+    from ..report import render_html, render_json
+
+    report = analyse(pair, source_vecs, target_vecs, settings, model, device="cpu",
+                     source_tokens=source_tokens, target_tokens=target_tokens)
+    return report.summary.to_dict(), render_json(report), render_html(report)
+
+
+@dataclass
+class PrepareJob:
+    key: int
+    source: bytes
+    target: bytes
+    source_path: str
+    target_path: str
+    settings: Settings
+
+
+@dataclass
+class Prepared:
+    key: int
+    pair: Pair | None
+    error: str | None
+    seconds: float
+    warnings: list[str] = field(default_factory=list)  #: e.g. "x.id.txt: not UTF-8; decoded as cp1252"
+
+
+@dataclass
+class FinishJob:
+    key: int
+    pair: Pair
+    source_vecs: np.ndarray
+    target_vecs: np.ndarray
+    settings: Settings
+    model: ModelId
+    json_path: str
+    html_path: str
+    source_tokens: Tokens | None = None  #: the embedding's word pieces (no second tokenising)
+    target_tokens: Tokens | None = None
+
+
+@dataclass
+class Finished:
+    key: int
+    summary: dict | None
+    error: str | None
+    seconds: float
+
+
+def run_prepare(job: PrepareJob) -> Prepared:
+    """Worker stage 1; never raises: a failure becomes ``Prepared.error``."""
+    t0 = time.perf_counter()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            pair = prepare_pair(job.source, job.target, job.settings, job.source_path, job.target_path)
+            error = None
+        except Exception as exc:  # noqa: BLE001 - any failure is this pair's error record
+            pair, error = None, error_text(exc)
+    notes = list(dict.fromkeys(str(w.message) for w in caught))
+    return Prepared(job.key, pair, error, time.perf_counter() - t0, notes)
+
+
+def run_finish(job: FinishJob) -> Finished:
+    """Worker stage 2: analyse, render and write the pair's two reports atomically."""
+    from ..report import write_atomic
+
+    t0 = time.perf_counter()
+    try:
+        summary, json_text, html_text = finish_pair(job.pair, job.source_vecs, job.target_vecs,
+                                                    job.settings, job.model, job.source_tokens,
+                                                    job.target_tokens)
+        write_atomic(job.json_path, json_text)
+        write_atomic(job.html_path, html_text)
+        return Finished(job.key, summary, None, time.perf_counter() - t0)
+    except Exception as exc:  # noqa: BLE001
+        return Finished(job.key, None, error_text(exc), time.perf_counter() - t0)
