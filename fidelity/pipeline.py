@@ -16,12 +16,13 @@ from __future__ import annotations
 import math
 import os
 import threading
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from . import __version__
+from . import signature as _signature
 from .align import AlignParams, SideVectors, align
 from .categories import is_boilerplate, title_lines
 from .embed import side_texts
@@ -35,17 +36,29 @@ HASH_DIM = 512
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything that changes a report (all of it goes into the signature)."""
+    """Everything that changes a report.
 
-    source_lang: str = "en"
-    target_lang: str = "id"
-    model: str | None = None  #: model name or folder; None = the shipped default
-    device: str = "auto"
-    batch_size: int = 256
-    presplit: bool = False  #: one sentence per line, no sentence splitting
-    check_language: bool = True
+    The signature and ``Report.settings`` are generated from these fields (see
+    :mod:`fidelity.signature`): each parameter dataclass below is one part of the signature
+    (named by ``metadata["sig"]``, else the field name), so a new one is one line here; a
+    field that changes no number says so, and why, in ``metadata={"sig": None, "why": ...}``.
+    """
+
+    source_lang: str = field(default="en", metadata={"part": "seg", "lang": True})
+    target_lang: str = field(default="id", metadata={"part": "seg", "lang": True})
+    #: model name or folder; None = the shipped default
+    model: str | None = field(default=None, metadata={
+        "sig": None, "why": "the model part names the weights loaded, by name and hash (ModelId)"})
+    device: str = field(default="auto", metadata={
+        "sig": None, "why": "the device part names the device used (ModelId.device)"})
+    batch_size: int = field(default=256, metadata={
+        "sig": None, "why": "how many texts are embedded at once, not what comes out"})
+    #: one sentence per line, no sentence splitting
+    presplit: bool = field(default=False, metadata={"part": "seg"})
+    check_language: bool = field(default=True, metadata={
+        "sig": None, "why": "whether a report is made at all, not what it says"})
     align: AlignParams = field(default_factory=AlignParams)
-    findings: FindingParams = field(default_factory=FindingParams)
+    findings: FindingParams = field(default_factory=FindingParams, metadata={"sig": "find"})
 
     def with_overrides(self, **kw: Any) -> "Settings":
         return replace(self, **{k: v for k, v in kw.items() if v is not None})
@@ -180,15 +193,15 @@ def side_vectors(doc: Document, vecs: np.ndarray, lex_weight: float) -> SideVect
 
 
 def signature(settings: Settings, model: ModelId) -> str:
-    """sacrebleu-style signature: enough to reproduce the numbers of a report."""
-    return "|".join([
-        f"fidelity:{__version__}",
-        f"model:{model.name}#{model.hash}",
-        f"seg:punkt-{settings.source_lang},punkt-{settings.target_lang}" + (",presplit" if settings.presplit else ""),
-        f"align:{settings.align.signature()},hash={HASH_DIM}",
-        f"find:{settings.findings.signature()}",
-        f"device:{model.device}",
-    ])
+    """sacrebleu-style signature, enough to reproduce the numbers of a report: generated from
+    the fields of ``settings`` with the hashes of the shipped files (:mod:`fidelity.signature`)."""
+    return _signature.signature(settings, model, extra={"align": {"hash": HASH_DIM}})
+
+
+def report_settings(settings: Settings, model: ModelId, **derived: Any) -> dict:
+    """``Report.settings``: every field of ``settings``, the model, the shipped files' hashes
+    (:func:`fidelity.signature.settings_dict`), and the values a run derived (``derived``)."""
+    return {**derived, **_signature.settings_dict(settings, model), "hash_dim": HASH_DIM}
 
 
 def analyse(pair: Pair, source_vecs: np.ndarray, target_vecs: np.ndarray, settings: Settings,
@@ -234,10 +247,9 @@ def analyse_sides(pair: Pair, src: SideVectors, tgt: SideVectors, settings: Sett
         links=result.links,
         findings=findings,
         summary=summary,
-        settings={"tau": round(result.tau, 4), "anchors": len(result.anchors),
-                  "noise": round(result.noise, 4), "anchor_level": round(result.anchor_level, 4),
-                  "align": asdict(p), "findings": asdict(settings.findings),
-                  "model": model.name, "model_hash": model.hash, "device": model.device},
+        settings=report_settings(settings, model, tau=round(result.tau, 4), anchors=len(result.anchors),
+                                 noise=round(result.noise, 4),
+                                 anchor_level=round(result.anchor_level, 4)),
     )
 
 

@@ -34,12 +34,22 @@ from pathlib import Path
 from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 
 from . import models_dir
-from .errors import ModelError
+from .errors import InputError, ModelError
 from .langid import normalize_lang
 from .types import Document, Sentence
 
 #: Languages with shipped parameters.
 SUPPORTED_LANGUAGES: tuple[str, ...] = ("en", "id")
+
+#: The private parts of NLTK's Punkt this module relies on: :class:`TitledPunkt` overrides
+#: ``PunktSentenceTokenizer._second_pass_annotation`` and sets ``_params``, reads the
+#: ``PunktToken`` attributes below, and :func:`_glued_breaks` reads ``_params.abbrev_types``.
+#: pyproject.toml bounds nltk to the versions checked to have them (3.8.1 to 3.10.x);
+#: tests/test_packaging.py checks the installed one and that no other private name is used.
+PUNKT_PRIVATE: dict[str, tuple[str, ...]] = {
+    "PunktSentenceTokenizer": ("_second_pass_annotation", "_params"),
+    "PunktToken": ("period_final", "type_no_period", "sentbreak", "abbr"),
+}
 
 _FORMAT = "fidelity-punkt/1"
 
@@ -115,6 +125,18 @@ def load_params(path: str | Path) -> PunktParameters:
     for word, flags in doc["ortho_context"].items():
         params.ortho_context[word] = int(flags)
     return params
+
+
+def supported_language(code: str) -> str:
+    """``code`` as the segmenter's language code (``"EN"``, ``"en-US"``, ``"eng"`` -> ``"en"``),
+    or :class:`~fidelity.errors.InputError` with one line when no parameters are shipped for it
+    (:func:`segment` itself falls back to generic Punkt with a warning; a command line or an
+    API that takes a language from a user should refuse it instead)."""
+    normal = normalize_lang(code) if isinstance(code, str) else None
+    if normal not in SUPPORTED_LANGUAGES:
+        raise InputError(f"language {code!r} is not supported: the sentence segmenter has "
+                         f"parameters for {', '.join(SUPPORTED_LANGUAGES)} only")
+    return normal
 
 
 def get_tokenizer(lang: str) -> PunktSentenceTokenizer:
@@ -279,7 +301,7 @@ def segment_document(text: str, lang: str, path: str | None = None, *,
                     sentences=segment(text, code, presplit=presplit, wrapped=wrapped), path=path)
 
 
-__all__ = ["SUPPORTED_LANGUAGES", "TitledPunkt", "UnknownLanguageWarning", "get_tokenizer",
+__all__ = ["PUNKT_PRIVATE", "SUPPORTED_LANGUAGES", "TitledPunkt", "UnknownLanguageWarning", "get_tokenizer",
            "load_params", "load_tokenizer",
            "looks_hard_wrapped", "normalize_lang", "paragraph_spans", "params_path",
-           "segment", "segment_document", "sentence_spans"]
+           "segment", "segment_document", "sentence_spans", "supported_language"]
