@@ -16,8 +16,11 @@ from functools import lru_cache
 
 import numpy as np
 
-# A number, possibly with thousands separators and a decimal part, in either convention.
-_NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:[.,]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)(?![\w])")
+# A number, possibly with thousands separators and a decimal part, in either convention. No
+# letter or digit before it ("MH17" is a name); a letter may follow ("65th", "2.8bn"), and a
+# separator only when a digit follows it (a sentence-final "15:16." is the time 15:16).
+_NUMBER = re.compile(r"(?<![^\W\d_])(?<!\d)(?<!\d[.,])(\d{1,3}(?:[.,]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)"
+                     r"(?![\d]|[.,]\d)")
 # A capitalised word (Unicode letters), with inner apostrophes, hyphens and dots (U.S.).
 _WORD = re.compile(r"[^\W\d_][\w'’\-.]*", re.UNICODE)
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
@@ -39,6 +42,13 @@ def _ascii_fold(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
+def _canonical(token: str) -> str:
+    """A plain decimal ("1200", "3.5") without leading or trailing zeros."""
+    if "." in token:
+        token = token.rstrip("0").rstrip(".") or "0"
+    return token.lstrip("0") or "0"
+
+
 def normalize_number(token: str, lang: str) -> str:
     """Canonical form of a numeric token: "1,200" (en) and "1.200" (id) both give "1200"."""
     if lang == "id":
@@ -51,14 +61,25 @@ def normalize_number(token: str, lang: str) -> str:
             token = token.replace(",", "")
         elif re.fullmatch(r"\d+,\d+", token):  # "3,5" written the continental way
             token = token.replace(",", ".")
-    if "." in token:
-        token = token.rstrip("0").rstrip(".") or "0"
-    return token.lstrip("0") or "0"
+    return _canonical(token)
+
+
+@lru_cache(maxsize=100_000)
+def readings(token: str) -> frozenset[str]:
+    """Every value a numeric token can stand for in news of either language, since translators
+    keep the source's convention as often as they switch: "1.127" is 1127 or 1.127, "3,5" is
+    3.5 (or 35 grouped), "17.30" is the time 17:30 or the decimal 17.3."""
+    out = {v for v in (normalize_number(token, "en"), normalize_number(token, "id"))
+           if re.fullmatch(r"\d+(?:\.\d+)?", v)}
+    m = re.fullmatch(r"(\d{1,2})[.:](\d{2})", token)
+    if m and int(m.group(1)) <= 24 and int(m.group(2)) < 60:
+        out.add(_clock(int(m.group(1)), m.group(2)))
+    return frozenset(out)
 
 
 # Clock times: "10:30" in English, "10.30" (two digits after a dot) in Indonesian.
-_TIME = {"en": re.compile(r"(?<![\d.,:])(\d{1,2}):(\d{2})(?![\d])"),
-         "id": re.compile(r"(?<![\d.,:])(\d{1,2})[.:](\d{2})(?![\d.,])")}
+_TIME = {"en": re.compile(r"(?<![\d.,:])(\d{1,2}):(\d{2})(?![\d]|[.,:]\d)"),
+         "id": re.compile(r"(?<![\d.,:])(\d{1,2})[.:](\d{2})(?![\d]|[.,:]\d)")}
 
 
 def _clock(hour: int, minute: str) -> str:
@@ -66,50 +87,64 @@ def _clock(hour: int, minute: str) -> str:
     return str(hour) if minute == "00" else f"{hour}:{minute}"
 
 
-def _time(m: re.Match) -> str:
-    return _clock(int(m.group(1)), m.group(2))
+# 12-hour clock times ("1 PM", "10:30 a.m.", "7.55am"), which Indonesian news writes on the
+# 24-hour clock ("pukul 13.00", "10.30 WIB") or as the hour with a time of day ("pukul 3 sore").
+_CLOCK12 = re.compile(r"(?<![\d.,:])(\d{1,2})(?:[:.](\d{2}))?\s?([aApP])\.?\s?[mM]\.?(?!\w)")
 
 
-# 12-hour clock times ("1 PM", "10:30 a.m."), which Indonesian news writes on the 24-hour clock
-# ("pukul 13.00", "10.30 WIB").
-_CLOCK12 = re.compile(r"(?<![\d.,:])(\d{1,2})(?::(\d{2}))?\s?([aApP])\.?\s?[mM]\.?(?!\w)")
+@dataclass(frozen=True)
+class NumberToken:
+    """A number of a text: where it stands, its value as compared, and every value it may mean."""
+
+    start: int
+    end: int
+    value: str
+    readings: frozenset[str]
 
 
-def _clock12(m: re.Match) -> str | None:
-    hour = int(m.group(1))
-    if not 1 <= hour <= 12:
-        return None
-    return _clock(hour % 12 + (12 if m.group(3) in "pP" else 0), m.group(2) or "00")
-
-
-def _take_times(pattern: re.Pattern[str], value_of, text: str, out: list[tuple[int, str]]) -> str:
-    """``text`` with every time ``pattern`` finds (and ``value_of`` accepts) blanked out, its
-    (position, value) appended to ``out``. Blanks keep the length, so positions stay those of
-    the original text."""
+def _time_tokens(pattern: re.Pattern[str], kind: str, text: str, out: list[NumberToken]) -> str:
+    """``text`` with every time ``pattern`` finds blanked out, its token appended to ``out``.
+    Blanks keep the length, so positions stay those of the original text."""
     def repl(m: re.Match) -> str:
-        value = value_of(m)
-        if value is None:
-            return m.group(0)
-        out.append((m.start(), value))
+        hour, minute = int(m.group(1)), m.group(2) or "00"
+        if kind == "12":
+            if not 1 <= hour <= 12:
+                return m.group(0)
+            value = _clock(hour % 12 + (12 if m.group(3) in "pP" else 0), minute)
+            # "3 p.m." may be rendered "pukul 3 sore": the 12-hour figure is one reading.
+            extra = {_clock(hour, minute), _canonical(f"{hour}.{minute}")}
+        else:
+            if hour > 24 or int(minute) >= 60:
+                return m.group(0)
+            value = _clock(hour, minute)
+            extra = set(readings(m.group(0).replace(":", ".")))
+        out.append(NumberToken(m.start(), m.end(), value, frozenset({value} | extra)))
         return " " * len(m.group(0))
     return pattern.sub(repl, text)
 
 
+def number_tokens(text: str, lang: str) -> list[NumberToken]:
+    """The numbers of ``text`` in order: clock times on the 24-hour clock as "10:30" ("4:00" ->
+    "4", "1 PM" -> "13"), other numbers normalised by ``lang``'s convention."""
+    out: list[NumberToken] = []
+    masked = _time_tokens(_CLOCK12, "12", text, out)
+    masked = _time_tokens(_TIME.get(lang, _TIME["en"]), "24", masked, out)
+    out += [NumberToken(m.start(1), m.end(1), normalize_number(m.group(1), lang), readings(m.group(1)))
+            for m in _NUMBER.finditer(masked)]
+    return sorted(out, key=lambda t: t.start)
+
+
 def numbers(text: str, lang: str) -> list[str]:
-    """Normalised numbers in order of appearance; clock times on the 24-hour clock as "10:30"
-    ("4:00" -> "4", "1 PM" -> "13")."""
-    out: list[tuple[int, str]] = []
-    masked = _take_times(_CLOCK12, _clock12, text, out)
-    masked = _take_times(_TIME.get(lang, _TIME["en"]), _time, masked, out)
-    out += [(m.start(), normalize_number(m.group(1), lang)) for m in _NUMBER.finditer(masked)]
-    return [v for _, v in sorted(out)]
+    """Normalised numbers in order of appearance (the values of :func:`number_tokens`)."""
+    return [t.value for t in number_tokens(text, lang)]
 
 
 @lru_cache(maxsize=200_000)
 def name_key(word: str) -> str:
     """Comparison key of a name: lower case, accents folded, possessive and dots removed."""
     word = _POSSESSIVE.sub("", word.strip(".-’'"))
-    return _ascii_fold(word).lower().replace(".", "")
+    # Typography is no spelling: "L’Oreal" is "L'Oreal".
+    return _ascii_fold(word).lower().replace(".", "").replace("’", "'").replace("‘", "'")
 
 
 @lru_cache(maxsize=8)
@@ -202,21 +237,6 @@ def names(text: str, lang: str) -> list[str]:
         # All-caps short words are acronyms (AS, PBB, U.S.): names too, keep them.
         out.append(key)
     return out
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """Numbers and names of one sentence (or of a joined group of sentences)."""
-
-    numbers: frozenset[str]
-    names: frozenset[str]
-
-    @staticmethod
-    def of(text: str, lang: str) -> "Evidence":
-        return Evidence(frozenset(numbers(text, lang)), frozenset(names(text, lang)))
-
-    def __or__(self, other: "Evidence") -> "Evidence":
-        return Evidence(self.numbers | other.numbers, self.names | other.names)
 
 
 @lru_cache(maxsize=65536)
