@@ -420,9 +420,12 @@ def _finding_key(f) -> tuple[str, str]:
     return f.type, f.message
 
 
-def score(p: Planted, source, target, findings, baseline: set[tuple[str, str]] = frozenset()) -> dict:
+def score(p: Planted, source, target, findings, baseline: set[tuple[str, str]] = frozenset(),
+          links=()) -> dict:
     """The outcome of one document: ``source``/``target`` the segmented Documents, ``findings``
-    the checker's; ``baseline``: (type, message) of the faithful version's findings (not new).
+    and ``links`` the checker's; ``baseline``: (type, message) of the faithful version's
+    findings (not new). ``om_missed_linked``/``add_missed_linked``: planted omitted/added
+    sentences not flagged because a link took them (a join), the rest fell elsewhere.
     """
     s_text, s_spans, t_text, t_spans = p.doc.texts()
     s_map = map_sentences([(s.start, s.end) for s in source.sentences], s_spans)
@@ -447,7 +450,12 @@ def score(p: Planted, source, target, findings, baseline: set[tuple[str, str]] =
            "false_omadd": len(s_flag - s_touch) + len(t_flag - t_touch),
            "false_partial": sum(1 for f in findings if f.type == "partial"
                                 and not (set(f.source) & s_touch or set(f.target) & t_touch)),
-           "findings": Counter(f.type for f in findings)}
+           "findings": Counter(f.type for f in findings),
+           "om_missed_linked": len({i for l in links if l.source and l.target for i in l.source}
+                                   & (s_planted - s_flag)),
+           "add_missed_linked": len({j for l in links if l.source and l.target for j in l.target}
+                                    & (t_planted - t_flag)),
+           "touched": [sorted(s_touch), sorted(t_touch)]}
     touching = [f for f in findings if set(f.source) & s_touch or set(f.target) & t_touch]
     if p.variant in IN_SENTENCE:
         hits = [f for f in touching if f.type in ("drift", "partial") and _finding_key(f) not in baseline]
@@ -493,7 +501,9 @@ def figures(records: list[dict]) -> dict:
     def prf(rs: list[dict], kind: str) -> dict:
         tp, fl, pl = (sum(r[f"{kind}_{k}"] for r in rs) for k in ("tp", "flagged", "planted"))
         p, rcl, _ = _prf(tp, fl, pl)
-        return {"precision": round(p, 3), "recall": round(rcl, 3), "planted": pl, "flagged": fl}
+        linked = sum(r[f"{kind}_missed_linked"] for r in rs)
+        return {"precision": round(p, 3), "recall": round(rcl, 3), "planted": pl, "flagged": fl,
+                "missed": pl - tp, "missed_in_a_link": linked}
 
     if by.get("drop"):
         fig["omission_dropped"] = prf(by["drop"], "om")
@@ -541,7 +551,9 @@ def table_rows(per_seed: dict[str, dict]) -> list[list[str]]:
 
     def pr(key):
         return lambda f: (f"P {f[key]['precision']:.3f} R {f[key]['recall']:.3f} "
-                          f"({f[key]['planted']} planted, {f[key]['flagged']} flagged)") if key in f else "-"
+                          f"({f[key]['planted']} planted, {f[key]['flagged']} flagged; "
+                          f"{f[key]['missed_in_a_link']} of {f[key]['missed']} misses "
+                          f"inside a link)") if key in f else "-"
 
     def found(v):
         return lambda f: (f"{_fmt(f.get(f'{v}_found_pct'))}% (strict {_fmt(f.get(f'{v}_strict_pct'))}%, "
@@ -584,7 +596,7 @@ def run(checker, planted: list[Planted], progress: bool = True) -> tuple[list[di
     for n, p in enumerate(planted):
         s_text, _, t_text, _ = p.doc.texts()
         rep = checker.check(s_text, t_text)
-        r = score(p, rep.source, rep.target, rep.findings, baseline.get(p.story, frozenset()))
+        r = score(p, rep.source, rep.target, rep.findings, baseline.get(p.story, frozenset()), rep.links)
         r["verdict"] = rep.summary.verdict
         records.append(r)
         if p.variant == "faithful":
@@ -597,14 +609,23 @@ def run(checker, planted: list[Planted], progress: bool = True) -> tuple[list[di
                             if f.type in ("omission", "addition", "partial")]
         elif (p.variant != "merge" and not r.get("found", True)) or (p.variant in ("drop",) and r["om_tp"] < r["om_planted"]) \
                 or (p.variant.startswith("insert") and r["add_tp"] < r["add_planted"]):
+            near = set(r["touched"][0]), set(r["touched"][1])
             misses.append({"story": p.story, "seed": p.seed, "variant": p.variant, "line": p.line,
                            "detail": p.detail,
+                           "links": [_link_record(l, rep.source, rep.target) for l in rep.links
+                                     if set(l.source) & near[0] or set(l.target) & near[1]],
                            "findings": [_finding_record(f, rep.source, rep.target) for f in rep.findings]})
-        if progress and n % 50 == 0:
+        if progress and n % 50 == 0 and sys.stderr.isatty():
             print(f"\r{n}/{len(planted)}", end="", file=sys.stderr, flush=True)
-    if progress:
+    if progress and sys.stderr.isatty():
         print(f"\r{len(planted)}/{len(planted)}", file=sys.stderr)
     return records, false_flags, misses
+
+
+def _link_record(link, source, target) -> dict:
+    return {"kind": link.kind, "score": None if link.score is None else round(float(link.score), 3),
+            "source": [source.sentences[i].text for i in link.source],
+            "target": [target.sentences[j].text for j in link.target]}
 
 
 def _write_jsonl(path: Path, rows: list[dict]) -> None:

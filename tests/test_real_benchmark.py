@@ -267,3 +267,20 @@ def test_scorer_counts_misses_false_flags_and_wrong_kinds():
     other = next(i for i in range(1, len(p.doc.source)) if i not in p.doc.omitted())
     r = real.score(p, src, tgt, findings + [Finding("omission", "body", (other,), (), None, "z")])
     assert (r["om_tp"], r["om_flagged"], r["om_planted"], r["false_omadd"]) == (1, 2, 1, 1)
+
+
+def test_scorer_tells_misses_swallowed_by_a_join():
+    from fidelity.types import Link
+
+    p = next(p for p in _build(seeds=(0,)) if p.variant == "drop" and p.story == STORY_A.name)
+    src, tgt, findings, _ = _perfect(p)
+    (i,) = p.doc.omitted()
+    # The dropped sentence joined to its neighbour's translation (a 2-1 link): a miss in a link.
+    joined = [Link((i - 1, i), (i - 1,), 0.37)]
+    r = real.score(p, src, tgt, [f for f in findings if f.type != "omission"], links=joined)
+    assert (r["om_tp"], r["om_planted"], r["om_missed_linked"]) == (0, 1, 1)
+    fig = real.figures([dict(r, verdict="issues")])
+    assert fig["omission_dropped"]["missed"] == fig["omission_dropped"]["missed_in_a_link"] == 1
+    # Left as a 1-0 link but not reported: a miss, not inside a link.
+    r = real.score(p, src, tgt, [], links=[Link((i,), (), None)])
+    assert (r["om_tp"], r["om_missed_linked"]) == (0, 0)
