@@ -32,7 +32,8 @@ For sizes up to ``--compare-max`` also the exact fp32 search split into its matr
 and its top-k selections, the naive full matrix, each search method timed warm, and on GPU (or
 with ``--half-on-cpu``) the float16/bfloat16 methods with those types' own matmul peaks.
 
-Writes ``speed.csv``, ``roofline.csv``, ``speed.json`` and ``speed.png`` into ``--out``.
+Writes ``speed.csv``, ``roofline.csv``, ``speed.json`` and ``speed.png`` into ``--out`` (the plot
+only with matplotlib, the ``bench`` extra; without it a line says so).
 """
 
 from __future__ import annotations
@@ -495,8 +496,17 @@ def write_csv(path: Path, rows: list[dict]) -> None:
         w.writerows(rows)
 
 
-def plot(path: Path, results: list[dict]) -> None:
-    import matplotlib
+#: What ``main`` prints instead of drawing when matplotlib is missing.
+NO_PLOT = "no {name}: the plot needs matplotlib, the bench extra (pip install -e '.[bench]')"
+
+
+def plot(path: Path, results: list[dict]) -> str | None:
+    """Draw the time of each stage against size into ``path``; without matplotlib (an optional
+    dependency, the ``bench`` extra) draw nothing and return the one line that says so."""
+    try:
+        import matplotlib
+    except ImportError:
+        return NO_PLOT.format(name=path.name)
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -527,6 +537,7 @@ def plot(path: Path, results: list[dict]) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -572,7 +583,7 @@ def main(argv: list[str] | None = None) -> int:
     exps = exponents(results)
     write_csv(out / "speed.csv", rows)
     write_csv(out / "roofline.csv", roof)
-    plot(out / "speed.png", results)
+    no_plot = plot(out / "speed.png", results)
     meta = {"command": "python -m benchmarks.speed " + " ".join(sys.argv[1:]) if argv is None else argv,
             "hardware": hardware_line(), "date": time.strftime("%Y-%m-%d"), "skipped_devices": skipped,
             "git": _gen_revision(),
@@ -601,7 +612,10 @@ def main(argv: list[str] | None = None) -> int:
               f"anchors {r['anchors']}, DP cells {r['dp_cells']:,} ({r['dp_cells'] / max(1, r['n_source']):.0f}/row), "
               f"findings {r['findings']}, planted omitted {r['planted_omitted']} added {r['planted_added']}, "
               f"model load {r['model_load_s']:.1f} s")
-    print(f"wrote {out / 'speed.csv'}, {out / 'roofline.csv'}, {out / 'speed.json'}, {out / 'speed.png'}")
+    written = [out / "speed.csv", out / "roofline.csv", out / "speed.json"] + ([] if no_plot else [out / "speed.png"])
+    print("wrote " + ", ".join(map(str, written)))
+    if no_plot:
+        print(no_plot)
     return 0
 
 

@@ -21,10 +21,11 @@ Rules, read from each field's ``metadata``:
   ``metadata["lang"]`` marks a language code, written ``punkt-<code>#<hash of its parameters>``.
 
 Shipped files that change results are in it by content hash: each language's Punkt parameters
-(``seg``), every file of ``models/wordlists/`` and the lexicon (the shipped model's token table,
-which the aligner's word-coverage tests read whatever ``--model`` is) under ``data``; the
-embedding model by its weights' hash (``model``).  Hashes are cached per process (keyed by the
-file's size and modification time, so a rewritten file is hashed again).
+(``seg``), every file of ``models/wordlists/`` and ``models/lexicon/`` (:data:`DATA_FOLDERS`)
+and the shipped model's token table (:class:`fidelity.lexical.Lexicon`, which the aligner's
+word-coverage tests read whatever ``--model`` is) under ``data``; the embedding model by its
+weights' hash (``model``).  Hashes are cached per process (keyed by the file's size and
+modification time, so a rewritten file is hashed again).
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ SHORT_NAMES: dict[str, dict[str, str]] = {
 DEFAULT_PART = "run"
 #: Files of :func:`fidelity.models_dir` that change results, besides the Punkt parameters and
 #: the embedding model: every file of these folders (a word list added later is in at once).
-DATA_FOLDERS: tuple[str, ...] = ("wordlists",)
+DATA_FOLDERS: tuple[str, ...] = ("wordlists", "lexicon")
 #: Files of the shipped model that the lexicon (:meth:`fidelity.lexical.Lexicon.default`) reads.
 LEXICON_FILES: tuple[str, ...] = ("model.safetensors", "tokenizer.json")
 
@@ -147,14 +148,17 @@ def nltk_version() -> str:
 
 def value_text(value: Any) -> str:
     """A value as the signature writes it: floats exactly (``repr``: 0.25, 1e-05), booleans
-    yes/no, None ``auto`` (an unset threshold is derived), sequences joined with ``+``; the
-    separators ``|`` and ``,`` never occur inside a value (they become ``/`` and ``;``)."""
+    yes/no, None ``auto`` (an unset threshold is derived), sequences and mappings (``k:v``)
+    joined with ``+``; the separators ``|`` and ``,`` never occur inside a value (they become
+    ``/`` and ``;``)."""
     if isinstance(value, bool):
         text = "yes" if value else "no"
     elif value is None:
         text = "auto"
     elif isinstance(value, float):
         text = repr(value)
+    elif isinstance(value, Mapping):
+        text = "+".join(sorted(f"{value_text(k)}:{value_text(v)}" for k, v in value.items()))
     elif isinstance(value, (tuple, list, frozenset, set)):
         items = [value_text(v) for v in value]
         text = "+".join(items if isinstance(value, (tuple, list)) else sorted(items))

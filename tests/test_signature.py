@@ -35,6 +35,8 @@ def _perturbed(owner: type, f: dataclasses.Field, value: typing.Any) -> typing.A
         return "id" if value == "en" else "en" if value == "id" else value + "x"
     if isinstance(value, (tuple, frozenset)):
         return type(value)([*value, "x"]) if value else type(value)(["x"])
+    if isinstance(value, dict):
+        return {**value, "x": 1}
     raise AssertionError(f"{owner.__name__}.{f.name}: teach the test to change a {type(value).__name__}")
 
 
@@ -113,6 +115,7 @@ def test_values_never_break_the_separators() -> None:
     assert sig.value_text("a|b,c") == "a/b;c"
     assert sig.value_text(1e-05) == "1e-05" and sig.value_text(0.30000000000000004) != sig.value_text(0.3)
     assert sig.value_text(("a", "b")) == "a+b" and sig.value_text(frozenset({"b", "a"})) == "a+b"
+    assert sig.value_text({"b": 2, "a": 0.5}) == "a:0.5+b:2"
 
 
 def test_a_new_parameter_dataclass_is_one_line() -> None:
@@ -149,9 +152,11 @@ def test_report_settings_hold_every_field_and_the_hashes() -> None:
 
 @pytest.fixture()
 def shipped(tmp_path: Path) -> Path:
-    """A copy of the shipped word lists, with the lexicon's files linked."""
+    """A copy of the shipped word lists (every data folder), with the model's lexicon files linked."""
     root = tmp_path / "models"
-    shutil.copytree(models_dir() / "wordlists", root / "wordlists")
+    for folder in sig.DATA_FOLDERS:
+        if (models_dir() / folder).is_dir():
+            shutil.copytree(models_dir() / folder, root / folder)
     (root / DEFAULT_MODEL_NAME).mkdir()
     for name in sig.LEXICON_FILES:
         (root / DEFAULT_MODEL_NAME / name).symlink_to(models_dir() / DEFAULT_MODEL_NAME / name)
