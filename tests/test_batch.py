@@ -144,6 +144,7 @@ def test_resume_skips_unchanged_and_redoes_changed(tmp_path: Path) -> None:
     assert (summary["checked"], summary["reused"]) == (0, 3)
     assert {r["id"]: r for r in records(out)} == before
     assert {s: (out / f"{s}.json").stat().st_mtime_ns for s, _, _ in pairs} == mtimes
+    assert not (out / LOCK).exists(), "the lock file is deleted at the end of a run"
 
     changed = pairs[1][0]
     target = folder / f"{changed}.id.txt"
@@ -247,6 +248,106 @@ def test_killed_run_resumes_to_the_same_results(tmp_path: Path) -> None:
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["reused"] >= len(done) and summary["reused"] + summary["checked"] == n
     assert not list(out.glob(".*.tmp")), "temporary files of the killed run are cleaned up"
+
+
+def session_processes(sid: int) -> set[int]:
+    """Live (not zombie) processes of session ``sid``, from /proc: a run started with
+    ``start_new_session`` is its session's leader, and every process it starts (fork server,
+    resource tracker, workers) stays in its session, re-parented or not."""
+    pids = set()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                fields = fh.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == sid and fields[0] != b"Z":  # field 6 of stat: the session
+            pids.add(int(entry))
+    return pids
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except OSError:
+        return False
+
+
+def wait_gone(pids: set[int], sid: int, seconds: float = 15.0) -> set[int]:
+    """The processes of ``pids`` and of session ``sid`` still alive after up to ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while True:
+        left = {p for p in pids if _alive(p)} | session_processes(sid)
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.05)
+
+
+def start_and_wait(folder: Path, out: Path, processes: int, lines: int) -> subprocess.Popen:
+    """``fidelity batch`` with 2 workers in its own session, once its session has
+    ``processes`` live processes and ``results.jsonl`` ``lines`` records."""
+    proc = subprocess.Popen(_cli(str(folder), "-o", str(out), "--workers", "2", "--window", "2", "-q"),
+                            cwd=REPO, start_new_session=True, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    results = out / RESULTS
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline and proc.poll() is None:
+        if len(session_processes(proc.pid)) >= processes and (
+                lines == 0 or results.is_file() and results.read_bytes().count(b"\n") >= lines):
+            break
+        time.sleep(0.01)
+    assert proc.poll() is None, "the run ended before it could be stopped"
+    return proc
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_sigterm_stops_every_process_of_the_run_and_it_resumes(tmp_path: Path) -> None:
+    """SIGTERM (a scheduler's stop) to the command alone: exit 130 with one line, no process
+    it started left running (fork server, resource tracker, workers, by pid), no lock file;
+    the next run resumes to one record per pair."""
+    folder, n = _kill_folder(tmp_path, copies=3)
+    out = tmp_path / "out"
+    # the command, the resource tracker, the fork server and two workers, one pair recorded
+    proc = start_and_wait(folder, out, processes=5, lines=1)
+    started = session_processes(proc.pid)
+    assert len(started) >= 5
+    os.kill(proc.pid, signal.SIGTERM)
+    assert proc.wait(60) == 130
+    stderr = proc.stderr.read().decode()
+    assert len(stderr.strip().splitlines()) == 1 and "interrupted by SIGTERM" in stderr, stderr
+    assert wait_gone(started, proc.pid) == set()
+    assert not (out / LOCK).exists()
+    done = [r.id for r in read_results(out / RESULTS)]
+    assert 1 <= len(done) < n
+
+    resumed = batch(str(folder), "-o", str(out), "--workers", "0")
+    assert resumed.exit_code in (0, 1), resumed.output
+    got = [r["id"] for r in records(out)]
+    assert sorted(got) == sorted(set(got)) and len(got) == n
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["reused"] >= len(done) and summary["reused"] + summary["checked"] == n
+    assert not (out / LOCK).exists()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_ctrl_c_while_the_workers_start_prints_one_line(tmp_path: Path) -> None:
+    """Ctrl-C reaches the whole foreground process group. Sent as soon as a worker exists
+    (the fork server still importing, the model loading), it ends the run with exit 130 and
+    one line: no worker traceback, nothing left running."""
+    folder, _ = _kill_folder(tmp_path, copies=1)
+    out = tmp_path / "out"
+    proc = start_and_wait(folder, out, processes=4, lines=0)  # command, tracker, server, a worker
+    started = session_processes(proc.pid)
+    os.killpg(proc.pid, signal.SIGINT)
+    assert proc.wait(60) == 130
+    stderr = proc.stderr.read().decode()
+    assert len(stderr.strip().splitlines()) == 1 and "interrupted" in stderr, stderr
+    assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr
+    assert wait_gone(started, proc.pid) == set()
+    assert not (out / LOCK).exists()
 
 
 def test_second_concurrent_run_is_refused(tmp_path: Path) -> None:

@@ -3,19 +3,24 @@ run, finalize (:func:`run_batch`)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import signal
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .common import CACHE_TEXTS, DEFAULT_WINDOW, LOCK, RESULTS, BatchError, Interrupted
+from .common import CACHE_TEXTS, DEFAULT_WINDOW, RESULTS, BatchError, Interrupted
 from .discover import discover
+from .lock import OutdirLock
 from .records import plan
-from .runner import BatchRunner, RunStats, make_executor, warm_up
+from .runner import BatchRunner, RunStats, make_executor, stop_executor, warm_up
 from .summary import Totals, finalize
 
 if TYPE_CHECKING:
@@ -36,17 +41,9 @@ class BatchOptions:
     fail_on: frozenset[str] = frozenset({"omission", "addition", "drift"})
 
 
-def acquire_lock(outdir: Path):
+def acquire_lock(outdir: Path) -> OutdirLock:
     """The OUTDIR lock, held for the whole run; a second run gets a :class:`BatchError`."""
-    from filelock import FileLock, Timeout
-
-    lock = FileLock(str(outdir / LOCK))
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        raise BatchError(f"{outdir}: another fidelity batch is writing to this folder "
-                         f"(lock {outdir / LOCK}); wait for it to finish or use another -o") from None
-    return lock
+    return OutdirLock(outdir).acquire()
 
 
 _TEMP = re.compile(r"^\..+\.[0-9a-f]{8}\.tmp$")  # report.write_atomic's temporary files
@@ -62,14 +59,53 @@ def remove_stale_temps(outdir: Path) -> int:
     return n
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread: a scheduler stopping the run is handled as Ctrl-C."""
+
+
+@contextlib.contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """While the run lasts, SIGTERM raises :class:`Terminated` (main thread only: only it may
+    set signal handlers, and only it receives them)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        raise Terminated()
+
+    before = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
+@contextlib.contextmanager
+def _signals_ignored() -> Iterator[None]:
+    """A second Ctrl-C or SIGTERM must not cut short the stopping of the workers."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+
+
 def run_batch(opts: BatchOptions) -> tuple[Totals, RunStats]:
     """The whole command: discover, lock, load the model, plan, run, finalize.
 
-    Ctrl-C becomes :class:`Interrupted` once the workers are stopped and the lock released."""
+    Ctrl-C (SIGINT) and SIGTERM become :class:`Interrupted` (exit status 130) once every
+    process the run started is stopped and the lock released (and its file deleted)."""
     try:
-        return _run_batch(opts)
-    except KeyboardInterrupt:
-        raise Interrupted(f"interrupted; the pairs finished so far are kept in "
+        with _sigterm_interrupts():
+            return _run_batch(opts)
+    except KeyboardInterrupt as exc:
+        how = " by SIGTERM" if isinstance(exc, Terminated) else ""
+        raise Interrupted(f"interrupted{how}; the pairs finished so far are kept in "
                           f"{Path(opts.outdir) / RESULTS}: run the same command again to resume"
                           ) from None
 
@@ -84,6 +120,8 @@ def _run_batch(opts: BatchOptions) -> tuple[Totals, RunStats]:
     lock = acquire_lock(outdir)
     executor: Executor | None = None
     runner: BatchRunner | None = None
+    booting: threading.Thread | None = None
+    finished = False
     try:
         remove_stale_temps(outdir)
         from ..pipeline import Checker, signature
@@ -111,11 +149,16 @@ def _run_batch(opts: BatchOptions) -> tuple[Totals, RunStats]:
             bar.close()
         stats.reused = the_plan.reused
         totals = finalize(specs, outdir, opts.fail_on, stats, sig, str(opts.input), model_seconds)
+        finished = True
         return totals, stats
     finally:
-        for pool in {id(p): p for p in (executor, runner and runner.executor) if p is not None}.values():
-            pool.shutdown(wait=True, cancel_futures=True)
-        lock.release()
+        pools = {id(p): p for p in (executor, runner and runner.executor) if p is not None}
+        with _signals_ignored() if not finished else contextlib.nullcontext():
+            try:
+                for pool in pools.values():
+                    stop_executor(pool, interrupted=not finished, booting=booting)
+            finally:
+                lock.release()
 
 
 def _progress_bar(total: int, initial: int, progress: bool | None):

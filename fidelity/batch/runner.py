@@ -14,6 +14,10 @@ When a pair's files are written its record is appended to ``results.jsonl``.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import select
+import signal
 import threading
 import time
 import warnings
@@ -34,15 +38,60 @@ if TYPE_CHECKING:
 
 
 # --------------------------------------------------------------------------- executors
+#
+# The processes a run starts: on Linux a fork server (which starts the workers, with the
+# pipeline already imported), multiprocessing's resource tracker, and the workers. None of
+# them may outlive the run:
+#
+# * Ctrl-C reaches the whole foreground process group. The fork server is started with SIGINT
+#   ignored, which it and every worker it forks inherit, so only this process sees Ctrl-C (no
+#   worker tracebacks); this process then stops the workers (:func:`stop_executor`).
+# * SIGTERM to this process is turned into the same interruption (``command.py``).
+# * SIGKILL to this process cannot be handled here: each worker watches this process
+#   (:func:`_watch_parent`) and exits when it is gone; the fork server and the resource
+#   tracker exit by themselves once no process holds their pipes.
 
-def worker_init() -> None:
-    """One torch thread per worker: the workers already fill the cores."""
+def worker_init(parent_pid: int | None = None) -> None:
+    """Set up a worker: SIGINT ignored (the parent stops the workers), one torch thread (the
+    workers already fill the cores), and exit when ``parent_pid`` (the batch) is gone."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if parent_pid is not None:
+        _watch_parent(parent_pid)
     try:
         import torch
 
         torch.set_num_threads(1)
     except Exception:  # pragma: no cover - torch is a dependency
         pass
+
+
+def _watch_parent(parent_pid: int) -> None:
+    """A daemon thread that ends this worker as soon as ``parent_pid`` exits (killed with
+    SIGKILL, say): a worker's parent is the fork server, which lives as long as the workers
+    hold its pipe, so neither would ever notice. A pidfd (Linux 5.3+) wakes at once; else the
+    thread polls every half second."""
+    try:
+        fd: int | None = os.pidfd_open(parent_pid)  # type: ignore[attr-defined]
+    except ProcessLookupError:
+        os._exit(1)
+    except (AttributeError, OSError):
+        fd = None
+
+    def watch() -> None:
+        if fd is not None:
+            select.select([fd], [], [])
+        else:
+            while True:
+                time.sleep(0.5)
+                try:
+                    os.kill(parent_pid, 0)
+                except ProcessLookupError:
+                    break
+                except PermissionError:  # a pid reused by someone else's process
+                    break
+        os._exit(1)
+
+    threading.Thread(target=watch, name="fidelity-batch-parent-watch", daemon=True).start()
 
 
 class InlineExecutor(Executor):
@@ -65,7 +114,7 @@ def warm_up(executor: Executor, workers: int) -> threading.Thread | None:
 
     def start() -> None:
         try:
-            for fut in [executor.submit(worker_init) for _ in range(workers)]:
+            for fut in [executor.submit(_noop) for _ in range(workers)]:
                 fut.result()
         except BaseException:  # noqa: BLE001 - a pool that cannot start shows up at the first pair
             pass
@@ -73,6 +122,14 @@ def warm_up(executor: Executor, workers: int) -> threading.Thread | None:
     thread = threading.Thread(target=start, name="fidelity-batch-warm-up", daemon=True)
     thread.start()
     return thread
+
+
+def _noop() -> None:
+    """A task that only makes the pool start a worker."""
+
+
+PRELOAD = ["fidelity.batch.jobs", "fidelity.pipeline", "fidelity.align", "fidelity.findings",
+           "fidelity.report", "fidelity.segment"]
 
 
 def make_executor(workers: int) -> Executor:
@@ -84,9 +141,87 @@ def make_executor(workers: int) -> Executor:
     method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
     ctx = mp.get_context(method)
     if method == "forkserver":
-        ctx.set_forkserver_preload(["fidelity.batch.jobs", "fidelity.pipeline", "fidelity.align",
-                                    "fidelity.findings", "fidelity.report", "fidelity.segment"])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=worker_init)
+        ctx.set_forkserver_preload(PRELOAD)
+        _start_forkserver()
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=worker_init,
+                               initargs=(os.getpid(),))
+
+
+def _start_forkserver() -> None:
+    """Start the fork server (and the resource tracker) now, from the main thread, with SIGINT
+    ignored: a new Python process keeps an ignored SIGINT ignored, and the fork server hands
+    the SIGINT disposition it started with to every worker it forks, so Ctrl-C reaches neither
+    it (also while it imports the pipeline) nor a worker booting."""
+    from multiprocessing import forkserver
+
+    if threading.current_thread() is not threading.main_thread():
+        forkserver.ensure_running()  # only the main thread may change signal handlers
+        return
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
+def stop_executor(executor: Executor, interrupted: bool,
+                  booting: threading.Thread | None = None) -> None:
+    """Shut a pool down: after the queued work (``interrupted`` False), or at once: no new
+    worker, the fork server and the workers terminated (SIGTERM, SIGKILL after 5 s), the
+    thread still starting workers (``booting``, :func:`warm_up`) waited for, so that nothing
+    of the run outlives it (multiprocessing's resource tracker exits with this process)."""
+    if not interrupted or not isinstance(executor, ProcessPoolExecutor):
+        executor.shutdown(wait=True, cancel_futures=True)
+        return
+    executor.shutdown(wait=False, cancel_futures=True)  # submits now fail: no new worker
+    server = _forkserver_pid()
+    if server is not None:  # a worker being forked now fails to start instead
+        with contextlib.suppress(OSError):
+            os.kill(server, signal.SIGTERM)
+    _terminate(list((getattr(executor, "_processes", None) or {}).values()))
+    if booting is not None:
+        booting.join(5)
+        _terminate(list((getattr(executor, "_processes", None) or {}).values()))
+    stop_forkserver()
+
+
+def _forkserver_pid() -> int | None:
+    from multiprocessing import forkserver
+
+    return getattr(getattr(forkserver, "_forkserver", None), "_forkserver_pid", None)
+
+
+def _terminate(procs: list) -> None:
+    """SIGTERM to each process, then SIGKILL to those still alive after 5 s."""
+    for proc in procs:
+        with contextlib.suppress(Exception):
+            proc.terminate()
+    for proc in procs:
+        with contextlib.suppress(Exception):
+            proc.join(5)
+            if proc.is_alive():
+                proc.kill()
+                proc.join(1)
+
+
+def stop_forkserver(timeout: float = 5.0) -> None:
+    """Reap the fork server of this process (terminated by :func:`stop_executor`); the wait
+    ends after ``timeout`` seconds whatever happens. The resource tracker is left to exit by
+    itself when this process does: stopping it now would unlink the semaphores this process
+    still holds, and their finalizers would complain at exit."""
+    from multiprocessing import forkserver
+
+    stop = getattr(getattr(forkserver, "_forkserver", None), "_stop", None)
+    if stop is None:
+        return
+
+    def reap() -> None:
+        with contextlib.suppress(Exception):
+            stop()
+
+    thread = threading.Thread(target=reap, name="fidelity-batch-stop", daemon=True)
+    thread.start()
+    thread.join(timeout)
 
 
 # --------------------------------------------------------------------------- the run
