@@ -451,6 +451,7 @@ def score(p: Planted, source, target, findings, baseline: set[tuple[str, str]] =
            "false_partial": sum(1 for f in findings if f.type == "partial"
                                 and not (set(f.source) & s_touch or set(f.target) & t_touch)),
            "findings": Counter(f.type for f in findings),
+           "severities": Counter(getattr(f, "severity", "major") for f in findings),
            "om_missed_linked": len({i for l in links if l.source and l.target for i in l.source}
                                    & (s_planted - s_flag)),
            "add_missed_linked": len({j for l in links if l.source and l.target for j in l.target}
@@ -493,6 +494,8 @@ def figures(records: list[dict]) -> dict:
         fig["faithful_stories"] = len(faithful)
         fig["faithful_sentences"] = sents
         fig["faithful_findings_by_type"] = dict(sorted(ftypes.items()))
+        fig["faithful_findings_by_severity"] = dict(sorted(
+            sum((Counter(r.get("severities", {})) for r in faithful), Counter()).items()))
         fig["false_omadd_per_100"] = round(100.0 * sum(r["om_flagged"] + r["add_flagged"]
                                                        for r in faithful) / sents, 2)
         fig["false_partial_per_100"] = round(100.0 * ftypes["partial"] / sents, 2)
@@ -564,6 +567,8 @@ def table_rows(per_seed: dict[str, dict]) -> list[list[str]]:
             lambda f: f"{_fmt(f.get('faithful_judged_faithful_pct'))}% of {f.get('faithful_stories', 0)}"),
         row("findings on faithful stories, by type",
             lambda f: ", ".join(f"{k} {n}" for k, n in f.get("faithful_findings_by_type", {}).items()) or "none"),
+        row("findings on faithful stories, by severity",
+            lambda f: ", ".join(f"{k} {n}" for k, n in f.get("faithful_findings_by_severity", {}).items()) or "none"),
         row("omission P/R, dropped body sentence", pr("omission_dropped")),
         row("addition P/R, inserted sentence (both)", pr("addition_inserted")),
         row("  from another story", pr("addition_insert_other")),
@@ -579,6 +584,33 @@ def table_rows(per_seed: dict[str, dict]) -> list[list[str]]:
 
 
 # --------------------------------------------------------------------------- running
+
+
+def correct(r: dict) -> bool:
+    """Whether the checker got one document right: a faithful story judged ``faithful``, every
+    planted omitted/added sentence reported, an in-sentence change found, a merge not flagged."""
+    v = r["variant"]
+    if v == "faithful":
+        return r["verdict"] == "faithful"
+    if v == "drop":
+        return r["om_tp"] == r["om_planted"]
+    if v.startswith("insert"):
+        return r["add_tp"] == r["add_planted"]
+    if v == "merge":
+        return not r["found"]
+    return bool(r["found"])
+
+
+def compare(old: list[dict], new: list[dict]) -> list[dict]:
+    """The documents (by story, variant and seed) right in one run and wrong in the other."""
+    before = {(r["story"], r["variant"], r["seed"]): correct(r) for r in old}
+    out = []
+    for r in new:
+        key = (r["story"], r["variant"], r["seed"])
+        if key in before and before[key] != correct(r):
+            out.append({"story": key[0], "variant": key[1], "seed": key[2],
+                        "change": "better" if correct(r) else "worse"})
+    return out
 
 
 def _finding_record(f, source, target) -> dict:
@@ -647,6 +679,9 @@ def main(argv: list[str] | None = None) -> int:
                          "on one thread than on two when the cores are shared)")
     ap.add_argument("--json", default=None, help="write all figures (per seed and pooled) to this file")
     ap.add_argument("--dump", default=None, help="folder for false_flags.jsonl (faithful stories) and misses.jsonl")
+    ap.add_argument("--compare", default=None, metavar="FILE",
+                    help="a --json file of an earlier run: its pooled figures as a column, and the "
+                         "documents now right or wrong that were not (into DIR/changed.jsonl with --dump)")
     args = ap.parse_args(argv)
     seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
     variants = tuple(v for v in args.variants.split(",") if v)
@@ -669,15 +704,28 @@ def main(argv: list[str] | None = None) -> int:
     faithful = [r for r in records if r["variant"] == "faithful"]
     per_seed = {f"seed {s}": figures(faithful + [r for r in records if r["seed"] == s]) for s in seeds}
     per_seed["pooled"] = figures(records)
+    columns = dict(per_seed)
+    changed: list[dict] = []
+    if args.compare:
+        old = json.loads(Path(args.compare).read_text(encoding="utf-8"))
+        columns[f"before ({old.get('git', '?')})"] = old["figures"]["pooled"]
+        changed = compare(old["records"], records)
     print(f"real stories (NTREX dev): {len(stories)} stories, seeds {args.seeds}, {len(planted)} documents, "
           f"model {checker.model_id.name}#{checker.model_id.hash}, code {_gen.git_revision()}, {seconds:.0f} s")
     print("(faithful figures come from the same faithful documents for every seed)")
-    print(tabulate(table_rows(per_seed), headers=["figure"] + list(per_seed), tablefmt="github"))
+    print(tabulate(table_rows(columns), headers=["figure"] + list(columns), tablefmt="github"))
+    if args.compare:
+        by = Counter((c["variant"], c["change"]) for c in changed)
+        print(f"vs {args.compare}: " + (", ".join(f"{v} {by[v, 'better']} better / {by[v, 'worse']} worse"
+                                                   for v in dict.fromkeys(c["variant"] for c in changed))
+                                        or "no document changed outcome"))
     if args.dump:
         d = Path(args.dump)
         d.mkdir(parents=True, exist_ok=True)
         _write_jsonl(d / "false_flags.jsonl", false_flags)
         _write_jsonl(d / "misses.jsonl", misses)
+        if args.compare:
+            _write_jsonl(d / "changed.jsonl", changed)
         print(f"dump: {d / 'false_flags.jsonl'} ({len(false_flags)} false flags on faithful stories), "
               f"{d / 'misses.jsonl'} ({len(misses)} misses)")
     if args.json:
@@ -686,7 +734,8 @@ def main(argv: list[str] | None = None) -> int:
                "model": checker.model_id.name, "model_hash": checker.model_id.hash, "seeds": seeds,
                "stories": len(stories), "documents": len(planted), "seconds": round(seconds, 1),
                "figures": per_seed,
-               "records": [dict(r, findings=dict(r["findings"])) for r in records]}
+               "records": [dict(r, findings=dict(r["findings"]), severities=dict(r["severities"]))
+                           for r in records]}
         Path(args.json).write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return 0
 

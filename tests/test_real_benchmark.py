@@ -284,3 +284,17 @@ def test_scorer_tells_misses_swallowed_by_a_join():
     # Left as a 1-0 link but not reported: a miss, not inside a link.
     r = real.score(p, src, tgt, [], links=[Link((i,), (), None)])
     assert (r["om_tp"], r["om_missed_linked"]) == (0, 0)
+
+
+def test_compare_lists_documents_that_changed_outcome():
+    base = {"story": "s", "seed": 0, "om_tp": 0, "om_planted": 1, "add_tp": 0, "add_planted": 0,
+            "found": False, "verdict": "issues"}
+    old = [dict(base, variant="faithful", seed=None), dict(base, variant="drop"),
+           dict(base, variant="merge", found=True), dict(base, variant="name", found=True)]
+    new = [dict(base, variant="faithful", seed=None, verdict="faithful"), dict(base, variant="drop", om_tp=1),
+           dict(base, variant="merge", found=True), dict(base, variant="name", found=False)]
+    assert real.compare(old, new) == [
+        {"story": "s", "variant": "faithful", "seed": None, "change": "better"},
+        {"story": "s", "variant": "drop", "seed": 0, "change": "better"},
+        {"story": "s", "variant": "name", "seed": 0, "change": "worse"}]
+    assert real.compare(old, old) == []
