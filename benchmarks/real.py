@@ -1,7 +1,7 @@
 """The checker on real news stories in story order, faithful and with planted problems.
 
     python -m benchmarks.real [--seeds 0,1,2] [--stories N] [--json FILE] [--dump DIR]
-                              [--model PATH] [--variants a,b,...]
+                              [--model PATH] [--variants a,b,...] [--compare FILE]
 
 Data: ``../shared/data/dev/ntrex/ntrex-dev.{en,id,doc_ids}`` (62 NTREX-128 stories with their
 professional Indonesian translation, line-aligned; a story's first line is its headline).
