@@ -100,9 +100,9 @@ def test_segment_uses_no_private_nltk_name_it_does_not_list() -> None:
 # --- shipped files ---------------------------------------------------------------------------
 
 
-def _data_folders() -> list[Path]:
+def _data_folders(models: Path = MODELS) -> list[Path]:
     """The folders of models/ (build scratch ``_work``, caches and hidden ones aside)."""
-    return sorted(p for p in MODELS.iterdir() if p.is_dir() and not p.name.startswith(("_", ".")))
+    return sorted(p for p in models.iterdir() if p.is_dir() and not p.name.startswith(("_", ".")))
 
 
 def _shipped_files() -> set[str]:
@@ -111,8 +111,8 @@ def _shipped_files() -> set[str]:
     return {p.relative_to(MODELS).as_posix() for pat in patterns for p in MODELS.glob(pat) if p.is_file()}
 
 
-def _data_files() -> set[str]:
-    return {p.relative_to(MODELS).as_posix() for d in _data_folders() for p in d.rglob("*")
+def _data_files(models: Path = MODELS) -> set[str]:
+    return {p.relative_to(models).as_posix() for d in _data_folders(models) for p in d.rglob("*")
             if p.is_file() and "__pycache__" not in p.parts and not p.name.startswith(".")}
 
 
@@ -154,7 +154,8 @@ def test_setup_lists_every_package_and_keeps_the_build_scripts_out(monkeypatch) 
 
 @pytest.mark.slow
 def test_the_wheel_carries_the_data_and_no_build_script(tmp_path: Path) -> None:
-    """Built from a copy of the tree (the build writes build/ and *.egg-info beside it)."""
+    """Built from a copy of the tree (the build writes build/ and *.egg-info beside it; others
+    may be editing the tree meanwhile), compared with that copy."""
     src = tmp_path / "src"
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "_work", ".*", "*.egg-info")
     src.mkdir()
@@ -171,8 +172,8 @@ def test_the_wheel_carries_the_data_and_no_build_script(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     shipped = {n.removeprefix("fidelity/_shipped/") for n in names if n.startswith("fidelity/_shipped/")}
     assert not {n for n in shipped if n.endswith(".py")}, "model build scripts in the wheel"
-    assert _data_files() <= shipped
-    modules = {p.relative_to(ROOT).as_posix() for p in (ROOT / "fidelity").rglob("*.py") if "__pycache__" not in p.parts}
+    assert _data_files(src / "models") <= shipped
+    modules = {p.relative_to(src).as_posix() for p in (src / "fidelity").rglob("*.py")}
     assert modules <= names
     assert any(n.startswith("fidelity/templates/") for n in names)
 
