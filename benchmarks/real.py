@@ -16,6 +16,8 @@ planted perturbation per document, so that every figure is clean. Variants (``VA
 * ``insert_other``: an Indonesian body line of another story inserted into a body paragraph;
 * ``insert_same``: a sentence of the same story that the English does not have (its English
   line is taken out of the source; the translation keeps it in place): an on-topic addition;
+* ``insert_dup``: an Indonesian body line copied into a paragraph at least two paragraphs away
+  (a repeated sentence; reported as an addition on either copy counts as found);
 * ``replace``: one Indonesian body line replaced by another story's line (omission + addition);
 * ``merge``: the two Indonesian lines of a body paragraph joined into one with ", " or " dan "
   (a faithful 2-1 rendering that must *not* be flagged);
@@ -64,7 +66,7 @@ from .accuracy import _prf, map_sentences
 NTREX = _gen.DATA / "dev" / "ntrex"
 FILES = ("ntrex-dev.en", "ntrex-dev.id", "ntrex-dev.doc_ids")
 
-VARIANTS = ("drop", "insert_other", "insert_same", "replace", "merge", "number", "name", "date",
+VARIANTS = ("drop", "insert_other", "insert_same", "insert_dup", "replace", "merge", "number", "name", "date",
             "antonym", "cut", "drop_adj", "drop_name")
 #: In-sentence variants: the perturbed line stays linked to its source and must be flagged.
 IN_SENTENCE = ("number", "name", "date", "antonym", "cut", "drop_adj", "drop_name")
@@ -355,6 +357,16 @@ def plant(story: Story, variant: str, seed: int, stories: list[Story], pool: set
                                     _gen.Unit(text, (), "insert_other"))
         p.detail = {"new": text}
         return p
+    if variant == "insert_dup":
+        k = rng.choice(body)
+        pk = next(pi for pi, para in enumerate(layout(len(story.en))) if k in para)
+        far = [pi for pi in range(1, len(doc.target_paras)) if abs(pi - pk) >= 2]
+        if not far:
+            return None
+        para = doc.target_paras[rng.choice(far)]
+        para.insert(rng.randrange(len(para) + 1), _gen.Unit(story.id[k], (), "insert_dup"))
+        p.line, p.detail = k, {"new": story.id[k], "copy_of_line": k}
+        return p
     if variant == "insert_same":
         k = rng.choice(body)
         p.doc = faithful_doc(story, skip=k)
@@ -440,6 +452,8 @@ def score(p: Planted, source, target, findings, baseline: set[tuple[str, str]] =
     ju = p.perturbed_unit()
     if p.variant == "merge":
         ju = next(j for j, u in enumerate(units) if u.tag == "merge")
+    elif p.variant == "insert_dup":  # the original of the copy: a flag on it is no false flag
+        ju = next(j for j, u in enumerate(units) if u.src == (p.line,))
     t_touch = {j for j, m in enumerate(t_map) if ju is not None and ju in m} | t_planted
     src_units = set(units[ju].src) if ju is not None else set()
     s_touch = {i for i, m in enumerate(s_map) if set(m) & src_units} | s_planted
@@ -462,6 +476,8 @@ def score(p: Planted, source, target, findings, baseline: set[tuple[str, str]] =
         hits = [f for f in touching if f.type in ("drift", "partial") and _finding_key(f) not in baseline]
         out["found"] = bool(hits)
         out["strict"] = any(c.kind in EXPECTED_KINDS[p.variant] for f in hits for c in f.changes)
+    elif p.variant == "insert_dup":
+        out["found"] = out["strict"] = bool(t_flag & t_touch)
     elif p.variant == "replace":
         om, add = bool(s_flag & s_planted), bool(t_flag & t_planted)
         out["found"], out["strict"] = om or add, om and add
@@ -516,7 +532,7 @@ def figures(records: list[dict]) -> dict:
         for v in ("insert_other", "insert_same"):
             if by.get(v):
                 fig[f"addition_{v}"] = prf(by[v], "add")
-    for v in IN_SENTENCE + ("replace", "merge"):
+    for v in IN_SENTENCE + ("replace", "insert_dup", "merge"):
         rs = by.get(v, [])
         if rs:
             fig[f"{v}_found_pct"] = _pct(sum(r["found"] for r in rs), len(rs))
@@ -533,6 +549,7 @@ def figures(records: list[dict]) -> dict:
 #: Table rows "found %" (variant, label).
 FOUND_ROWS = (
     ("replace", "sentence replaced by another story's (om. or add.; strict both)"),
+    ("insert_dup", "line copied 2+ paragraphs away, reported as addition"),
     ("name", "name replaced found"), ("number", "number changed found"),
     ("date", "month/weekday changed found"), ("antonym", "antonym found"),
     ("cut", "trailing clause cut found"), ("drop_adj", "adjective dropped found"),
@@ -594,7 +611,7 @@ def correct(r: dict) -> bool:
         return r["verdict"] == "faithful"
     if v == "drop":
         return r["om_tp"] == r["om_planted"]
-    if v.startswith("insert"):
+    if v.startswith("insert") and v != "insert_dup":
         return r["add_tp"] == r["add_planted"]
     if v == "merge":
         return not r["found"]
@@ -640,7 +657,7 @@ def run(checker, planted: list[Planted], progress: bool = True) -> tuple[list[di
                                  **_finding_record(f, rep.source, rep.target)) for f in rep.findings
                             if f.type in ("omission", "addition", "partial")]
         elif (p.variant != "merge" and not r.get("found", True)) or (p.variant in ("drop",) and r["om_tp"] < r["om_planted"]) \
-                or (p.variant.startswith("insert") and r["add_tp"] < r["add_planted"]):
+                or (p.variant in ("insert_other", "insert_same") and r["add_tp"] < r["add_planted"]):
             near = set(r["touched"][0]), set(r["touched"][1])
             misses.append({"story": p.story, "seed": p.seed, "variant": p.variant, "line": p.line,
                            "detail": p.detail,

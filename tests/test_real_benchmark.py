@@ -133,6 +133,14 @@ def test_one_perturbation_per_document_with_consistent_truth(variant):
             assert _unit_texts(doc) == list(story.id)  # the translation is the full story
             assert len(doc.source) == len(story.en) - 1 and story.en[j] not in doc.source
             assert units[j].text == story.id[j] and j >= 1
+        elif variant == "insert_dup":
+            assert not omitted and len(added) == 1
+            (j,) = added
+            assert units[j].text == story.id[p.line] and units[j].src == ()
+            assert [u.text for k, u in enumerate(units) if k != j] == list(story.id)
+            para_of = {id(u): pi for pi, para in enumerate(doc.target_paras) for u in para}
+            original = next(u for u in units if u.src == (p.line,))
+            assert abs(para_of[id(units[j])] - para_of[id(original)]) >= 2
         elif variant == "replace":
             assert omitted == {p.line} and len(added) == 1
             (j,) = added
@@ -231,7 +239,7 @@ def test_scorer_gives_perfect_figures_on_the_truth():
     assert fig["faithful_judged_faithful_pct"] == 100.0 and fig["faithful_findings_by_type"] == {}
     assert fig["omission_dropped"]["precision"] == fig["omission_dropped"]["recall"] == 1.0
     assert fig["addition_inserted"]["precision"] == fig["addition_inserted"]["recall"] == 1.0
-    for v in real.IN_SENTENCE + ("replace",):
+    for v in real.IN_SENTENCE + ("replace", "insert_dup"):
         assert fig[f"{v}_found_pct"] == fig[f"{v}_strict_pct"] == 100.0, v
     assert fig["merge_found_pct"] == 0.0
     assert fig["false_omadd_per_100"] == fig["false_partial_per_100"] == 0.0
@@ -281,6 +289,15 @@ def test_scorer_tells_misses_swallowed_by_a_join():
     assert (r["om_tp"], r["om_planted"], r["om_missed_linked"]) == (0, 1, 1)
     fig = real.figures([dict(r, verdict="issues")])
     assert fig["omission_dropped"]["missed"] == fig["omission_dropped"]["missed_in_a_link"] == 1
+    # A repeated line: an addition reported on the original instead of the copy is found too.
+    p = next(p for p in _build(seeds=(0,)) if p.variant == "insert_dup")
+    src, tgt, _, _ = _perfect(p)
+    original = next(j for j, u in enumerate(p.doc.target_units) if u.src == (p.line,))
+    r = real.score(p, src, tgt, [Finding("addition", "body", (), (original,), None, "a")])
+    assert r["found"] and r["false_omadd"] == 0 and r["add_tp"] == 0
+    p = next(p for p in _build(seeds=(0,)) if p.variant == "drop" and p.story == STORY_A.name)
+    src, tgt, _, _ = _perfect(p)
+    (i,) = p.doc.omitted()
     # Left as a 1-0 link but not reported: a miss, not inside a link.
     r = real.score(p, src, tgt, [], links=[Link((i,), (), None)])
     assert (r["om_tp"], r["om_missed_linked"]) == (0, 0)
