@@ -1,23 +1,25 @@
 """Command line: ``fidelity check SOURCE TARGET`` and ``fidelity batch INPUT -o OUTDIR``.
 
 Only wiring lives here. torch and sentence-transformers are imported inside the commands, so
-``fidelity --help`` answers at once. Errors the user can fix print one line on stderr and exit 2.
+``fidelity --help`` answers at once. Errors the user can fix print one line on stderr and exit 2;
+Ctrl-C exits 130 (:mod:`fidelity.exitcodes` holds every status).
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
 import sys
 import warnings
 from pathlib import Path
 
 import click
 
-from . import __version__
+from . import DEVICES, MAX_BATCH_SIZE, __version__, make_settings
 from .errors import FidelityError
-from .exitcodes import exit_code
-from .types import FINDING_TYPES
+from .exitcodes import INTERRUPTED, USAGE, exit_code
+from .types import FINDING_TYPES, SEVERITIES
 
 FORMATS = ("table", "json", "html")
 
@@ -51,12 +53,67 @@ def _silence_libraries() -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
-def parse_fail_on(value: str) -> frozenset[str]:
-    kinds = frozenset(v.strip() for v in value.split(",") if v.strip())
-    bad = kinds - set(FINDING_TYPES)
-    if bad or not kinds:
-        raise click.BadParameter(f"expected a comma-separated subset of {','.join(FINDING_TYPES)}, got {value!r}")
-    return kinds
+SEVERITY_RANK: dict[str, int] = {s: k for k, s in enumerate(SEVERITIES)}
+#: What ``--fail-on`` counts when not given: every finding, whatever its severity.
+DEFAULT_FAIL_ON = ",".join(FINDING_TYPES)
+FAIL_ON_HELP = ("Findings that make the exit status 1: a comma-separated list of finding types "
+                f"({', '.join(FINDING_TYPES)}) and at most one severity ({', '.join(SEVERITIES)}: that "
+                "severity or worse), e.g. 'major' or 'omission,partial,critical'; 'none': no finding "
+                "does (an unrelated translation still exits 1).")
+
+
+class FailOn(frozenset):
+    """What ``--fail-on`` counts: the finding types it names (a frozenset of them, as
+    :func:`fidelity.exitcodes.exit_code` takes) and the least severity that counts
+    (``min_severity``; None: any). ``none`` is the empty set: no finding fails the run."""
+
+    min_severity: str | None
+
+    def __new__(cls, types=(), min_severity: str | None = None) -> "FailOn":
+        self = super().__new__(cls, types)
+        self.min_severity = min_severity
+        return self
+
+    def __reduce__(self):  # keep min_severity across pickling (batch workers)
+        return (type(self), (frozenset(self), self.min_severity))
+
+    def __repr__(self) -> str:
+        return f"FailOn({sorted(self)!r}, min_severity={self.min_severity!r})"
+
+    def counts(self, finding_type: str, severity: str = "major") -> bool:
+        """Whether a finding of ``finding_type`` and ``severity`` fails the run."""
+        if finding_type not in self:
+            return False
+        if self.min_severity is None:
+            return True
+        return SEVERITY_RANK.get(severity, SEVERITY_RANK["major"]) >= SEVERITY_RANK[self.min_severity]
+
+    def exit_code(self, verdict: str, findings) -> int:  # noqa: ANN001 - Iterable[Finding]
+        """The exit status of a report: :func:`~fidelity.exitcodes.exit_code` over the
+        findings this rule counts."""
+        return exit_code(verdict, {f.type for f in findings if self.counts(f.type, f.severity)}, self)
+
+
+def parse_fail_on(value: str) -> FailOn:
+    """``--fail-on``'s value as a :class:`FailOn`, or :class:`click.BadParameter`.
+
+    Terms are finding types and at most one severity; types alone count every severity, a
+    severity alone every type; ``none`` (alone) counts nothing."""
+    terms = [v.strip().lower() for v in value.split(",") if v.strip()]
+    expected = (f"expected 'none' or a comma-separated list of finding types "
+                f"({','.join(FINDING_TYPES)}) and at most one severity ({','.join(SEVERITIES)})")
+    if terms == ["none"]:
+        return FailOn()
+    bad = [t for t in terms if t not in FINDING_TYPES and t not in SEVERITIES]
+    severities = [t for t in terms if t in SEVERITIES]
+    if not terms or bad or len(severities) > 1:
+        raise click.BadParameter(f"{expected}, got {value!r}")
+    types = [t for t in terms if t in FINDING_TYPES] or list(FINDING_TYPES)
+    return FailOn(types, severities[0] if severities else None)
+
+
+def _fail_on_option(ctx, param, value: str) -> FailOn:  # noqa: ANN001 - click callback
+    return parse_fail_on(value)
 
 
 def _default_format(output: str | None) -> str:
@@ -70,79 +127,141 @@ def _default_format(output: str | None) -> str:
     return "table" if sys.stdout.isatty() else "json"
 
 
-def model_options(f):
-    """Options shared by check and batch."""
-    f = click.option("--batch-size", type=click.IntRange(1, 1 << 16), default=256, show_default=True,
-                     help="Sentences per embedding batch.")(f)
-    f = click.option("--device", type=click.Choice(["auto", "cpu", "cuda", "mps"]), default="auto",
-                     show_default=True, help="Where to embed and search (auto: cuda, then mps, then cpu).")(f)
-    f = click.option("--model", default=None, metavar="NAME_OR_PATH",
-                     help="sentence-transformers model: a local folder or a hub name "
-                          "[default: the shipped models/fidelity-en-id-static].")(f)
-    f = click.option("--target-lang", default="id", show_default=True, help="Language of TARGET.")(f)
-    f = click.option("--source-lang", default="en", show_default=True, help="Language of SOURCE.")(f)
-    f = click.option("--presplit", is_flag=True, help="Input has one sentence per line: do not split sentences.")(f)
+class ExpertOption(click.Option):
+    """An option listed under "Expert options" in ``--help``, after the everyday ones."""
+
+
+class SectionedCommand(click.Command):
+    """A command whose ``--help`` lists the everyday options first and :class:`ExpertOption`
+    ones under their own heading, so ``--format`` and ``-o`` come before ``--tau``."""
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        common: list[tuple[str, str]] = []
+        expert: list[tuple[str, str]] = []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is not None and not isinstance(param, click.Argument):
+                (expert if isinstance(param, ExpertOption) else common).append(record)
+        for title, records in (("Options", common), ("Expert options", expert)):
+            if records:
+                with formatter.section(title):
+                    formatter.write_dl(records)
+
+
+def input_options(f):
+    """Options about the input texts, shared by check and batch."""
     f = click.option("--no-language-check", is_flag=True,
                      help="Do not verify that each side is in its declared language.")(f)
-    f = click.option("--tau", type=float, default=None,
+    f = click.option("--presplit", is_flag=True, help="Input has one sentence per line: do not split sentences.")(f)
+    f = click.option("--target-lang", default="id", show_default=True, help="Language of TARGET.")(f)
+    f = click.option("--source-lang", default="en", show_default=True,
+                     help="Language of SOURCE (the segmenter knows en and id; 'EN', 'en-US' read as en).")(f)
+    return f
+
+
+def model_options(f):
+    """Expert options of the embedding model and the aligner, shared by check and batch."""
+    f = click.option("--tau", type=float, default=None, cls=ExpertOption,
                      help="Fixed alignment threshold on the margin score [default: derived per document].")(f)
+    f = click.option("--batch-size", type=click.IntRange(1, MAX_BATCH_SIZE), default=256, show_default=True,
+                     cls=ExpertOption, help="Sentences per embedding batch.")(f)
+    f = click.option("--device", type=click.Choice(DEVICES), default="auto", cls=ExpertOption,
+                     show_default=True, help="Where to embed and search (auto: cuda, then mps, then cpu).")(f)
+    f = click.option("--model", default=None, metavar="NAME_OR_PATH", cls=ExpertOption,
+                     help="sentence-transformers model: a local folder or a hub name "
+                          "[default: the shipped models/fidelity-en-id-static].")(f)
     return f
 
 
 def build_settings(source_lang, target_lang, model, device, batch_size, presplit, no_language_check, tau):
-    from .align import AlignParams
-    from .pipeline import Settings
+    """The pipeline settings for the command-line options, validated as the API validates
+    them (:func:`fidelity.make_settings`): an unsupported language is one line, exit 2."""
+    return make_settings(source_lang=source_lang, target_lang=target_lang, model=model, device=device,
+                         batch_size=batch_size, presplit=presplit, check_language=not no_language_check,
+                         tau=tau)
 
-    return Settings(source_lang=source_lang, target_lang=target_lang, model=model, device=device,
-                    batch_size=batch_size, presplit=presplit, check_language=not no_language_check,
-                    align=AlignParams(tau=tau))
+
+class Main(click.Group):
+    """The ``fidelity`` group: Ctrl-C in any command exits 130 with one line, not click's
+    "Aborted!" and 1, so a script can tell an interrupted run from one that found issues."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            _err("interrupted")
+            raise click.exceptions.Exit(INTERRUPTED) from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="fidelity")
 def main() -> None:
     """Find what a translation omitted, added or changed, sentence by sentence."""
 
 
-@main.command()
+def _sigterm_as_interrupt() -> None:
+    """SIGTERM stops ``check`` as Ctrl-C does: temporary files removed, exit 130."""
+    def handler(signum, frame):  # noqa: ANN001
+        raise KeyboardInterrupt
+
+    try:
+        signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # pragma: no cover - not the main thread (an embedding application)
+        pass
+
+
+def _terminal_width() -> int:
+    """Columns for the table: the terminal's (or ``$COLUMNS``), else 100."""
+    return max(40, shutil.get_terminal_size((100, 24)).columns)
+
+
+@main.command(cls=SectionedCommand)
 @click.argument("source")
 @click.argument("target")
-@model_options
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
               help="Report format [default: table on a terminal, json in a pipe; from -o's suffix].")
-@click.option("-o", "--output", default=None, metavar="FILE", help="Write the report to FILE (atomically).")
-@click.option("--fail-on", default="omission,addition,drift", show_default=True,
-              help="Finding types that make the exit code 1.")
+@click.option("-o", "--output", default=None, metavar="FILE",
+              help="Write the report to FILE (atomically); its folder must exist.")
+@click.option("--fail-on", default=DEFAULT_FAIL_ON, show_default=True, callback=_fail_on_option,
+              metavar="LIST", help=FAIL_ON_HELP)
+@click.option("-v", "--verbose", is_flag=True, help="End the table with the signature (JSON and HTML always carry it).")
 @click.option("-q", "--quiet", is_flag=True, help="No warnings or progress on stderr.")
-def check(source, target, source_lang, target_lang, model, device, batch_size, presplit,
-          no_language_check, tau, fmt, output, fail_on, quiet):
+@input_options
+@model_options
+def check(source, target, fmt, output, fail_on, verbose, quiet, source_lang, target_lang, presplit,
+          no_language_check, model, device, batch_size, tau):
     """Check TARGET as a translation of SOURCE ('-' reads one side from stdin).
 
-    Exit status: 0 faithful, 1 issues or unrelated, 2 bad usage or bad input.
+    \b
+    Exit status: 0 faithful (or no finding that --fail-on counts),
+                 1 issues that --fail-on counts, or an unrelated translation,
+                 2 bad usage or bad input (one line on stderr),
+                 130 interrupted (Ctrl-C or SIGTERM).
     """
+    _sigterm_as_interrupt()
     _quiet_warnings(quiet)
     _silence_libraries()
-    fail = parse_fail_on(fail_on)
     if source == "-" and target == "-":
         raise click.UsageError("only one side can be read from stdin")
     fmt = fmt or _default_format(output)
     try:
-        from .pipeline import Checker
-        from .report import render, write_atomic
+        from .report import check_output_path, render, write_atomic
+
+        if output is not None:
+            check_output_path(output)  # before the expensive work
+        settings = build_settings(source_lang, target_lang, model, device, batch_size, presplit,
+                                  no_language_check, tau)
+        from .pipeline import Checker, prepare
         from .textio import read_text
 
         src_text = read_text(source)
         tgt_text = read_text(target)
-        settings = build_settings(source_lang, target_lang, model, device, batch_size, presplit,
-                                  no_language_check, tau)
-        from .pipeline import prepare
-
         pair = prepare(src_text, tgt_text, settings, None if source == "-" else source,
                        None if target == "-" else target)
         checker = Checker(settings, progress=None if not quiet else False)
         report = checker.check_pair(pair)
-        width = shutil.get_terminal_size().columns if (fmt == "table" and not output and sys.stdout.isatty()) else None
-        text = render(report, fmt, width=width)
+        width = _terminal_width() if not output else None
+        text = render(report, fmt, width=width, verbose=verbose)
         if output:
             write_atomic(output, text)
             if not quiet:
@@ -152,14 +271,16 @@ def check(source, target, source_lang, target_lang, model, device, batch_size, p
     except FidelityError as exc:
         _err(f"error: {exc}")
         sys.exit(exc.exit_code)
-    sys.exit(exit_code(report.summary.verdict, {f.type for f in report.findings}, fail))
+    except OSError as exc:  # writing the report: disk full, file system gone read-only...
+        _err(f"error: {output or 'stdout'}: cannot write the report ({exc.strerror or exc})")
+        sys.exit(USAGE)
+    sys.exit(fail_on.exit_code(report.summary.verdict, report.findings))
 
 
-@main.command()
+@main.command(cls=SectionedCommand)
 @click.argument("input_path", metavar="INPUT", type=click.Path(exists=True))
 @click.option("-o", "--outdir", required=True, metavar="OUTDIR",
               help="Folder for the reports, results.jsonl, summary.json and index.html.")
-@model_options
 @click.option("--source-suffix", default=".en.txt", show_default=True,
               help="File name ending of a story's source in an INPUT folder.")
 @click.option("--target-suffix", default=".id.txt", show_default=True,
@@ -170,13 +291,15 @@ def check(source, target, source_lang, target_lang, model, device, batch_size, p
 @click.option("--window", type=click.IntRange(1, 4096), default=64, show_default=True,
               help="Pairs whose sentences are embedded together in one batch.")
 @click.option("--force", is_flag=True, help="Redo every pair, even those whose report is up to date.")
-@click.option("--fail-on", default="omission,addition,drift", show_default=True,
-              help="Finding types that make the exit code 1.")
+@click.option("--fail-on", default=DEFAULT_FAIL_ON, show_default=True, callback=_fail_on_option,
+              metavar="LIST", help=FAIL_ON_HELP)
 @click.option("--progress", is_flag=True, help="Show the progress bar even when stderr is not a terminal.")
 @click.option("-q", "--quiet", is_flag=True, help="No warnings or progress on stderr.")
-def batch(input_path, outdir, source_lang, target_lang, model, device, batch_size, presplit,
-          no_language_check, tau, source_suffix, target_suffix, workers, window, force, fail_on,
-          progress, quiet):
+@input_options
+@model_options
+def batch(input_path, outdir, source_suffix, target_suffix, workers, window, force, fail_on,
+          progress, quiet, source_lang, target_lang, presplit, no_language_check, model, device,
+          batch_size, tau):
     """Check every pair of INPUT, writing one report per pair into OUTDIR.
 
     INPUT is a folder of <story>.en.txt / <story>.id.txt files, or a manifest (.csv or .jsonl)
@@ -187,7 +310,7 @@ def batch(input_path, outdir, source_lang, target_lang, model, device, batch_siz
     """
     _quiet_warnings(quiet)
     _silence_libraries()
-    fail = parse_fail_on(fail_on)
+    fail = fail_on
     try:
         from .batch import BatchOptions, run_batch, summary_text
 
@@ -205,7 +328,3 @@ def batch(input_path, outdir, source_lang, target_lang, model, device, batch_siz
         _err(f"{totals.pairs} pairs: records in {Path(outdir) / 'results.jsonl'}, "
              f"overview in {Path(outdir) / 'index.html'}")
     sys.exit(totals.exit_code)
-
-
-def run() -> None:  # pragma: no cover - console entry used by python -m
-    main(prog_name="fidelity")

@@ -1,6 +1,7 @@
 """Render a :class:`~fidelity.types.Report` as a terminal table, JSON or a self-contained HTML page.
 
-* ``table``: one row per finding, for a quick look in a terminal or a CI log.
+* ``table``: a head line per finding and its passages wrapped under it, for a terminal or a
+  CI log, readable at 80 columns as at 120.
 * ``json``: ``Report.to_dict()`` verbatim, the stable machine-readable contract.
 * ``html``: a side-by-side reading view of the whole alignment for a translator, one offline file
   (inline CSS, no scripts, no network assets) rendered by jinja2 with autoescaping on.
@@ -16,25 +17,20 @@ import os
 import re
 import secrets
 import stat
+import textwrap
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from markupsafe import Markup, escape
-from tabulate import tabulate
 
-from .types import Document, Finding, Report
+from .errors import FidelityError
+from .types import CHANGE_KINDS, Change, Document, Finding, Report, Sentence
 
 FORMATS: tuple[str, ...] = ("table", "json", "html")
 
-#: Longest excerpt of a passage shown in a table cell when no width is given.
+#: Default length of an :func:`excerpt`.
 EXCERPT_LIMIT = 60
-#: Longest excerpt of the finding's message in a table cell when no width is given.
-NOTE_LIMIT = 48
-#: With a width: the shortest passage excerpt before the note column is dropped.
-MIN_PASSAGE = 20
-#: With a width: the shortest useful note; below it the note column is left out.
-MIN_NOTE = 16
 
 _ELLIPSIS = "…"
 _SPACES = re.compile(r"\s+")
@@ -85,11 +81,15 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+def _counts(s) -> str:  # noqa: ANN001 - Summary
+    return ", ".join([_plural(s.omissions, "omission"), _plural(s.additions, "addition"),
+                      _plural(getattr(s, "partials", 0), "partial"), _plural(s.drifts, "drift")])
+
+
 def summary_line(report: Report) -> str:
     """One line with the verdict, both coverages and the finding counts."""
     s = report.summary
-    counts = ", ".join([_plural(s.omissions, "omission"), _plural(s.additions, "addition"),
-                        _plural(s.drifts, "drift")])
+    counts = _counts(s)
     return (f"verdict: {s.verdict} | source coverage {_percent(s.source_coverage)} "
             f"of {s.source_sentences} sentences | target coverage {_percent(s.target_coverage)} "
             f"of {s.target_sentences} sentences | {counts}")
@@ -143,77 +143,134 @@ def table_note(message: str) -> str:
     return "; ".join(sorted(parts, key=lambda part: " -> " not in part))
 
 
-_HEADERS = ("#", "type", "category", "source", "target", "score", "note")
-_GAP = 2  # tabulate's "simple" format: two spaces between columns
-_PAD = 2  # tabulate's minimum padding: a column is at least its header plus two wide
-
-
-def _column_limits(rows: list[FindingRow], width: int | None) -> tuple[int, int]:
-    """Excerpt limits (passages, note) so that every table line fits in ``width`` columns.
-
-    Without a width the defaults apply. With one, both passages get at least
-    :data:`MIN_PASSAGE` characters, then the note what it needs (it names the changed numbers
-    and names), then the passages the rest. A note limit of 0 means there is no room for the
-    note column at all.
-    """
-    if width is None:
-        return EXCERPT_LIMIT, NOTE_LIMIT
-    fixed_cells = [[str(r.number), r.type, r.category, r.score] for r in rows]
-    fixed = sum(max(len(h) + _PAD, *(len(c[k]) for c in fixed_cells))
-                for k, h in enumerate(("#", "type", "category", "score")))
-    free = width - fixed - _GAP * (len(_HEADERS) - 2)  # room for source + target (+ gap + note)
-    need_note = max(len(excerpt(table_note(r.message), NOTE_LIMIT)) for r in rows)
-    note = min(need_note, free - 2 * MIN_PASSAGE - _GAP)
-    if note < MIN_NOTE:
-        return max(free // 2, 1), 0
-    note = max(note, len("note") + _PAD)
-    return min((free - note - _GAP) // 2, EXCERPT_LIMIT), note
-
-
 def _paint(text: str, key: str, color: bool) -> str:
     return f"{_ANSI[key]}{text}{_RESET}" if color and key in _ANSI else text
 
 
-def render_table(report: Report, width: int | None = None, color: bool = False) -> str:
-    """A plain-text table of the findings, a summary line and the signature.
+#: Width of the table when none is given (a file, a pipe without ``$COLUMNS``).
+DEFAULT_WIDTH = 100
+#: Narrowest width the table lays itself out for; narrower terminals wrap its lines.
+MIN_WIDTH = 60
+#: Lines of each passage shown under a finding; the rest is cut with an ellipsis (JSON and
+#: HTML have the whole text).
+PASSAGE_LINES = 3
+#: The score column, explained in one line under every table that has findings.
+SCORE_LINE = "score: margin of the closest match on the other side; above 0 is a clear match"
 
-    ``width`` (terminal columns) shortens the excerpts so a row fits on one line; without it,
-    passages are cut at :data:`EXCERPT_LIMIT` characters. ``color`` adds ANSI colours to the
-    finding types and the verdict (off by default so the output is safe to pipe and diff).
+_HEAD = ("#", "type", "severity", "category", "score")
+_GAP = 2  # spaces between the head columns
+_INDENT = 4  # passages and continuation lines start under the type column
+
+
+def _flat(text: str) -> str:
+    """``text`` on one line, control characters dropped (safe in a terminal)."""
+    return _SPACES.sub(" ", _CONTROLS.sub("", text)).strip()
+
+
+def _wrap(text: str, width: int, lines: int | None = None) -> list[str]:
+    """``text`` flattened and wrapped to ``width`` columns, at most ``lines`` lines (the last
+    one then ends with an ellipsis)."""
+    out = textwrap.wrap(_flat(text), max(width, 8), break_on_hyphens=False) or [""]
+    if lines is not None and len(out) > lines:
+        out = out[:lines]
+        last = out[-1] if len(out[-1]) < width else out[-1][:width - 1]
+        out[-1] = last.rstrip(" ,;:") + _ELLIPSIS
+    return out
+
+
+def _head_widths(rows: list[FindingRow]) -> list[int]:
+    cells = [[str(r.number), r.type, r.finding.severity, r.category, r.score] for r in rows]
+    return [max(len(h), *(len(c[k]) for c in cells)) for k, h in enumerate(_HEAD)]
+
+
+def _head_cells(cells: list[str], widths: list[int]) -> str:
+    """The fixed head columns of one line (the number and score right-aligned)."""
+    out = []
+    for k, (cell, w) in enumerate(zip(cells, widths)):
+        out.append(cell.rjust(w) if k in (0, len(widths) - 1) else cell.ljust(w))
+    return (" " * _GAP).join(out)
+
+
+def _finding_lines(row: FindingRow, widths: list[int], width: int, source_lang: str,
+                   target_lang: str, color: bool) -> list[str]:
+    """One finding: its head line (number, type, severity, category, score, what it is, the
+    note wrapped under itself), then each side's passage wrapped under it, labelled by language."""
+    f = row.finding
+    head = _head_cells([str(row.number), f.type, f.severity, f.category, row.score], widths)
+    if color:
+        head = head.replace(f.type, _paint(f.type, f.type, True), 1)
+    lead = sum(widths) + _GAP * len(widths)
+    note_width = width - lead
+    lines: list[str] = []
+    note = table_note(row.message)
+    if note_width >= 24:
+        wrapped = _wrap(note, note_width)
+        lines.append(head + " " * _GAP + wrapped[0])
+        lines += [" " * lead + part for part in wrapped[1:]]
+    else:  # too narrow for a column: the note goes on its own lines under the head
+        lines.append(head.rstrip())
+        lines += [" " * _INDENT + part for part in _wrap(note, width - _INDENT)]
+    label = max(len(source_lang), len(target_lang))
+    for lang, text in ((source_lang, row.source_text), (target_lang, row.target_text)):
+        if not text:
+            continue
+        prefix = " " * _INDENT + lang.ljust(label) + "  "
+        for k, part in enumerate(_wrap(text, width - len(prefix), PASSAGE_LINES)):
+            lines.append((prefix if k == 0 else " " * len(prefix)) + part)
+    return lines
+
+
+def _wrap_parts(parts: list[str], width: int, sep: str = " | ") -> list[str]:
+    """``parts`` joined by ``sep`` on as few lines of ``width`` columns as they fit."""
+    lines: list[str] = []
+    for part in parts:
+        if lines and len(lines[-1]) + len(sep) + len(part) <= width:
+            lines[-1] += sep + part
+        else:
+            lines.append(part)
+    return lines
+
+
+def render_table(report: Report, width: int | None = None, color: bool = False,
+                 verbose: bool = False) -> str:
+    """The findings for a terminal or a CI log: a head line per finding (number, type,
+    severity, category, score, and what it is), its passages wrapped underneath, then the
+    verdict, the coverages and the counts, and one line that explains the score.
+
+    Every line fits in ``width`` columns (:data:`DEFAULT_WIDTH` when None; at least
+    :data:`MIN_WIDTH`), so nothing is cut at 80 columns and nothing is lost at 120; each
+    passage shows at most :data:`PASSAGE_LINES` lines. ``verbose`` adds the signature (a
+    long line that JSON and HTML always carry). ``color`` adds ANSI colours to the finding
+    types and the verdict (off by default so the output is safe to pipe and diff).
     """
+    width = max(MIN_WIDTH, width or DEFAULT_WIDTH)
     lines: list[str] = []
     src, tgt = report.source, report.target
     if src.path or tgt.path:
-        lines.append(f"{src.path or '(source)'} [{src.lang}] -> {tgt.path or '(target)'} [{tgt.lang}]")
+        lines += _wrap_parts([_flat(f"{src.path or '(source)'} [{src.lang}]"),
+                              _flat(f"-> {tgt.path or '(target)'} [{tgt.lang}]")], width, sep=" ")
+        lines.append("")
     rows = finding_rows(report)
     if rows:
-        limit, note_limit = _column_limits(rows, width)
-        notes = [table_note(r.message) for r in rows]
-        table = [[r.number, _paint(r.type, r.type, color), r.category,
-                  excerpt(r.source_text, limit) or "-", excerpt(r.target_text, limit) or "-",
-                  r.score, excerpt(note, note_limit)] for r, note in zip(rows, notes)]
-        ncols = len(_HEADERS) if note_limit else len(_HEADERS) - 1
-        lines.append(tabulate([row[:ncols] for row in table], headers=_HEADERS[:ncols],
-                              tablefmt="simple", disable_numparse=True,
-                              colalign=("right", "left", "left", "left", "left", "right", "left")[:ncols]))
-        # What changed, in full below the table, where its note cell cut it (or has no column).
-        changes = [(r.number, "; ".join(part for part in note.split("; ") if " -> " in part))
-                   for r, note in zip(rows, notes)
-                   if " -> " in note and (not note_limit or excerpt(note, note_limit) != note)]
-        if changes:
-            lines.append("")
-            lines.append("changes:")
-            digits = len(str(rows[-1].number))
-            lines += [f"  {n:>{digits}}  {excerpt(note, (width or 80) - digits - 4)}" for n, note in changes]
+        widths = _head_widths(rows)
+        lines.append((_head_cells(list(_HEAD), widths) + " " * _GAP + "what").rstrip())
+        for row in rows:
+            lines += _finding_lines(row, widths, width, src.lang, tgt.lang, color)
     elif report.summary.verdict == "unrelated":
         lines.append("No findings listed, but the texts look unrelated.")
     else:
         lines.append("No findings: nothing omitted, added or changed.")
     lines.append("")
-    verdict = report.summary.verdict
-    lines.append(summary_line(report).replace(f"verdict: {verdict}",
-                                              f"verdict: {_paint(verdict, verdict, color)}", 1))
-    lines.append(_paint(f"signature: {report.signature}", "dim", color))
+    s = report.summary
+    verdict = _paint(s.verdict, s.verdict, color)
+    lines += _wrap_parts([f"verdict: {verdict}",
+                          f"source coverage {_percent(s.source_coverage)} of {s.source_sentences} sentences",
+                          f"target coverage {_percent(s.target_coverage)} of {s.target_sentences} sentences",
+                          _counts(s)], width + len(verdict) - len(s.verdict))
+    if rows:
+        lines += _wrap(SCORE_LINE, width)
+    if verbose:
+        lines.append(_paint(f"signature: {report.signature}", "dim", color))
     return "\n".join(lines) + "\n"
 
 
@@ -279,6 +336,7 @@ class Badge:
     category: str
     message: str
     anchor: bool  #: the first row of this finding: carries the ``finding-N`` anchor
+    severity: str = "major"
 
 
 @dataclass
@@ -334,9 +392,58 @@ def _findings_by_link(report: Report) -> list[list[tuple[int, Finding]]]:
     return out
 
 
-def _sentences(doc: Document, indexes: tuple[int, ...], terms: list[str]) -> list[SentenceView]:
-    return [SentenceView(i + 1, doc.sentences[i].paragraph + 1, mark_terms(doc.sentences[i].text, terms))
-            for i in indexes]
+#: A change to mark in one side's text: (start, end) document offsets, kind, tooltip.
+Mark = tuple[int, int, str, str]
+
+
+def _change_title(change: Change) -> str:
+    if change.source and change.target:
+        return f"{change.kind}: {change.source} -> {change.target}"
+    return f"{change.kind}: {change.source or change.target}"
+
+
+def change_marks(findings: list[Finding], side: str) -> list[Mark]:
+    """The spans of ``side`` ("source"/"target") that the findings' typed changes cover,
+    as :data:`Mark` tuples in document offsets (see :class:`~fidelity.types.Change`)."""
+    marks: list[Mark] = []
+    for f in findings:
+        for change in f.changes:
+            kind = change.kind if change.kind in CHANGE_KINDS else "other"
+            spans = change.source_spans if side == "source" else change.target_spans
+            marks += [(start, end, kind, _change_title(change)) for start, end in spans if end > start]
+    return marks
+
+
+def mark_spans(sentence: Sentence, marks: list[Mark]) -> Markup:
+    """``sentence.text`` HTML-escaped, with the parts that ``marks`` (document offsets) cover
+    wrapped in ``<mark class="chg chg-KIND" title="...">``: the changed, missing or added
+    words. A span that overlaps one marked before it is left out; one that runs past the
+    sentence is cut at its edge."""
+    text, base = sentence.text, sentence.start
+    inside = sorted((max(a, base) - base, min(b, sentence.end) - base, kind, title)
+                    for a, b, kind, title in marks if a < sentence.end and b > base)
+    out: list[Markup] = []
+    pos = 0
+    for start, end, kind, title in inside:
+        if start < pos:
+            continue
+        out.append(escape(text[pos:start]))
+        out.append(Markup('<mark class="chg chg-%s" title="%s">%s</mark>') % (kind, title, text[start:end]))
+        pos = end
+    out.append(escape(text[pos:]))
+    return Markup("").join(out)
+
+
+def _sentences(doc: Document, indexes: tuple[int, ...], terms: list[str],
+               marks: list[Mark]) -> list[SentenceView]:
+    """The sentences of one side of a row: typed changes marked by their offsets, and the
+    words a drift message names (:func:`drift_terms`) for findings that carry no changes."""
+    views = []
+    for i in indexes:
+        s = doc.sentences[i]
+        html = mark_spans(s, marks) if marks else mark_terms(s.text, terms)
+        views.append(SentenceView(i + 1, s.paragraph + 1, html))
+    return views
 
 
 def _rows(report: Report) -> list[RowView]:
@@ -347,22 +454,24 @@ def _rows(report: Report) -> list[RowView]:
         s_terms: list[str] = []
         t_terms: list[str] = []
         for _, f in found:
-            if f.type == "drift":
+            if f.type == "drift" and not f.changes:
                 s, t = drift_terms(f.message)
                 s_terms += s
                 t_terms += t
+        typed = [f for _, f in found]
         s_par = report.source.sentences[link.source[0]].paragraph if link.source else None
         t_par = report.target.sentences[link.target[0]].paragraph if link.target else None
         row = RowView(index=k, kind=link.kind,
-                      source=_sentences(report.source, link.source, s_terms),
-                      target=_sentences(report.target, link.target, t_terms),
+                      source=_sentences(report.source, link.source, s_terms, change_marks(typed, "source")),
+                      target=_sentences(report.target, link.target, t_terms, change_marks(typed, "target")),
                       score=link.score,
                       source_break=s_par is not None and last_s is not None and s_par != last_s,
                       target_break=t_par is not None and last_t is not None and t_par != last_t)
         for n, f in found:
             if f.type not in row.types:
                 row.types.append(f.type)
-            row.badges.append(Badge(n, f.type, f.category, f.message, anchor=n not in anchored))
+            row.badges.append(Badge(n, f.type, f.category, f.message, anchor=n not in anchored,
+                                    severity=f.severity))
             anchored.add(n)
         last_s = s_par if s_par is not None else last_s
         last_t = t_par if t_par is not None else last_t
@@ -417,18 +526,44 @@ def render_html(report: Report) -> str:
 
 # --------------------------------------------------------------------------- output
 
-def render(report: Report, fmt: str, *, width: int | None = None, color: bool = False) -> str:
+def render(report: Report, fmt: str, *, width: int | None = None, color: bool = False,
+           verbose: bool = False) -> str:
     """``report`` as text in ``fmt``: one of :data:`FORMATS` ("table", "json", "html").
 
-    ``width`` and ``color`` are passed on to :func:`render_table` and ignored by the others.
+    ``width``, ``color`` and ``verbose`` are passed on to :func:`render_table` and ignored by
+    the others (JSON and HTML always carry the signature).
     """
     if fmt == "table":
-        return render_table(report, width=width, color=color)
+        return render_table(report, width=width, color=color, verbose=verbose)
     if fmt == "json":
         return render_json(report)
     if fmt == "html":
         return render_html(report)
     raise ValueError(f"unknown report format {fmt!r}; expected one of: {', '.join(FORMATS)}")
+
+
+def check_output_path(path: str | os.PathLike[str]) -> Path:
+    """``path`` when a report can be written there, else :class:`FidelityError` in one line.
+
+    Called before the expensive work, so a typo in ``-o`` costs nothing: a folder (existing,
+    or written with a trailing slash) is not a file name, and the file's folder must exist
+    and be writable (:func:`write_atomic` creates its temporary file there).
+    """
+    text = os.fspath(path)
+    target = Path(text)
+    if not text.strip():
+        raise FidelityError("the output file name is empty")
+    if text.endswith(("/", os.sep)) or target.is_dir():
+        raise FidelityError(f"{text}: is a folder; give the report a file name, "
+                            f"e.g. {os.path.join(text, 'report.html')}")
+    folder = target.parent
+    if not folder.exists():
+        raise FidelityError(f"{text}: the folder {folder} does not exist")
+    if not folder.is_dir():
+        raise FidelityError(f"{text}: {folder} is not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise FidelityError(f"{text}: cannot write in {folder} (permission denied)")
+    return target
 
 
 def write_atomic(path: str | os.PathLike[str], text: str) -> None:
@@ -466,6 +601,6 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
         raise
 
 
-__all__ = ["FORMATS", "FindingRow", "drift_terms", "excerpt", "finding_rows", "html_context",
-           "mark_terms", "passage", "render", "render_html", "render_json", "render_table",
+__all__ = ["FORMATS", "FindingRow", "check_output_path", "drift_terms", "excerpt", "finding_rows", "html_context",
+           "change_marks", "mark_spans", "mark_terms", "passage", "render", "render_html", "render_json", "render_table",
            "summary_line", "write_atomic"]

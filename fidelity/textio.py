@@ -18,8 +18,10 @@ Cases 4 and 5 are *fallbacks*: the reader emits an :class:`EncodingFallbackWarni
 
 After decoding: a leading BOM is dropped, CRLF and lone CR become LF, nothing else changes,
 so offsets into the returned text are stable.  Text with many control characters is
-binary; empty or whitespace-only text is refused.  Every error is one line that starts with
-the file name: ``"nyt.id.txt: file is empty"``.
+binary; empty or whitespace-only text is refused, and so is a file whose only line names an
+existing file.  Every error is one line that starts with the file name:
+``"nyt.id.txt: file is empty"``.  :func:`validate_text` is that gate alone, shared with the
+Python API (:func:`fidelity.check`) so it refuses the same texts with the same words.
 """
 
 from __future__ import annotations
@@ -206,18 +208,53 @@ def _decode(data: bytes, name: str) -> tuple[str, str, str]:
     return text, encoding, f"not UTF-8; decoded as {encoding}"
 
 
+#: A one-line text no longer than this is tested for being a file name given by mistake.
+MAX_PATH_LENGTH = 4096
+
+
+def _names_a_file(text: str) -> str | None:
+    """The file name ``text`` is, when it is a single line naming an existing file, else None.
+
+    Passing ``"seeds/nyt.en.txt"`` where its *content* was meant would otherwise be checked as
+    a one-sentence English text (and a path "translates" itself faithfully)."""
+    line = text.strip()
+    if not line or "\n" in line or len(line) > MAX_PATH_LENGTH:
+        return None
+    try:
+        return line if os.path.isfile(os.path.expanduser(line)) else None
+    except (OSError, ValueError):  # pragma: no cover - isfile already returns False for these
+        return None
+
+
+def validate_text(text: str, name: str, noun: str = "file") -> str:
+    """``text`` ready to check, or :class:`InputError` in one line that starts with ``name``.
+
+    The one gate every text passes, whether the command line read it from a file (``noun``
+    "file") or a program passed it to :func:`fidelity.check` (``noun`` "text"), so both refuse
+    the same inputs with the same words: binary data (control characters), empty or
+    whitespace-only text, and a single line naming an existing file (a path passed by mistake
+    instead of its content). A leading BOM is dropped and CRLF and lone CR become LF.
+    """
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if _control_share(text) > MAX_CONTROL_SHARE:
+        raise InputError(f"{name}: binary {'file' if noun == 'file' else 'data'} (control characters), not text")
+    if not text.strip():
+        raise InputError(f"{name}: {noun} is empty" if not text else f"{name}: {noun} contains only whitespace")
+    path = _names_a_file(text)
+    if path is not None:
+        raise InputError(f"{name}: holds only the file name {path!r}, not a text; "
+                         f"pass the file's content (fidelity.textio.read_text reads it)")
+    return text
+
+
 def decode_result(data: bytes, name: str) -> ReadResult:
     """Decode the bytes of the file called ``name`` (used in messages); see the module doc."""
     if not data:
         raise InputError(f"{name}: file is empty")
     text, encoding, note = _decode(data, name)
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if _control_share(text) > MAX_CONTROL_SHARE:
-        raise InputError(f"{name}: binary file (control characters), not text")
-    if not text.strip():
-        raise InputError(f"{name}: file is empty" if not text else f"{name}: file contains only whitespace")
+    text = validate_text(text, name)
     if note:
         warnings.warn(f"{name}: {note}", EncodingFallbackWarning, stacklevel=3)
     return ReadResult(text=text, encoding=encoding, name=name, fallback=bool(note), note=note)
@@ -229,4 +266,4 @@ def decode_bytes(data: bytes, name: str) -> str:
 
 
 __all__ = ["EncodingFallbackWarning", "ReadResult", "STDIN_NAME", "decode_bytes", "decode_result",
-           "read_result", "read_text"]
+           "read_result", "read_text", "validate_text"]

@@ -132,50 +132,99 @@ def test_mark_terms_escapes_and_marks_whole_words_only():
 # --------------------------------------------------------------------------- table
 
 def _table_rows(text: str) -> list[str]:
-    return [line for line in text.splitlines() if re.match(r"\s*\d+\s{2}(omission|addition|drift)\b", line)]
+    """The head line of each finding in a table."""
+    return [line for line in text.splitlines()
+            if re.match(r"\s*\d+\s{2}(omission|addition|partial|drift)\s{2}", line)]
 
 
-def test_table_has_one_row_per_finding(report):
+def _finding_blocks(text: str) -> list[list[str]]:
+    """Each finding's lines: its head line and the lines under it, up to the next one."""
+    heads = set(_table_rows(text))
+    blocks: list[list[str]] = []
+    lines = text.splitlines()
+    start = next(k for k, line in enumerate(lines) if line.split()[:2] == ["#", "type"]) + 1
+    for line in lines[start:lines.index("", start)]:
+        if line in heads:
+            blocks.append([line])
+        elif blocks:
+            blocks[-1].append(line)
+    return blocks
+
+
+def test_table_has_one_head_line_per_finding_with_its_passages_under_it(report):
     text = rep.render_table(report)
     rows = _table_rows(text)
-    assert len(rows) == 4
-    assert [r.split()[1:3] for r in rows] == [["omission", "body"], ["addition", "boilerplate"],
-                                              ["drift", "body"], ["drift", "body"]]
-    assert "The officials interviewed for this story spoke on" in rows[0]
-    assert "…" in rows[0]
-    assert "Memuat" in rows[1]
+    assert [r.split()[1:4] for r in rows] == [["omission", "major", "body"], ["addition", "major", "boilerplate"],
+                                              ["drift", "major", "body"], ["drift", "major", "body"]]
+    blocks = _finding_blocks(text)
+    assert len(blocks) == 4
+    first = " ".join(line.strip() for line in blocks[0])
+    # The whole omitted sentence, wrapped, not cut to an excerpt; no target line for an omission.
+    assert "The officials interviewed for this story spoke on condition of anonymity to discuss " \
+           "sensitive diplomatic messages." in first
+    assert not any(line.lstrip().startswith("id ") for line in blocks[0])
+    assert any(line.lstrip().startswith("id  Memuat") for line in blocks[1])
     assert "0.31" in rows[0] and "0.12" in rows[1]
     assert "number changed: 52 -> 25" in rows[2]
     assert "name changed: Manhattan -> New York" in rows[3]
     assert "\x1b" not in text
+    assert text.splitlines()[2].split() == ["#", "type", "severity", "category", "score", "what"]
 
 
-def test_table_summary_and_signature(report):
-    text = rep.render_table(report)
+def test_table_summary_score_line_and_signature_only_when_verbose(report):
+    text = rep.render_table(report, width=200)
     assert ("verdict: issues | source coverage 75% of 8 sentences | target coverage 83% of 6 "
-            "sentences | 1 omission, 1 addition, 2 drifts") in text
-    assert text.rstrip().endswith(f"signature: {SIGNATURE}")
+            "sentences | 1 omission, 1 addition, 0 partials, 2 drifts") in text
+    assert rep.SCORE_LINE in text.splitlines()
+    assert "signature" not in text and SIGNATURE not in text
+    verbose = rep.render_table(report, verbose=True)
+    assert verbose.rstrip().endswith(f"signature: {SIGNATURE}")
+    assert verbose.startswith(text.split("verdict:")[0][:40])
     assert text.splitlines()[0] == "articles/iran-trump.en.txt [en] -> articles/iran-trump.id.txt [id]"
 
 
-@pytest.mark.parametrize("width", [72, 80, 100, 120, 140, 200])
-def test_table_fits_the_width(report, width):
+@pytest.mark.parametrize("width", [60, 80, 100, 120, 200])
+def test_table_fits_the_width_and_loses_nothing(report, width):
     text = rep.render_table(report, width=width)
-    table = text.split("\n\n")[0].splitlines()[1:]  # the table, without the file-name line
-    assert len(_table_rows(text)) == 4
-    assert max(len(line) for line in table) <= width
+    assert max(len(line) for line in text.splitlines()) <= width
+    blocks = _finding_blocks(text)
+    assert len(blocks) == 4
+    words = lambda s: " ".join(s.split())  # noqa: E731
+    joined = [words(" ".join(line.strip() for line in block)) for block in blocks]
+    # Every note appears whole, whatever the width; so does every passage of up to three
+    # lines (these sentences' longest takes three lines at 80 columns, four at 60).
+    assert "number changed: 52 -> 25" in joined[2] and "name changed: Manhattan -> New York" in joined[3]
+    if width < 80:
+        return
+    for block, finding in zip(joined, report.findings):
+        for i in finding.source:
+            assert words(report.source.sentences[i].text) in block
+        for j in finding.target:
+            assert words(report.target.sentences[j].text) in block
 
 
-def test_table_keeps_drift_notes_when_there_is_room_and_drops_the_column_when_not(report):
-    wide = rep.render_table(report, width=120)
-    assert "name changed: Manhattan -> New York" in wide and "changes:" not in wide
-    assert "The United States" in wide and "Pertemuan dengan" in wide
-    narrow = rep.render_table(report, width=80)
-    assert "note" not in narrow.splitlines()[1] and "The United States" in narrow
-    # ... and what changed is listed below the table instead, one line per drift.
-    below = narrow.split("changes:\n")[1].split("\n\n")[0].splitlines()
-    assert below == ["  3  number changed: 52 -> 25", "  4  name changed: Manhattan -> New York"]
-    assert max(len(line) for line in narrow.split("\n\n")[1].splitlines()) <= 80
+def test_table_at_80_and_120_columns_through_the_command_line_width():
+    """What ``fidelity check`` prints in an 80- and a 120-column terminal: no line longer,
+    every note present, the long passages wrapped onto a few lines each."""
+    report = make_report()
+    narrow, wide = rep.render_table(report, width=80), rep.render_table(report, width=120)
+    assert len(narrow.splitlines()) > len(wide.splitlines())
+    for text, width in ((narrow, 80), (wide, 120)):
+        assert max(len(line) for line in text.splitlines()) <= width
+        assert "number changed: 52 -> 25" in text and "1 source sentence(s) not translated" in text
+
+
+def test_long_passages_are_cut_after_a_few_lines():
+    long_en = " ".join(f"Sentence number {k} says something about the budget." for k in range(40))
+    source = make_doc([[long_en]], "en", None)
+    target = make_doc([["Anggaran."]], "id", None)
+    report = Report("0.1.0", SIGNATURE, source, target, [Link((0,), ()), Link((), (0,))],
+                    [Finding("omission", "body", (0,), (), 0.1, "1 sentence not translated", severity="critical")],
+                    Summary("issues", 1, 1, 0.0, 0.0, 1, 0, 0))
+    block = _finding_blocks(rep.render_table(report, width=80))[0]
+    assert "critical" in block[0]
+    passage = [line for line in block[1:] if line.startswith(" " * 4)]
+    assert len(passage) == rep.PASSAGE_LINES and passage[-1].endswith("…")
 
 
 def test_table_notes_lead_with_what_changed():
@@ -194,7 +243,8 @@ def test_table_notes_lead_with_what_changed():
 def test_table_colour_only_on_request(report):
     text = rep.render_table(report, color=True)
     assert "\x1b[31momission\x1b[0m" in text and "\x1b[34mdrift\x1b[0m" in text
-    assert len(_table_rows(re.sub(r"\x1b\[\d+m", "", text))) == 4
+    plain = re.sub(r"\x1b\[\d+m", "", text)
+    assert len(_table_rows(plain)) == 4 and plain == rep.render_table(report)
 
 
 def test_table_without_findings_says_so():
