@@ -19,7 +19,9 @@ shipped as JSON in ``models/punkt/`` (see its README), plus three rules Punkt la
 A sentence never crosses a paragraph, and ``text[s.start:s.end] == s.text`` with no
 surrounding whitespace.  A language other than ``en``/``id`` falls back to Punkt without
 parameters (every period that ends a word ends a sentence, except after initials and
-numbers that Punkt recognises itself) and emits an :class:`UnknownLanguageWarning` once.
+numbers that Punkt recognises itself) and emits an :class:`UnknownLanguageWarning` once; a
+command or API taking the code from a user normalises it, or refuses it in one line, with
+:func:`supported_language` first.
 """
 
 from __future__ import annotations

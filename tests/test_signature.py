@@ -221,3 +221,17 @@ def test_the_report_of_a_check_carries_them() -> None:
     assert report.settings["model_hash"] == checker.model_id.hash
     assert report.settings["data"]["data"] == sig.data_hash()
     assert isinstance(report.settings["anchors"], int)
+
+
+def test_language_codes_the_segmenter_has_no_parameters_for_are_refused() -> None:
+    from fidelity.errors import InputError
+    from fidelity.segment import SUPPORTED_LANGUAGES, supported_language
+
+    assert [supported_language(c) for c in ("EN", "en-US", "eng", "id", "ID", "ind", "in")] == \
+        ["en", "en", "en", "id", "id", "id", "id"]
+    for code in ("fr", "xx", "", "  ", None, 3):
+        with pytest.raises(InputError) as err:
+            supported_language(code)  # type: ignore[arg-type]
+        message = str(err.value)
+        assert "\n" not in message and repr(code) in message
+        assert all(lang in message for lang in SUPPORTED_LANGUAGES)
