@@ -148,9 +148,9 @@ def _text(value: Any, name: str) -> str:
     from .textio import decode_bytes, validate_text
 
     if isinstance(value, (bytes, bytearray)):
-        return decode_bytes(bytes(value), name)
+        return decode_bytes(bytes(value), name, noun="text")
     if not isinstance(value, str):
-        raise TypeError(f"{name} must be str (or bytes), got {type(value).__name__}")
+        raise TypeError(f"the {name} text must be str (or bytes), got {type(value).__name__}")
     return validate_text(value, name, noun="text")
 
 
@@ -185,8 +185,9 @@ def check(source_text: str | bytes, target_text: str | bytes, **settings: Any) -
     source_path = settings.pop("source_path", None)
     target_path = settings.pop("target_path", None)
     s = make_settings(**settings)
-    src = _text(source_text, "source_text")
-    tgt = _text(target_text, "target_text")
+    # Messages name a side as the pipeline's language check does: by its path, else its role.
+    src = _text(source_text, source_path or "source")
+    tgt = _text(target_text, target_path or "target")
     from dataclasses import fields
 
     return _check(src, tgt, source_path=source_path, target_path=target_path,

@@ -249,20 +249,21 @@ def validate_text(text: str, name: str, noun: str = "file") -> str:
     return text
 
 
-def decode_result(data: bytes, name: str) -> ReadResult:
-    """Decode the bytes of the file called ``name`` (used in messages); see the module doc."""
+def decode_result(data: bytes, name: str, noun: str = "file") -> ReadResult:
+    """Decode the bytes of the file called ``name`` (used in messages); see the module doc.
+    ``noun``: what the messages call them (see :func:`validate_text`)."""
     if not data:
-        raise InputError(f"{name}: file is empty")
+        raise InputError(f"{name}: {noun} is empty")
     text, encoding, note = _decode(data, name)
-    text = validate_text(text, name)
+    text = validate_text(text, name, noun)
     if note:
         warnings.warn(f"{name}: {note}", EncodingFallbackWarning, stacklevel=3)
     return ReadResult(text=text, encoding=encoding, name=name, fallback=bool(note), note=note)
 
 
-def decode_bytes(data: bytes, name: str) -> str:
+def decode_bytes(data: bytes, name: str, noun: str = "file") -> str:
     """The text of ``data`` (the content of the file ``name``), decoded as :func:`read_text` does."""
-    return decode_result(data, name).text
+    return decode_result(data, name, noun).text
 
 
 __all__ = ["EncodingFallbackWarning", "ReadResult", "STDIN_NAME", "decode_bytes", "decode_result",
