@@ -12,7 +12,7 @@ from importlib import resources
 import pytest
 
 from fidelity import report as rep
-from fidelity.types import Document, Finding, Link, Report, Sentence, Summary
+from fidelity.types import Change, Document, Finding, Link, Report, Sentence, Summary
 
 SCRIPT_EN = 'Investigators said the embassy site had been altered to load <script>alert("pwned")</script> code.'
 SCRIPT_ID = 'Penyelidik mengatakan situs kedutaan telah diubah untuk memuat kode <script>alert("pwned")</script>.'
@@ -387,6 +387,65 @@ def test_html_drift_badge_message_and_marks(page, parsed):
     assert "<mark>Manhattan</mark>" in page and "<mark>New York</mark>" in page
     assert "<mark>52</mark>" in page and "<mark>25</mark>" in page
     assert "0.79" in row["cells"][1]["text"]
+
+
+def make_typed_report() -> Report:
+    """One link with a drift (a number and a name, typed changes with offsets) and a partial
+    (a missing span that holds markup-like text)."""
+    en = "Officials said 52 people died in Manhattan on <Monday> after the storm."
+    idn = "Pejabat mengatakan 25 orang tewas di New York setelah badai."
+    source = make_doc([["Storm toll rises."], [en]], "en", None)
+    target = make_doc([["Korban badai bertambah."], [idn]], "id", None)
+    s0, t0 = source.sentences[1].start, target.sentences[1].start
+
+    def span(doc_text: str, base: int, word: str) -> tuple[int, int]:
+        k = doc_text.index(word, base)
+        return (k, k + len(word))
+
+    drift = Finding("drift", "body", (1,), (1,), 0.71, "number changed: 52 -> 25; name changed: Manhattan -> New York",
+                    changes=(Change("number", "52", "25", (span(source.text, s0, "52"),), (span(target.text, t0, "25"),)),
+                             Change("name", "Manhattan", "New York", (span(source.text, s0, "Manhattan"),),
+                                    (span(target.text, t0, "New York"),))),
+                    severity="critical")
+    partial = Finding("partial", "body", (1,), (1,), 0.71, "left out: on <Monday>",
+                      changes=(Change("missing", "on <Monday>", "", (span(source.text, s0, "on <Monday>"),)),),
+                      severity="minor")
+    links = [Link((0,), (0,), 0.9), Link((1,), (1,), 0.71)]
+    summary = Summary("issues", 2, 2, 1.0, 1.0, 0, 0, 1, partials=1)
+    return Report("0.1.0", SIGNATURE, source, target, links, [drift, partial], summary)
+
+
+def test_html_marks_typed_changes_by_their_offsets_with_a_class_per_kind():
+    page = rep.render_html(make_typed_report())
+    assert '<mark class="chg chg-number" title="number: 52 -&gt; 25">52</mark>' in page
+    assert '<mark class="chg chg-number" title="number: 52 -&gt; 25">25</mark>' in page
+    assert '<mark class="chg chg-name" title="name: Manhattan -&gt; New York">Manhattan</mark>' in page
+    assert '<mark class="chg chg-name" title="name: Manhattan -&gt; New York">New York</mark>' in page
+    assert ('<mark class="chg chg-missing" title="missing: on &lt;Monday&gt;">on &lt;Monday&gt;</mark>'
+            in page)
+    assert "<Monday>" not in page
+    parser = _AlignmentParser()
+    parser.feed(page)
+    assert {"is-drift", "is-partial", "has-finding"} <= set(parser.rows["link-1"]["class"])
+    assert not any(c.startswith("is-") for c in parser.rows["link-0"]["class"])
+    assert '<span class="sev sev-critical">critical</span>' in page and '<span class="sev sev-minor">minor</span>' in page
+    assert re.search(r"<dt>Partials</dt><dd>1</dd>", page)
+
+
+def test_mark_spans_clips_to_the_sentence_and_skips_overlaps():
+    sentence = Sentence(0, "a <b> c d", 0, 10, 19)
+    marks = [(12, 15, "name", "x"), (13, 17, "number", "overlaps"), (18, 40, "missing", "runs past")]
+    html = str(rep.mark_spans(sentence, marks))
+    assert html == ('a <mark class="chg chg-name" title="x">&lt;b&gt;</mark> c '
+                    '<mark class="chg chg-missing" title="runs past">d</mark>')
+    assert str(rep.mark_spans(sentence, [])) == "a &lt;b&gt; c d"
+
+
+def test_table_shows_severity_and_partials():
+    text = rep.render_table(make_typed_report(), width=80)
+    rows = _table_rows(text)
+    assert [r.split()[1:3] for r in rows] == [["drift", "critical"], ["partial", "minor"]]
+    assert "left out: on <Monday>" in text and "1 partial" in text
 
 
 def test_html_findings_list_links_to_rows(parsed):
