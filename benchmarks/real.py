@@ -577,7 +577,7 @@ def table_rows(per_seed: dict[str, dict]) -> list[list[str]]:
 
     def found(v):
         return lambda f: (f"{_fmt(f.get(f'{v}_found_pct'))}% (strict {_fmt(f.get(f'{v}_strict_pct'))}%, "
-                          f"n {f.get(f'{v}_n', 0)})")
+                          f"n {f.get(f'{v}_n', 0)})") if f.get(f"{v}_n") else "-"
 
     rows = [
         row("faithful stories judged `faithful`",
@@ -696,6 +696,9 @@ def main(argv: list[str] | None = None) -> int:
                          "on one thread than on two when the cores are shared)")
     ap.add_argument("--json", default=None, help="write all figures (per seed and pooled) to this file")
     ap.add_argument("--dump", default=None, help="folder for false_flags.jsonl (faithful stories) and misses.jsonl")
+    ap.add_argument("--code", default=None,
+                    help="the code's name to record (default: git describe of the repository; "
+                         "give the commit when running from an exported copy)")
     ap.add_argument("--compare", default=None, metavar="FILE",
                     help="a --json file of an earlier run: its pooled figures as a column, and the "
                          "documents now right or wrong that were not (into DIR/changed.jsonl with --dump)")
@@ -710,6 +713,7 @@ def main(argv: list[str] | None = None) -> int:
     from fidelity.pipeline import Checker, Settings
 
     torch.set_num_threads(args.threads)
+    code = args.code or _gen.git_revision()
     t0 = time.perf_counter()
     stories = read_stories(Path(args.data))
     if args.stories:
@@ -728,7 +732,7 @@ def main(argv: list[str] | None = None) -> int:
         columns[f"before ({old.get('git', '?')})"] = old["figures"]["pooled"]
         changed = compare(old["records"], records)
     print(f"real stories (NTREX dev): {len(stories)} stories, seeds {args.seeds}, {len(planted)} documents, "
-          f"model {checker.model_id.name}#{checker.model_id.hash}, code {_gen.git_revision()}, {seconds:.0f} s")
+          f"model {checker.model_id.name}#{checker.model_id.hash}, code {code}, {seconds:.0f} s")
     print("(faithful figures come from the same faithful documents for every seed)")
     print(tabulate(table_rows(columns), headers=["figure"] + list(columns), tablefmt="github"))
     if args.compare:
@@ -747,7 +751,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{d / 'misses.jsonl'} ({len(misses)} misses)")
     if args.json:
         out = {"benchmark": "real", "command": "python -m benchmarks.real " + " ".join(sys.argv[1:] if argv is None else argv),
-               "data": str(args.data), "git": _gen.git_revision(), "date": time.strftime("%Y-%m-%d"),
+               "data": str(args.data), "git": code, "date": time.strftime("%Y-%m-%d"),
                "model": checker.model_id.name, "model_hash": checker.model_id.hash, "seeds": seeds,
                "stories": len(stories), "documents": len(planted), "seconds": round(seconds, 1),
                "figures": per_seed,
