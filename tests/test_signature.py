@@ -127,10 +127,12 @@ def test_a_new_parameter_dataclass_is_one_line() -> None:
     @dataclasses.dataclass(frozen=True)
     class MoreSettings(Settings):
         partial: PartialParams = dataclasses.field(default_factory=PartialParams)
+        wrapped: bool = False  # a plain setting without metadata is not lost either
 
     text = signature(MoreSettings(), MODEL)
-    assert "|partial:min_words=4,cov=0.5|" in text
+    assert "|partial:min_words=4,cov=0.5|" in text and "|run:wrapped=no|" in text
     assert signature(MoreSettings(partial=PartialParams(cover=0.6)), MODEL) != text
+    assert signature(MoreSettings(wrapped=True), MODEL) != text
     assert report_settings(MoreSettings(), MODEL)["partial"] == {"min_words": 4, "cover": 0.5}
 
 
