@@ -470,6 +470,9 @@ def score(p: Planted, source, target, findings, baseline: set[tuple[str, str]] =
                                    & (s_planted - s_flag)),
            "add_missed_linked": len({j for l in links if l.source and l.target for j in l.target}
                                     & (t_planted - t_flag)),
+           "om_missed_kinds": Counter(l.kind for l in links if set(l.source) & (s_planted - s_flag)),
+           "add_missed_kinds": Counter(l.kind for l in links if set(l.target) & (t_planted - t_flag)),
+           "seg_mismatch": sum(1 for m in s_map + t_map if len(m) != 1),
            "touched": [sorted(s_touch), sorted(t_touch)]}
     touching = [f for f in findings if set(f.source) & s_touch or set(f.target) & t_touch]
     if p.variant in IN_SENTENCE:
@@ -516,13 +519,18 @@ def figures(records: list[dict]) -> dict:
                                                        for r in faithful) / sents, 2)
         fig["false_partial_per_100"] = round(100.0 * ftypes["partial"] / sents, 2)
         fig["false_drift_per_100"] = round(100.0 * ftypes["drift"] / sents, 2)
+        fig["faithful_segmentation_mismatch_pct"] = round(
+            100.0 * sum(r.get("seg_mismatch", 0) for r in faithful)
+            / sum(r["source_sentences"] + r["target_sentences"] for r in faithful), 2)
 
     def prf(rs: list[dict], kind: str) -> dict:
         tp, fl, pl = (sum(r[f"{kind}_{k}"] for r in rs) for k in ("tp", "flagged", "planted"))
         p, rcl, _ = _prf(tp, fl, pl)
         linked = sum(r[f"{kind}_missed_linked"] for r in rs)
+        kinds = sum((Counter(r.get(f"{kind}_missed_kinds", {})) for r in rs), Counter())
         return {"precision": round(p, 3), "recall": round(rcl, 3), "planted": pl, "flagged": fl,
-                "missed": pl - tp, "missed_in_a_link": linked}
+                "missed": pl - tp, "missed_in_a_link": linked,
+                "missed_by_link_kind": dict(kinds.most_common())}
 
     if by.get("drop"):
         fig["omission_dropped"] = prf(by["drop"], "om")
@@ -570,10 +578,13 @@ def table_rows(per_seed: dict[str, dict]) -> list[list[str]]:
         return [label] + [get(per_seed[c]) for c in cols]
 
     def pr(key):
-        return lambda f: (f"P {f[key]['precision']:.3f} R {f[key]['recall']:.3f} "
-                          f"({f[key]['planted']} planted, {f[key]['flagged']} flagged; "
-                          f"{f[key]['missed_in_a_link']} of {f[key]['missed']} misses "
-                          f"inside a link)") if key in f else "-"
+        def cell(f: dict) -> str:
+            x = f[key]
+            kinds = ", ".join(f"{k} {n}" for k, n in x.get("missed_by_link_kind", {}).items())
+            return (f"P {x['precision']:.3f} R {x['recall']:.3f} ({x['planted']} planted, "
+                    f"{x['flagged']} flagged; {x['missed']} missed" + (f", in links {kinds}" if kinds else "") + ")")
+
+        return lambda f: cell(f) if key in f else "-"
 
     def found(v):
         return lambda f: (f"{_fmt(f.get(f'{v}_found_pct'))}% (strict {_fmt(f.get(f'{v}_strict_pct'))}%, "
@@ -594,6 +605,8 @@ def table_rows(per_seed: dict[str, dict]) -> list[list[str]]:
         row("false partial flags / 100 faithful sentences", lambda f: _fmt(f.get("false_partial_per_100"))),
         row("false omissions+additions / 100 faithful sentences", lambda f: _fmt(f.get("false_omadd_per_100"))),
         row("false drift findings / 100 faithful sentences", lambda f: _fmt(f.get("false_drift_per_100"))),
+        row("sentences not one planted line, faithful stories (%)",
+            lambda f: _fmt(f.get("faithful_segmentation_mismatch_pct"))),
         row("false om.+add. / 100 sentences, untouched parts of perturbed docs",
             lambda f: _fmt(f.get("untouched_false_omadd_per_100"))),
     ]
@@ -755,7 +768,7 @@ def main(argv: list[str] | None = None) -> int:
                "model": checker.model_id.name, "model_hash": checker.model_id.hash, "seeds": seeds,
                "stories": len(stories), "documents": len(planted), "seconds": round(seconds, 1),
                "figures": per_seed,
-               "records": [dict(r, findings=dict(r["findings"]), severities=dict(r["severities"]))
+               "records": [{k: dict(v) if isinstance(v, Counter) else v for k, v in r.items()}
                            for r in records]}
         Path(args.json).write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return 0

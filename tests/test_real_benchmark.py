@@ -244,6 +244,7 @@ def test_scorer_gives_perfect_figures_on_the_truth():
     assert fig["merge_found_pct"] == 0.0
     assert fig["false_omadd_per_100"] == fig["false_partial_per_100"] == 0.0
     assert fig["untouched_false_omadd_per_100"] == fig["untouched_false_partial_per_100"] == 0.0
+    assert fig["faithful_segmentation_mismatch_pct"] == 0.0  # a perfect segmenter
 
 
 def test_scorer_counts_misses_false_flags_and_wrong_kinds():
@@ -289,6 +290,7 @@ def test_scorer_tells_misses_swallowed_by_a_join():
     assert (r["om_tp"], r["om_planted"], r["om_missed_linked"]) == (0, 1, 1)
     fig = real.figures([dict(r, verdict="issues")])
     assert fig["omission_dropped"]["missed"] == fig["omission_dropped"]["missed_in_a_link"] == 1
+    assert fig["omission_dropped"]["missed_by_link_kind"] == {"2-1": 1}
     # A repeated line: an addition reported on the original instead of the copy is found too.
     p = next(p for p in _build(seeds=(0,)) if p.variant == "insert_dup")
     src, tgt, _, _ = _perfect(p)
@@ -315,3 +317,22 @@ def test_compare_lists_documents_that_changed_outcome():
         {"story": "s", "variant": "drop", "seed": 0, "change": "better"},
         {"story": "s", "variant": "name", "seed": 0, "change": "worse"}]
     assert real.compare(old, old) == []
+
+
+def test_planted_lines_map_through_the_real_segmenter():
+    """The texts as the benchmark gives them to the checker: the project's segmenter finds
+    every planted line as one sentence, so the scorer maps findings to the right lines."""
+    from fidelity.segment import segment_document
+
+    for p in _build(seeds=(0,)):
+        if p.variant not in ("faithful", "drop", "cut", "insert_other"):
+            continue
+        s_text, _, t_text, _ = p.doc.texts()
+        src, tgt = segment_document(s_text, "en"), segment_document(t_text, "id")
+        assert [s.text for s in src.sentences] == list(p.doc.source), p.variant
+        assert [s.text for s in tgt.sentences] == [u.text for u in p.doc.target_units], p.variant
+        findings = [Finding("omission", "body", (i,), (), None, "") for i in sorted(p.doc.omitted())]
+        findings += [Finding("addition", "body", (), (j,), None, "") for j in sorted(p.doc.added())]
+        r = real.score(p, src, tgt, findings)
+        assert r["seg_mismatch"] == 0
+        assert (r["om_tp"], r["add_tp"]) == (len(p.doc.omitted()), len(p.doc.added()))
