@@ -111,7 +111,7 @@ ADJECTIVES = frozenset(
     lokal global mantan senior terbesar terbaru tertinggi terendah terakhir sulit mudah berbahaya
     serius parah khusus umum federal publik swasta asing militer politik ekonomi sosial tajam
     luas ketat kuno modern tradisional terbaik terburuk awal penuh berat ringan keras lembut
-    jelas kosong sempurna aneh hebat kaya raya bersejarah""".split())
+    jelas kosong sempurna aneh hebat bersejarah""".split())
 
 #: Words before which an adjective is an adverb or part of a fixed phrase ("secara cepat").
 _NOT_AFTER = frozenset("secara atau dan lebih paling sangat cukup terlalu makin semakin agak".split())
