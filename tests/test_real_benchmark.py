@@ -9,6 +9,7 @@ generator is deterministic per seed; and the scorer gives perfect figures on the
 
 from __future__ import annotations
 
+import functools
 import random
 
 import pytest
@@ -49,7 +50,9 @@ STORY_B = real.Story("bbc.2", (
 STORIES = [STORY_A, STORY_B]
 
 
+@functools.lru_cache(maxsize=None)
 def _build(seeds=(0, 1, 2, 3)) -> list[real.Planted]:
+    """The planted documents (built once per seed tuple; tests only read them)."""
     return real.build(STORIES, list(seeds))
 
 
@@ -93,7 +96,7 @@ def test_faithful_document_is_the_story_on_both_sides():
 
 
 def test_generator_is_deterministic_and_plants_every_variant():
-    a, b = _build(), _build()
+    a, b = real.build(STORIES, [0, 1, 2, 3]), _build()
     assert [(p.variant, p.seed, p.doc.texts()) for p in a] == [(p.variant, p.seed, p.doc.texts()) for p in b]
     assert {p.variant for p in a} == {"faithful", *real.VARIANTS}
     assert sum(p.variant == "faithful" for p in a) == len(STORIES)
