@@ -1,11 +1,17 @@
 """Names that a correct English -> Indonesian translation writes differently.
 
 Country, city and institution names and their adjectives have established Indonesian forms
-("United States" -> "AS"/"Amerika Serikat", "Tehran" -> "Teheran", "United Nations" -> "PBB").
-A name changed this way is not drift. Keys and values are lower case, accents folded.
+("United States" -> "AS"/"Amerika Serikat", "Tehran" -> "Teheran", "United Nations" -> "PBB",
+"Chilean" -> "Chili", "The Hague" -> "Den Haag"). A name changed this way is not drift. Keys
+and values are lower case, accents folded. Two sources: the hand-written :data:`_PAIRS` below
+(abbreviations, institutions) and the shipped table ``models/wordlists/exonyms.tsv`` (built by
+``models/build_wordlists.py --tables`` from the lexicon's capitalised entries and a list of
+countries, demonyms and cities).
 """
 
 from __future__ import annotations
+
+from functools import lru_cache
 
 _PAIRS = """
 us|u.s|united states|america|american|americans: as amerika serikat amerika
@@ -121,9 +127,21 @@ _COMPASS_EN = {"north", "south", "east", "west", "middle", "central"}
 _COMPASS_ID = {"utara", "selatan", "timur", "barat", "tengah"}
 
 
+def _shipped() -> list[str]:
+    """The shipped table's lines as "key: forms" (none when it is missing)."""
+    from . import models_dir
+
+    try:
+        text = (models_dir() / "wordlists" / "exonyms.tsv").read_text(encoding="utf-8")
+    except OSError:
+        return []
+    return [line.replace("\t", ":", 1) for line in text.splitlines()
+            if line and not line.startswith("#") and "\t" in line]
+
+
 def _build() -> dict[str, frozenset[str]]:
     table: dict[str, set[str]] = {}
-    for line in _PAIRS.strip().splitlines():
+    for line in _PAIRS.strip().splitlines() + _shipped():
         left, right = line.split(":", 1)
         forms = set(right.split())
         for key in left.split("|"):

@@ -182,6 +182,8 @@ def is_common(key: str, lang: str) -> bool:
     common = _common(lang)
     if key in common:
         return True
+    if lang == "en" and len(key) >= 4 and key.endswith("s") and key[:-1] in common:
+        return True  # a plural ("Bells")
     if len(key) <= 5:
         return False
     if lang == "id":
@@ -337,7 +339,7 @@ def hashed_side(sentences: list[str], lang: str, dim: int = 512) -> tuple[np.nda
 
 _SENT_START = re.compile(r"(^|[.!?…:;]\s+|[\"“‘(]\s*)$")
 _DOTTED = re.compile(r"(?:[A-Z]\.){2,}")
-_HYPHEN = re.compile(r"[-‐–]")
+_HYPHEN = re.compile(r"[-‐–]|(?<=[a-z])\.(?=[A-Z])")  # and "St.Martin" without its space
 
 
 @lru_cache(maxsize=200_000)

@@ -200,7 +200,7 @@ def test_name_put_in_place_of_an_ordinary_word_is_drift() -> None:
     ("The widow of an athlete killed at the Munich Olympics in 1972 has criticised the "
      "International Olympic Committee again.",
      "Janda seorang atlet yang tewas di Olimpiade Tottenham 1972 kembali mengkritik Komite "
-     "Olimpiade Internasional.", "name changed: Munich Olympics -> Tottenham"),
+     "Olimpiade Internasional.", "name changed: Munich -> Tottenham"),
     # A one-word name replaced by an acronym in its place (an acronym stands for several words).
     ("The plane was diverted to Surabaya after the storm, the airline said.",
      "Pesawat itu dialihkan ke BPBD setelah badai, kata maskapai.", "name changed: Surabaya -> BPBD"),

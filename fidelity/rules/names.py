@@ -327,9 +327,8 @@ def spelling_changes(names: Names, spelling_ratio: float) -> list[Change]:
 
 
 def single_change(names: Names) -> list[Change]:
-    """Exactly one unexplained name on each side, both names: one replaced the other."""
-    if len(names.source) == 1 and len(names.target) == 1 \
-            and all(_named(p, names.langs) for p in (names.source[0], names.target[0])):
+    """Exactly one unexplained name on each side: one replaced the other."""
+    if len(names.source) == 1 and len(names.target) == 1:
         return [_name_change(names.link, "name", _surface(names.source[0]), _surface(names.target[0]))]
     return []
 
