@@ -210,6 +210,17 @@ def _sigterm_as_interrupt() -> None:
         pass
 
 
+def _echo_report(text: str) -> None:
+    """Print the report; a reader that stops early (``| head``) is no error: the exit status
+    still says what the check found."""
+    try:
+        click.echo(text, nl=not text.endswith("\n"))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python would report the broken pipe again when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 def _terminal_width() -> int:
     """Columns for the table: the terminal's (or ``$COLUMNS``), else 100."""
     return max(40, shutil.get_terminal_size((100, 24)).columns)
@@ -267,7 +278,7 @@ def check(source, target, fmt, output, fail_on, verbose, quiet, source_lang, tar
             if not quiet:
                 _err(f"{report.summary.verdict}: wrote {fmt} report to {output}")
         else:
-            click.echo(text, nl=not text.endswith("\n"))
+            _echo_report(text)
     except FidelityError as exc:
         _err(f"error: {exc}")
         sys.exit(exc.exit_code)

@@ -290,3 +290,14 @@ def test_interrupted_check_exits_130_with_one_line(tmp_path: Path, sig: int) -> 
     assert stderr.strip() == "fidelity: interrupted" and "Aborted" not in stderr
     assert stdout == ""
     assert list(out.iterdir()) == []  # no report, no temporary file
+
+
+def test_a_reader_that_stops_early_is_no_error() -> None:
+    """``fidelity check A B | head -1``: no broken-pipe traceback, and the exit status still
+    says what the check found (1: the seed has issues)."""
+    proc = subprocess.Popen([sys.executable, "-m", "fidelity", "check", EN, ID, "--format", "json", "-q",
+                             "--device", "cpu"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc.stdout.close()  # the reader is gone before the report is written
+    stderr = proc.stderr.read()
+    assert proc.wait(timeout=120) == 1
+    assert stderr == ""
