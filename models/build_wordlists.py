@@ -288,7 +288,7 @@ ANTONYMS = """
 rise fall|rise drop|rise decline|increase decrease|grow shrink
 gain lose|gain loss|win lose|win defeat|victory defeat|accept reject|accept refuse
 allow forbid|allow ban|allow prohibit|approve reject|agree disagree|support oppose
-open close|open shut|start end|begin end|first last|early late
+open close|open shut|early late
 before after|buy sell|import export
 high low|higher lower|big small|large small|long short|tall short|wide narrow|thick thin
 strong weak|fast slow|quick slow|quickly slowly|speed slow|hot cold|warm cool
@@ -308,7 +308,9 @@ win lost|won lost|winner loser|lead trail|ahead behind|permanent temporary
 always never|possible impossible|likely unlikely
 often rarely|frequent rare|common rare|clean dirty|wet dry|morning evening
 sunrise sunset|summer winter|spring autumn
-predecessor successor
+predecessor successor|huge small|huge tiny|enormous small|major minor|improve worsen
+senior junior|older younger|newest oldest|stopped started|much little
+deep shallow|dig shallow|strength weakness|richest poorest|gain fall
 import export|imports exports|minimum maximum|lowest highest|smallest largest|shortest longest
 
 """

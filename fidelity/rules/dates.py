@@ -33,7 +33,8 @@ def _table(lang: str) -> dict[str, tuple[str, int]]:
     for k, word in enumerate(full.split()):
         out[word] = ("month", k)
     for k, word in enumerate(short.split()):
-        out.setdefault(word + ".", ("month", k))  # "Oct." (a bare "Mar" or "Jan" is a name too)
+        if word not in out:  # "Oct." (a bare "Mar" or "Jan" is a name too); "Mei." is "Mei"
+            out[word + "."] = ("month", k)
     for k, word in enumerate(_DAYS.get(lang, _DAYS["en"]).split()):
         out[word] = ("day", k)
     if lang == "id":
@@ -45,7 +46,7 @@ def _table(lang: str) -> dict[str, tuple[str, int]]:
 
 _TABLES = {lang: _table(lang) for lang in ("en", "id")}
 _PATTERNS = {lang: re.compile(r"(?<![\w'’])(" + "|".join(re.escape(w) for w in sorted(t, key=len, reverse=True))
-                              + r")(?![\w'’])") for lang, t in _TABLES.items()}
+                              + r")(?!\w)(?!['’][a-rt-z])") for lang, t in _TABLES.items()}  # "June's" counts
 _SENT_START = re.compile(r"(^|[.!?]\s+|[\"“‘(]\s*)$")
 
 
