@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -517,7 +518,7 @@ def test_an_interrupted_run_exits_130_not_as_if_it_found_issues(tmp_path: Path, 
 def test_a_batch_report_is_the_report_check_writes(tmp_path: Path, monkeypatch) -> None:
     """One window embeds many pairs at once and hands each worker its pair's rows and word
     pieces: every pair's links and findings are those ``fidelity check`` finds alone, and the
-    workers tokenise nothing again."""
+    workers do not tokenise a document's sentences again."""
     from fidelity.lexical import Lexicon
 
     out, specs = three_pair_run(tmp_path)
@@ -525,13 +526,65 @@ def test_a_batch_report_is_the_report_check_writes(tmp_path: Path, monkeypatch) 
     checker = Checker(settings, progress=False)
     want = {s.id: json.loads(json.dumps(checker.check_files(s.source, s.target).to_dict()))
             for s in specs}
-    calls: list[int] = []
+    calls: list[list[str]] = []
     real_tokens = Lexicon.tokens
-    monkeypatch.setattr(Lexicon, "tokens", lambda self, texts: calls.append(len(texts)) or real_tokens(self, texts))
+    monkeypatch.setattr(Lexicon, "tokens", lambda self, texts: calls.append(list(texts)) or real_tokens(self, texts))
     runner = BatchRunner(specs, out, settings, checker.encoder, checker.model_id, "sig",
                          InlineExecutor(), window=3)
     assert runner.run(list(range(len(specs)))).checked == 3
-    assert calls == []
+    sides = [[s["text"] for s in want[spec.id][side]["sentences"]] for spec in specs
+             for side in ("source", "target")]
+    assert not [c for c in calls if c in sides]  # (a rule may tokenise a few words of its own)
     for s in specs:
         got = json.loads((out / f"{s.stem}.json").read_text(encoding="utf-8"))
         assert got["links"] == want[s.id]["links"] and got["findings"] == want[s.id]["findings"]
+
+
+def test_the_overview_ranks_by_how_much_is_wrong_and_says_so(tmp_path: Path) -> None:
+    """A story with a third of its paragraphs dropped is worse than one whose every sentence is
+    translated but with more (smaller) findings, and an untouched story comes last, whatever
+    the number of findings says; index.html, summary.json and the table say what the order
+    means."""
+    from fidelity.batch.summary import RANKING
+
+    folder, out = tmp_path / "in", tmp_path / "out"
+    folder.mkdir()
+    cebu, reef = FIXTURES / "cebu-floods", FIXTURES / "reef-bleaching"
+    copy_pair(folder, "untouched", reef.with_suffix(".en.txt"), reef.with_suffix(".id.txt"))
+    copy_pair(folder, "dropped", cebu.with_suffix(".en.txt"), cebu.with_suffix(".id.txt"))
+    lines = [x for x in (folder / "dropped.id.txt").read_text(encoding="utf-8").splitlines() if x.strip()]
+    cut = len(lines) // 3
+    kept = lines[:4] + lines[4 + cut:]  # a block of paragraphs after the lead dropped
+    (folder / "dropped.id.txt").write_text("\n\n".join(kept) + "\n", encoding="utf-8")
+    bi = FIXTURES / "bi-rate-cut"
+    copy_pair(folder, "drifted", bi.with_suffix(".en.txt"), bi.with_suffix(".id.txt"))
+    drifted = (folder / "drifted.id.txt").read_text(encoding="utf-8").splitlines()
+    changed = 0
+    for k, line in enumerate(drifted):  # a number changed in three paragraphs: three drifts
+        if changed < 3 and re.search(r"\d", line):
+            drifted[k] = re.sub(r"\d+", lambda m: str(int(m.group()) + 7), line, count=1)
+            changed += 1
+    assert changed == 3
+    (folder / "drifted.id.txt").write_text("\n".join(drifted) + "\n", encoding="utf-8")
+    result = batch(str(folder), "-o", str(out), "--workers", "0")
+    assert result.exit_code in (0, 1), result.output
+
+    recs = {r["id"]: r for r in records(out)}
+    findings = {k: sum(r["counts"][c] for c in ("omissions", "additions", "drifts", "partials"))
+                for k, r in recs.items()}
+    assert recs["dropped"]["coverage"]["source"] < 0.8 <= recs["drifted"]["coverage"]["source"]
+    assert findings["drifted"] > findings["dropped"], findings  # so the old order was the other
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    ranked = [w["id"] for w in summary["worst"]]
+    assert ranked[0] == "dropped", summary["worst"]
+    scores = [w["score"] for w in summary["worst"]]
+    assert scores == sorted(scores, reverse=True) and summary["ranking"] == RANKING
+    for w in summary["worst"]:
+        assert sum(w["severities"].values()) == findings[w["id"]], w
+
+    index = (out / "index.html").read_text(encoding="utf-8")
+    order = sorted(recs, key=lambda k: index.index(f'href="{k}.html"'))
+    assert order[0] == "dropped" and order[-1] == "untouched", order
+    assert "Ranked by how much is wrong" in index and "critical" in RANKING
+    assert "Ranked by how much is wrong" in result.stdout
+    assert all(len(line) <= 80 for line in result.stdout.splitlines()), result.stdout

@@ -20,7 +20,10 @@ CACHE_TEXTS = 100_000
 #: How many of the worst stories the summaries list.
 WORST_LISTED = 10
 VERDICTS = ("faithful", "issues", "unrelated")
-COUNT_KEYS = ("omissions", "additions", "drifts", "source_sentences", "target_sentences")
+#: Finding counts of a record, by finding type (keys of ``Summary.to_dict()``).
+FINDING_KEYS = {"omission": "omissions", "addition": "additions", "drift": "drifts",
+                "partial": "partials"}
+COUNT_KEYS = ("omissions", "additions", "drifts", "partials", "source_sentences", "target_sentences")
 
 
 class BatchError(FidelityError):

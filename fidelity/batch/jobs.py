@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -43,13 +44,27 @@ def pair_texts(pair: Pair) -> tuple[list[str], list[str]]:
 def finish_pair(pair: Pair, source_vecs: np.ndarray, target_vecs: np.ndarray,
                 settings: Settings, model: ModelId, source_tokens: Tokens | None = None,
                 target_tokens: Tokens | None = None) -> tuple[dict, str, str]:
-    """Align and judge a pair whose embeddings are known: (summary dict, JSON text, HTML text)."""
+    """Align and judge a pair whose embeddings are known: (summary dict, JSON text, HTML text).
+
+    The summary dict is ``Summary.to_dict()`` plus ``severities``: how many findings of each
+    type have each severity (what the overview ranks by and ``--fail-on`` may count)."""
     from ..pipeline import analyse
     from ..report import render_html, render_json
 
     report = analyse(pair, source_vecs, target_vecs, settings, model, device="cpu",
                      source_tokens=source_tokens, target_tokens=target_tokens)
-    return report.summary.to_dict(), render_json(report), render_html(report)
+    summary = report.summary.to_dict()
+    summary["severities"] = severity_counts((f.type, f.severity) for f in report.findings)
+    return summary, render_json(report), render_html(report)
+
+
+def severity_counts(findings: Iterable[tuple[str, str]]) -> dict[str, dict[str, int]]:
+    """{finding type: {severity: count}} of (type, severity) pairs, in a fixed order."""
+    counts: dict[str, dict[str, int]] = {}
+    for ftype, severity in sorted(findings):
+        by_sev = counts.setdefault(ftype, {})
+        by_sev[severity] = by_sev.get(severity, 0) + 1
+    return counts
 
 
 @dataclass

@@ -37,6 +37,8 @@ class Record:
     verdict: str | None = None
     counts: dict[str, int] | None = None  #: COUNT_KEYS
     coverage: dict[str, float] | None = None  #: "source", "target": share of sentences linked
+    #: {finding type: {severity: count}}; None in a record written before severities existed
+    severities: dict[str, dict[str, int]] | None = None
     seconds: float = 0.0
     error: str | None = None
     warnings: tuple[str, ...] = ()
@@ -58,6 +60,8 @@ class Record:
                 "verdict": self.verdict,
                 "counts": None if self.counts is None else dict(self.counts),
                 "coverage": None if self.coverage is None else dict(self.coverage),
+                "severities": None if self.severities is None
+                else {t: dict(s) for t, s in self.severities.items()},
                 "seconds": self.seconds, "error": self.error, "warnings": list(self.warnings),
                 "source_sha256": self.source_sha256, "target_sha256": self.target_sha256,
                 "signature": self.signature, "language_checked": self.language_checked,
@@ -68,7 +72,7 @@ class Record:
         """The record of a parsed line; None for anything that is not one (a foreign line)."""
         if not isinstance(data, dict) or not isinstance(data.get("id"), str):
             return None
-        counts, coverage = data.get("counts"), data.get("coverage")
+        counts, coverage, sev = data.get("counts"), data.get("coverage"), data.get("severities")
         try:
             return cls(
                 id=data["id"], source=_opt_str(data.get("source")), target=_opt_str(data.get("target")),
@@ -76,6 +80,8 @@ class Record:
                 counts={str(k): int(v) for k, v in counts.items()} if isinstance(counts, dict) else None,
                 coverage={str(k): float(v) for k, v in coverage.items()}
                 if isinstance(coverage, dict) else None,
+                severities={str(t): {str(s): int(n) for s, n in by.items()} for t, by in sev.items()}
+                if isinstance(sev, dict) else None,
                 seconds=float(data.get("seconds") or 0.0), error=_opt_str(data.get("error")),
                 warnings=tuple(str(w) for w in data.get("warnings") or ()),
                 source_sha256=_opt_str(data.get("source_sha256")),
@@ -104,9 +110,10 @@ def make_record(spec: PairSpec, signature: str, source_sha: str | None, target_s
     return Record(
         id=spec.id, source=spec.source, target=spec.target,
         verdict=summary["verdict"] if ok else None,  # type: ignore[index]
-        counts={k: summary[k] for k in COUNT_KEYS} if ok else None,  # type: ignore[index]
+        counts={k: summary.get(k, 0) for k in COUNT_KEYS} if ok else None,  # type: ignore[union-attr]
         coverage={"source": summary["source_coverage"], "target": summary["target_coverage"]}  # type: ignore[index]
         if ok else None,
+        severities=summary.get("severities") if ok else None,  # type: ignore[union-attr]
         seconds=round(seconds, 4), error=None if ok else (error or "unknown error"),
         warnings=tuple(notes or ()), source_sha256=source_sha, target_sha256=target_sha,
         signature=signature, language_checked=language_checked,

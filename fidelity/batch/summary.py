@@ -11,32 +11,94 @@ from pathlib import Path
 
 from .. import __version__
 from ..exitcodes import FAILED_PAIRS, FINDINGS, OK, exit_code
-from .common import COUNT_KEYS, RESULTS, INDEX, SUMMARY, VERDICTS, WORST_LISTED
+from ..types import SEVERITIES
+from .common import (COUNT_KEYS, FINDING_KEYS, INDEX, RESULTS, SUMMARY, VERDICTS,
+                     WORST_LISTED)
 from .discover import PairSpec
 from .records import Record, read_results
 from .runner import RunStats
 
-FINDING_KEYS = ("omissions", "additions", "drifts")
+#: Points a finding adds to a story's score, by severity (a finding of a record written
+#: before severities were kept counts as major).
+SEVERITY_POINTS = {"minor": 1.0, "major": 3.0, "critical": 10.0}
+#: What the order of the overview and of the stdout table means (said in both).
+RANKING = ("Ranked by how much is wrong: failed pairs first, then unrelated translations, then "
+           "by score = the % of sentences (both sides) with no counterpart, plus 10 points "
+           "per critical, 3 per major and 1 per minor finding.")
+
+
+def severity_totals(rec: Record) -> dict[str, int]:
+    """How many findings of ``rec`` have each severity, worst first (no zero counts)."""
+    if rec.severities is None:
+        total = finding_total(rec)
+        return {"major": total} if total else {}
+    out = {s: 0 for s in reversed(SEVERITIES)}
+    for by_sev in rec.severities.values():
+        for sev, n in by_sev.items():
+            out[sev] = out.get(sev, 0) + n
+    return {s: n for s, n in out.items() if n}
+
+
+def uncovered_share(rec: Record) -> float:
+    """The share of the pair's sentences (source and target together) that no link covers:
+    what was left out plus what was added."""
+    counts, cov = rec.counts or {}, rec.coverage or {}
+    n_src, n_tgt = counts.get("source_sentences", 0), counts.get("target_sentences", 0)
+    if n_src + n_tgt == 0:
+        return 0.0
+    missing = (1.0 - cov.get("source", 1.0)) * n_src + (1.0 - cov.get("target", 1.0)) * n_tgt
+    return max(0.0, missing / (n_src + n_tgt))
+
+
+def score(rec: Record) -> float | None:
+    """How much is wrong with a checked pair (see :data:`RANKING`); None for a failed one."""
+    if not rec.ok:
+        return None
+    points = sum(SEVERITY_POINTS.get(s, SEVERITY_POINTS["major"]) * n
+                 for s, n in severity_totals(rec).items())
+    return round(100.0 * uncovered_share(rec) + points, 1)
 
 
 def badness(rec: Record) -> tuple:
-    """Sort key, worst first: failed, then unrelated, then most findings."""
-    return (rec.error is not None, rec.verdict == "unrelated", finding_total(rec))
+    """Sort key, worst first: failed, then unrelated, then the highest score."""
+    return (rec.error is not None, rec.verdict == "unrelated", score(rec) or 0.0)
 
 
 def finding_total(rec: Record) -> int:
     counts = rec.counts or {}
-    return sum(int(counts.get(k, 0)) for k in FINDING_KEYS)
+    return sum(int(counts.get(k, 0)) for k in FINDING_KEYS.values())
+
+
+def failing_types(rec: Record, fail_on: frozenset[str]) -> set[str]:
+    """The finding types of ``rec`` that ``fail_on`` counts: any finding of a type it names,
+    or, when it has a ``counts(type, severity)`` rule (the CLI's ``--fail-on``, which may
+    name a least severity), the findings that rule counts."""
+    counts = rec.counts or {}
+    present = {t for t, k in FINDING_KEYS.items() if counts.get(k, 0)}
+    rule = getattr(fail_on, "counts", None)
+    if rule is None:
+        return present
+    if rec.severities is None:
+        return {t for t in present if rule(t, "major")}
+    return {t for t, by_sev in rec.severities.items()
+            if any(n and rule(t, sev) for sev, n in by_sev.items())}
 
 
 def pair_exit_code(rec: Record, fail_on: frozenset[str]) -> int:
-    """0 faithful (or only findings outside ``fail_on``), 1 issues/unrelated, 3 failed."""
+    """0 faithful (or only findings ``fail_on`` does not count), 1 issues/unrelated, 3 failed."""
     if rec.error is not None or rec.verdict not in VERDICTS:
         return FAILED_PAIRS
-    counts = rec.counts or {}
-    types = {t for t, k in (("omission", "omissions"), ("addition", "additions"), ("drift", "drifts"))
-             if counts.get(k, 0)}
-    return exit_code(rec.verdict, types, fail_on)  # the rule of `fidelity check`, per pair
+    return exit_code(rec.verdict, failing_types(rec, fail_on), fail_on)  # `fidelity check`'s rule
+
+
+def worst_entry(rec: Record) -> dict:
+    """A story of the summaries' "worst" list."""
+    cov = rec.coverage or {}
+    return {"id": rec.id, "verdict": rec.verdict, "score": score(rec),
+            **{k: (rec.counts or {}).get(k, 0) for k in FINDING_KEYS.values()},
+            "severities": severity_totals(rec),
+            "source_coverage": cov.get("source"), "target_coverage": cov.get("target"),
+            "html": rec.html}
 
 
 @dataclass
@@ -81,9 +143,7 @@ def finalize(specs: list[PairSpec], outdir: Path, fail_on: frozenset[str],
                 heapq.heappush(heap, item)
             else:
                 heapq.heappushpop(heap, item)
-    totals.worst = [{"id": r.id, "verdict": r.verdict,
-                     **{k: (r.counts or {}).get(k, 0) for k in FINDING_KEYS}, "html": r.html}
-                    for r in (records[n] for _, _, n in sorted(heap, reverse=True))]
+    totals.worst = [worst_entry(records[n]) for _, _, n in sorted(heap, reverse=True)]
     rate = stats.checked / stats.seconds if stats.seconds > 0 else None
     summary = {
         "fidelity_version": __version__,
@@ -102,6 +162,7 @@ def finalize(specs: list[PairSpec], outdir: Path, fail_on: frozenset[str],
         "pairs_per_second": None if rate is None else round(rate, 3),
         "embedding_seconds": round(stats.embed_seconds, 3),
         "texts_embedded": stats.texts_embedded,
+        "ranking": RANKING,
         "worst": totals.worst,
         "failures": totals.failures,
     }
@@ -114,7 +175,7 @@ def render_index(records: list[Record], summary: dict) -> str:
     """The overview page: a sortable table of every pair, worst first, linking its report."""
     from jinja2 import Environment, PackageLoader, StrictUndefined
 
-    env = Environment(loader=PackageLoader("fidelity", "templates"), autoescape=True,
+    env = Environment(loader=PackageLoader("fidelity.batch", "templates"), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     order = sorted(range(len(records)), key=lambda n: (badness(records[n]), -n), reverse=True)
     rows = []
@@ -125,17 +186,20 @@ def render_index(records: list[Record], summary: dict) -> str:
         rows.append({
             "id": rec.id, "html": rec.html,
             "verdict": rec.verdict or "failed",
-            "findings": finding_total(rec),
+            "findings": finding_total(rec), "score": score(rec),
+            "severities": list(severity_totals(rec).items()) if rec.ok else [],
             **{k: counts.get(k) for k in COUNT_KEYS},
             "source_coverage": cov.get("source"), "target_coverage": cov.get("target"),
             "seconds": rec.seconds, "error": rec.error,
             "source": rec.source, "target": rec.target,
         })
-    return env.get_template("batch_index.html.j2").render(rows=rows, summary=summary)
+    return env.get_template("index.html.j2").render(rows=rows, summary=summary)
 
 
 def summary_text(totals: Totals, stats: RunStats) -> str:
-    """The tabulate summary printed on stdout."""
+    """The tabulate summary printed on stdout (at most 80 columns but for long story ids)."""
+    import textwrap
+
     from tabulate import tabulate
 
     head = ["pairs", "checked", "reused", "faithful", "issues", "unrelated", "failed"]
@@ -143,10 +207,12 @@ def summary_text(totals: Totals, stats: RunStats) -> str:
            totals.unrelated, totals.failed]
     parts = [tabulate([row], headers=head, tablefmt="simple")]
     if totals.worst:
-        parts.append("Worst stories first:")
-        parts.append(tabulate([[w["id"], w["verdict"], w["omissions"], w["additions"], w["drifts"]]
-                               for w in totals.worst],
-                              headers=["story", "verdict", "omissions", "additions", "drifts"],
+        parts.append("Worst stories first. " + textwrap.fill(RANKING, 78,
+                                                             initial_indent=" " * 21)[21:])
+        parts.append(tabulate([[w["id"], w["verdict"], f"{w['score']:.1f}",
+                                f"{_percent(w['source_coverage'])} / {_percent(w['target_coverage'])}",
+                                _findings(w["severities"])] for w in totals.worst],
+                              headers=["story", "verdict", "score", "linked src / tgt", "findings"],
                               tablefmt="simple", disable_numparse=True))
     if totals.failures:
         shown = totals.failures[:WORST_LISTED]
@@ -155,3 +221,13 @@ def summary_text(totals: Totals, stats: RunStats) -> str:
         parts.append(tabulate([[f["id"], f["error"]] for f in shown], headers=["story", "error"],
                               tablefmt="simple", disable_numparse=True))
     return "\n\n".join(parts) + "\n"
+
+
+def _percent(share: float | None) -> str:
+    return "-" if share is None else f"{100 * share:.0f}%"
+
+
+def _findings(severities: dict[str, int]) -> str:
+    """E.g. "3: 1 critical, 2 major"."""
+    total = sum(severities.values())
+    return f"{total}: " + ", ".join(f"{n} {s}" for s, n in severities.items()) if total else "0"
