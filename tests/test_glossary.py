@@ -1,0 +1,160 @@
+"""Tests of fidelity.glossary: CSV and TBX glossaries, term matching, terminology findings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fidelity.errors import InputError
+from fidelity.glossary import (Glossary, Term, apply_glossary, glossary_findings, load_glossary, parse_csv,
+                               source_pattern, target_pattern)
+from fidelity.segment import segment_document
+from fidelity.types import Finding, Link, Report, Summary
+
+ROOT = Path(__file__).resolve().parent.parent
+CAT = Path(__file__).resolve().parent / "fixtures" / "cat"
+EXAMPLE = ROOT / "examples" / "glossary-seed.csv"
+
+
+def make_report(pairs: list[tuple[str, str]]) -> Report:
+    """A report of ``pairs`` (one sentence a line, each linked 1-1) with no findings."""
+    source = segment_document("\n".join(p[0] for p in pairs), "en", presplit=True)
+    target = segment_document("\n".join(p[1] for p in pairs), "id", presplit=True)
+    links = [Link((k,), (k,), 0.5) for k in range(len(pairs))]
+    return Report("0", "sig", source, target, links, [], Summary("faithful", len(pairs), len(pairs), 1.0, 1.0, 0, 0, 0))
+
+
+def _found(pattern, text: str) -> list[str]:
+    return [m.group() for m in pattern.finditer(text)]
+
+
+# --- matching -------------------------------------------------------------------------------------
+
+def test_english_inflections_and_acronyms() -> None:
+    assert _found(source_pattern("official"), "Officials said an official's aide") == ["Officials", "official's"]
+    assert _found(source_pattern("official"), "officialdom") == []
+    assert _found(source_pattern("agency"), "two agencies and the agency's chief") == ["agencies", "agency's"]
+    assert _found(source_pattern("assassinate"), "assassinated, assassinating, assassinates") == [
+        "assassinated", "assassinating", "assassinates"]
+    assert _found(source_pattern("supreme leader"), "Iran's Supreme\nLeader spoke") == ["Supreme\nLeader"]
+    # an acronym matches only in capitals: "US" is not "us"
+    assert _found(source_pattern("US"), "the US told us") == ["US"]
+
+
+def test_indonesian_affixes_only_when_listed() -> None:
+    rx = target_pattern("pemerintah")
+    assert _found(rx, "Pemerintah, pemerintahnya, pemerintah-pemerintah") == [
+        "Pemerintah", "pemerintahnya", "pemerintah-pemerintah"]
+    assert _found(rx, "pemerintahan Biden") == []  # a derived word: not the term
+    term = Term("government", ("pemerintah",), ("pemerintahan",))
+    glossary = Glossary([term])
+    assert glossary.rendered(0, "pemerintahan Biden")
+    assert not Glossary([Term("government", ("pemerintah",))]).rendered(0, "pemerintahan Biden")
+    assert _found(target_pattern("duta besar"), "Duta Besar dan duta  besarnya") == ["Duta Besar", "duta  besarnya"]
+
+
+def test_longest_term_wins() -> None:
+    g = Glossary([Term("leader", ("pemimpin",)), Term("supreme leader", ("pemimpin tertinggi",))])
+    assert [(g.terms[k].source, s, e) for k, s, e in g.source_matches("the supreme leader and a leader")] == [
+        ("supreme leader", 4, 18), ("leader", 25, 31)]
+
+
+# --- reading ----------------------------------------------------------------------------------------
+
+def test_csv_header_alternatives_forms_and_notes() -> None:
+    g = parse_csv("en,id,forms,note\n# a comment\nUnited Nations,PBB|Perserikatan Bangsa-Bangsa,,\n"
+                  "hostage,sandera,disandera,taken hostage\n\n", "g.csv")
+    assert (g.source_lang, g.target_lang) == ("en", "id")
+    assert g.terms == [Term("United Nations", ("PBB", "Perserikatan Bangsa-Bangsa")),
+                       Term("hostage", ("sandera",), ("disandera",), "taken hostage")]
+    assert len(parse_csv("official,pejabat\n")) == 1  # no header
+
+
+@pytest.mark.parametrize("text, words", [("en,id\nofficial,\n", "line 2"), ("en,id\n", "no terms"),
+                                         ("en,id\nofficial\n", "line 2")])
+def test_csv_errors_are_one_line(text: str, words: str) -> None:
+    with pytest.raises(InputError, match=words) as info:
+        parse_csv(text, "g.csv")
+    assert "\n" not in str(info.value)
+
+
+def test_tbx_deprecated_terms_and_forms_note() -> None:
+    pytest.importorskip("translate", reason="TBX needs translate-toolkit: pip install 'fidelity[cat]'")
+    g = load_glossary(CAT / "glossary.tbx")
+    by = {t.source: t for t in g.terms}
+    assert set(by) == {"central bank", "government", "administration"}  # "rupiah" has no id term
+    assert by["government"].targets == ("pemerintah",)  # the deprecated rendering is not accepted
+    assert by["administration"].forms == ("kepemerintahan",)
+    report = make_report([("The government and the central bank agreed.",
+                           "Pemerintahan dan bank sentral sepakat.")])
+    (finding,) = glossary_findings(report, g)
+    assert [(c.source, c.target) for c in finding.changes] == [("government", "pemerintah")]
+
+
+def test_tbx_malformed_is_one_line(tmp_path: Path) -> None:
+    pytest.importorskip("translate", reason="TBX needs translate-toolkit: pip install 'fidelity[cat]'")
+    bad = tmp_path / "bad.tbx"
+    bad.write_text("<martif><text><body><termEntry>", encoding="utf-8")
+    with pytest.raises(InputError, match="bad.tbx: not well-formed XML") as info:
+        load_glossary(bad)
+    assert "\n" not in str(info.value)
+
+
+# --- findings -------------------------------------------------------------------------------------
+
+GLOSSARY = Glossary([Term("official", ("pejabat",)), Term("supreme leader", ("pemimpin tertinggi",)),
+                     Term("embassy", ("kedutaan besar",))])
+
+
+def test_missing_term_is_a_terminology_finding() -> None:
+    report = make_report([
+        ("U.S. officials said the message came from Iran's supreme leader.",
+         "Para pejabat AS mengatakan pesan itu berasal dari Ayatollah."),
+        ("The embassy declined to comment.", "Kedutaan Besarnya menolak berkomentar."),
+        ("Officials met at the embassy.", "Para pejabat-pejabat bertemu di kantor perwakilan."),
+    ])
+    found = glossary_findings(report, GLOSSARY)
+    assert [(f.source, f.target, f.category, f.type, f.severity) for f in found] == [
+        ((0,), (0,), "terminology", "drift", "minor"), ((2,), (2,), "terminology", "drift", "minor")]
+    (change,) = found[0].changes
+    assert (change.kind, change.source, change.target) == ("term", "supreme leader", "pemimpin tertinggi")
+    (s, e), = change.source_spans
+    assert report.source.text[s:e] == "supreme leader"
+    assert found[1].message == 'term "embassy" not rendered as "kedutaan besar"'
+
+
+def test_unaligned_sentences_are_not_checked() -> None:
+    report = make_report([("The embassy was closed.", "Kedutaan besar ditutup.")])
+    report.links = [Link((0,), ()), Link((), (0,))]
+    assert glossary_findings(report, GLOSSARY) == []
+
+
+def test_apply_glossary_updates_the_summary() -> None:
+    report = make_report([("The embassy was closed.", "Kantor itu ditutup.")])
+    report.findings = [Finding("addition", "body", (), (0,), None, "x")]
+    out = apply_glossary(report, GLOSSARY)
+    assert [f.type for f in out.findings] == ["addition", "drift"]
+    assert (out.summary.drifts, out.summary.additions, out.summary.verdict) == (1, 1, "issues")
+    clean = apply_glossary(make_report([("The embassy was closed.", "Kedutaan besar ditutup.")]), GLOSSARY)
+    assert clean.summary.verdict == "faithful" and clean.findings == []
+
+
+def test_example_glossary_on_the_seed_pair() -> None:
+    """The shipped example on the seed story: the translation renders "the attempted
+    assassination" as "insiden" (incident), which the glossary catches; the adjective
+    "official" (resmi) is not the glossary's noun "officials"."""
+    from fidelity.pipeline import Checker, Settings
+
+    glossary = load_glossary(EXAMPLE)
+    assert len(glossary) >= 15
+    report = Checker(Settings(device="cpu"), progress=False).check_files(ROOT / "seeds" / "nyt.en.txt",
+                                                                        ROOT / "seeds" / "nyt.id.txt")
+    found = glossary_findings(report, glossary)
+    terms = [(c.source, c.target) for f in found for c in f.changes]
+    assert ("assassination", "pembunuhan") in terms
+    assert all(src.lower() != "official" for src, _ in terms)
+    # most uses of the glossary's terms are rendered as it says
+    uses = sum(len(glossary.source_matches(report.source.sentences[i].text))
+               for link in report.links if link.target for i in link.source)
+    assert uses >= 10 and len(terms) <= uses // 3
