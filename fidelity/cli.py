@@ -7,11 +7,13 @@ Ctrl-C exits 130 (:mod:`fidelity.exitcodes` holds every status).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
 import sys
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -199,15 +201,22 @@ def main() -> None:
     """Find what a translation omitted, added or changed, sentence by sentence."""
 
 
-def _sigterm_as_interrupt() -> None:
-    """SIGTERM stops ``check`` as Ctrl-C does: temporary files removed, exit 130."""
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """While ``check`` runs, SIGTERM stops it as Ctrl-C does (temporary file removed, one
+    line, exit 130); the previous handler is back afterwards (the command may run in-process)."""
     def handler(signum, frame):  # noqa: ANN001
         raise KeyboardInterrupt
 
     try:
-        signal.signal(signal.SIGTERM, handler)
+        previous = signal.signal(signal.SIGTERM, handler)
     except ValueError:  # pragma: no cover - not the main thread (an embedding application)
-        pass
+        previous = None
+    try:
+        yield
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _echo_report(text: str) -> None:
@@ -249,43 +258,54 @@ def check(source, target, fmt, output, fail_on, verbose, quiet, source_lang, tar
                  2 bad usage or bad input (one line on stderr),
                  130 interrupted (Ctrl-C or SIGTERM).
     """
-    _sigterm_as_interrupt()
     _quiet_warnings(quiet)
     _silence_libraries()
     if source == "-" and target == "-":
         raise click.UsageError("only one side can be read from stdin")
     fmt = fmt or _default_format(output)
-    try:
-        from .report import check_output_path, render, write_atomic
+    with _sigterm_as_interrupt():
+        try:
+            if output is not None:
+                from .report import check_output_path
 
-        if output is not None:
-            check_output_path(output)  # before the expensive work
-        settings = build_settings(source_lang, target_lang, model, device, batch_size, presplit,
-                                  no_language_check, tau)
-        from .pipeline import Checker, prepare
-        from .textio import read_text
-
-        src_text = read_text(source)
-        tgt_text = read_text(target)
-        pair = prepare(src_text, tgt_text, settings, None if source == "-" else source,
-                       None if target == "-" else target)
-        checker = Checker(settings, progress=None if not quiet else False)
-        report = checker.check_pair(pair)
-        width = _terminal_width() if not output else None
-        text = render(report, fmt, width=width, verbose=verbose)
-        if output:
-            write_atomic(output, text)
-            if not quiet:
-                _err(f"{report.summary.verdict}: wrote {fmt} report to {output}")
-        else:
-            _echo_report(text)
-    except FidelityError as exc:
-        _err(f"error: {exc}")
-        sys.exit(exc.exit_code)
-    except OSError as exc:  # writing the report: disk full, file system gone read-only...
-        _err(f"error: {output or 'stdout'}: cannot write the report ({exc.strerror or exc})")
-        sys.exit(USAGE)
+                check_output_path(output)  # before the expensive work
+            settings = build_settings(source_lang, target_lang, model, device, batch_size, presplit,
+                                      no_language_check, tau)
+            report = _check_files(source, target, settings, quiet)
+        except FidelityError as exc:
+            _err(f"error: {exc}")
+            sys.exit(exc.exit_code)
+        _write_report(report, fmt, output, verbose, quiet)
     sys.exit(fail_on.exit_code(report.summary.verdict, report.findings))
+
+
+def _check_files(source: str, target: str, settings, quiet: bool):  # noqa: ANN001 - Settings -> Report
+    """Read both sides ('-' is stdin), segment, embed, align, find: the report."""
+    from .pipeline import Checker, prepare
+    from .textio import read_text
+
+    src_text = read_text(source)
+    tgt_text = read_text(target)
+    pair = prepare(src_text, tgt_text, settings, None if source == "-" else source,
+                   None if target == "-" else target)
+    return Checker(settings, progress=None if not quiet else False).check_pair(pair)
+
+
+def _write_report(report, fmt: str, output: str | None, verbose: bool, quiet: bool) -> None:  # noqa: ANN001
+    """Render ``report`` to ``output`` (atomically) or stdout; a write that fails is one line, exit 2."""
+    from .report import render, write_atomic
+
+    text = render(report, fmt, width=None if output else _terminal_width(), verbose=verbose)
+    if not output:
+        _echo_report(text)
+        return
+    try:
+        write_atomic(output, text)
+    except OSError as exc:  # disk full, folder removed meanwhile, file system gone read-only...
+        _err(f"error: {output}: cannot write the report ({exc.strerror or exc})")
+        sys.exit(USAGE)
+    if not quiet:
+        _err(f"{report.summary.verdict}: wrote {fmt} report to {output}")
 
 
 @main.command(cls=SectionedCommand)
