@@ -54,7 +54,7 @@ def join(base: str, *names: str) -> str:
         elif is_url(out):
             out = posixpath.join(out.rstrip("/") + "/", name)
         else:
-            out = os.path.join(out, name)
+            out = str(Path(out) / name)
     return out
 
 
