@@ -337,7 +337,11 @@ def batch(input_path, outdir, source_suffix, target_suffix, workers, window, for
     with 'source', 'target' and optional 'id' columns (paths relative to the manifest).
     Re-running skips pairs whose inputs and settings are unchanged.
 
-    Exit status: 0 all faithful, 1 any issues or unrelated, 2 bad usage, 3 any pair failed.
+    \b
+    Exit status: 0 all faithful (or no finding that --fail-on counts),
+                 1 any issues that --fail-on counts, or an unrelated pair,
+                 2 bad usage, 3 any pair failed,
+                 130 interrupted (run the same command again to resume).
     """
     _quiet_warnings(quiet)
     _silence_libraries()
