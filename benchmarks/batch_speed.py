@@ -150,7 +150,7 @@ def run_batch(folder: Path, outdir: Path, workers: int | None, model: str | None
         raise SystemExit(f"batch failed (exit {res['rc']}): {res['stderr']}")
     res.update(pairs=summary["pairs"], checked=summary["checked"], failed=summary["failed"],
                pairs_per_second=summary["pairs_per_second"], seconds=summary["seconds"],
-               model_load_seconds=summary["model_load_seconds"])
+               model_seconds=summary["model_seconds"], pairs_seconds=summary["pairs_seconds"])
     return res
 
 

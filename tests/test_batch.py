@@ -120,6 +120,12 @@ def test_faults_become_records_and_exit_3(faulty_folder: Path, tmp_path: Path) -
 
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert (summary["pairs"], summary["failed"], summary["exit_code"]) == (len(recs), 3, 3)
+    # "seconds" is the whole run: the model load (model_seconds) and the pairs' processing
+    # (pairs_seconds, from which the rate is computed) are parts of it
+    assert 0 < summary["model_seconds"] and 0 < summary["pairs_seconds"]
+    assert summary["seconds"] >= summary["model_seconds"] + summary["pairs_seconds"]
+    assert summary["pairs_per_second"] == pytest.approx(summary["checked"] / summary["pairs_seconds"],
+                                                        rel=0.01)
     assert summary["faithful"] + summary["issues"] + summary["unrelated"] == len(stories) + 1
     index = (out / "index.html").read_text(encoding="utf-8")
     for story in stories:

@@ -111,6 +111,7 @@ def run_batch(opts: BatchOptions) -> tuple[Totals, RunStats]:
 
 
 def _run_batch(opts: BatchOptions) -> tuple[Totals, RunStats]:
+    started = time.perf_counter()
     specs = discover(opts.input, opts.source_suffix, opts.target_suffix)
     outdir = Path(opts.outdir)
     try:
@@ -148,7 +149,8 @@ def _run_batch(opts: BatchOptions) -> tuple[Totals, RunStats]:
         finally:
             bar.close()
         stats.reused = the_plan.reused
-        totals = finalize(specs, outdir, opts.fail_on, stats, sig, str(opts.input), model_seconds)
+        totals = finalize(specs, outdir, opts.fail_on, stats, sig, str(opts.input), model_seconds,
+                          time.perf_counter() - started)
         finished = True
         return totals, stats
     finally:

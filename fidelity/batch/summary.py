@@ -116,8 +116,14 @@ class Totals:
 
 
 def finalize(specs: list[PairSpec], outdir: Path, fail_on: frozenset[str],
-             stats: RunStats, signature: str, input_path: str, model_seconds: float) -> Totals:
-    """Rewrite ``results.jsonl`` in input order; write ``summary.json`` and ``index.html``."""
+             stats: RunStats, signature: str, input_path: str, model_seconds: float,
+             total_seconds: float | None = None) -> Totals:
+    """Rewrite ``results.jsonl`` in input order; write ``summary.json`` and ``index.html``.
+
+    ``summary.json`` times the run three ways: ``seconds``, the whole run up to this call
+    (``total_seconds``; start-up, model load and planning included), ``model_seconds``, the
+    model load (with the workers' start, which overlaps it), and ``pairs_seconds``, the
+    pairs' processing after it, from which ``pairs_per_second`` is computed."""
     from ..report import write_atomic
 
     by_id = {r.id: r for r in read_results(outdir / RESULTS)}
@@ -157,8 +163,9 @@ def finalize(specs: list[PairSpec], outdir: Path, fail_on: frozenset[str],
         "unrelated": totals.unrelated,
         "failed": totals.failed,
         "exit_code": totals.exit_code,
-        "seconds": round(stats.seconds, 3),
-        "model_load_seconds": round(model_seconds, 3),
+        "seconds": round(stats.seconds + model_seconds if total_seconds is None else total_seconds, 3),
+        "model_seconds": round(model_seconds, 3),
+        "pairs_seconds": round(stats.seconds, 3),
         "pairs_per_second": None if rate is None else round(rate, 3),
         "embedding_seconds": round(stats.embed_seconds, 3),
         "texts_embedded": stats.texts_embedded,
