@@ -532,7 +532,9 @@ def check_bilingual(bil: Bilingual, checker: Any, settings: Any = None, glossary
     """Check one bilingual file with a :class:`~fidelity.pipeline.Checker`: align the unit
     sequences (document-level omissions and additions, drift, ...), then add the per-unit
     findings and, with a ``glossary`` (:class:`fidelity.glossary.Glossary`), the terminology
-    findings."""
+    findings. The languages are the file's own (``srcLang``/``trgLang``, ``source-language``/
+    ``target-language``, the TMX ``srclang`` and ``xml:lang``), checked as text is unless
+    ``settings.check_language`` is off."""
     from .pipeline import Pair
 
     s = settings or checker.settings
@@ -541,6 +543,11 @@ def check_bilingual(bil: Bilingual, checker: Any, settings: Any = None, glossary
         from dataclasses import replace
 
         s = replace(s, source_lang=source.lang, target_lang=target.lang)
+    if s.check_language:  # as pipeline.prepare does for text: a file that mislabels a side
+        from .langid import check_language
+
+        check_language(source.text, source.lang, f"{bil.path} (source units)")
+        check_language(target.text, target.lang, f"{bil.path} (target units)")
     report = checker.check_pair(Pair(source, target), s)
     report = merge_unit_findings(report, unit_findings(bil, report, checker.encoder.encode)
                                  + partial_unit_findings(report))

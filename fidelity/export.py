@@ -303,5 +303,20 @@ def render_xliff(report: Report, inlines: dict[str, dict[int, tuple]] | None = N
                           pretty_print=False).decode("utf-8") + "\n"
 
 
-__all__ = ["ITS_SEVERITY", "ITS_TYPE", "ITS_TYPES", "Issue", "issue_type", "link_issues", "render_tmx",
+#: The ``--format`` values this module writes.
+FORMATS: tuple[str, ...] = ("tmx", "xliff")
+#: The file suffix of each.
+SUFFIX: dict[str, str] = {"tmx": ".tmx", "xliff": ".xlf"}
+
+
+def render(report: Report, fmt: str, inlines: dict[str, dict[int, tuple]] | None = None) -> str:
+    """``--format tmx`` or ``--format xliff`` (``inlines``: see :func:`xliff_store`)."""
+    if fmt == "tmx":
+        return render_tmx(report)
+    if fmt == "xliff":
+        return render_xliff(report, inlines)
+    raise ValueError(f"unknown bilingual format {fmt!r} (one of {', '.join(FORMATS)})")
+
+
+__all__ = ["FORMATS", "ITS_SEVERITY", "SUFFIX", "render", "ITS_TYPE", "ITS_TYPES", "Issue", "issue_type", "link_issues", "render_tmx",
            "render_xliff", "tmx_store", "xliff_store"]

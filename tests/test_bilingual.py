@@ -211,3 +211,12 @@ def test_copied_needs_words() -> None:
     found = unit_findings(bil, report)
     assert [(f.changes[0].kind, f.source) for f in found] == [("copied", (1,))]
     assert isinstance(source, Document) and isinstance(source.sentences[0], Sentence)
+
+
+def test_mislabelled_languages_are_refused(checker: Checker) -> None:
+    """The file's declared languages are checked as a text pair's are."""
+    swapped = XLIFF2.read_bytes().replace(b'srcLang="en-US" trgLang="id"', b'srcLang="id" trgLang="en"')
+    bil = read_bilingual_bytes(swapped, "swapped.xlf")
+    assert (bil.source_lang, bil.target_lang) == ("id", "en")
+    with pytest.raises(InputError, match=r"swapped.xlf \(source units\): expected Indonesian"):
+        check_bilingual(bil, checker)

@@ -258,3 +258,10 @@ def test_against_the_oasis_schema_when_shipped(seed: Report) -> None:
     schema = etree.XMLSchema(etree.parse(str(core)))
     doc = etree.fromstring(export.render_xliff(seed).encode("utf-8"))
     assert schema.validate(doc), schema.error_log
+
+
+def test_render_dispatch(seed: Report) -> None:
+    assert export.render(seed, "tmx") == export.render_tmx(seed)
+    assert export.render(seed, "xliff") == export.render_xliff(seed)
+    with pytest.raises(ValueError, match="tmx, xliff"):
+        export.render(seed, "csv")
