@@ -14,8 +14,8 @@ is left pairs up:
 * :func:`ordinary_word_change`: a strong name replaced by a capitalised ordinary word ("Putin"
   -> "Lord");
 * :func:`single_change`: exactly one unexplained name on each side ("Manhattan" -> "New York");
-* :func:`positional_changes`: with several, a name at the same place as a name (never a name
-  paired with an ordinary word: "Olympic" -> "Pertandingan" is no change);
+* :func:`positional_changes`: with several, a target name at the same place as a source name
+  (never an ordinary word of either language on the target side: "Pertandingan");
 * :func:`added_names`: a name the source has in no form, unless the source sentence says "he"
   or "she" and the document names that person elsewhere ("He appeared" -> "Palin menghadiri").
 
@@ -111,11 +111,6 @@ def _strong(key: str, langs: tuple[str, str]) -> bool:
     return len(key) >= 4 and not any(is_common(key, lang) for lang in langs)
 
 
-def _named(phrase: list[tuple[str, str]], langs: tuple[str, str]) -> bool:
-    """A phrase that holds a name, not only ordinary words ("Olympic", "Pertandingan")."""
-    return any(_strong(k, langs) for _, k in phrase)
-
-
 def _dedupe(phrases: list[list[tuple[str, str]]]) -> list[list[tuple[str, str]]]:
     """Phrases with the same keys once ("... ke Barrett ... ke Barrett" is one name), and none
     whose words all belong to a longer one ("Babe Jamsari Betawian ... Jamsari's soto")."""
@@ -192,7 +187,7 @@ def _pair_by_position(rest_s, rest_t, src_text: str, tgt_text: str, langs: tuple
     (target phrases that are ordinary words of either language left out, unless not
     ``strong_target``)."""
     pairs = []
-    free = [(_position(src_text, sp), sp) for sp in rest_s if not strong_target or _named(sp, langs)]
+    free = [(_position(src_text, sp), sp) for sp in rest_s]
     for t_phrase in rest_t:
         if (strong_target and not all(_strong(k, langs) for _, k in t_phrase)) or not free:
             continue
