@@ -5,13 +5,16 @@ Both hold *pre-segmented pairs*: each unit (an XLIFF 1.2 ``<trans-unit>``, an XL
 ``<segment>``, a TMX ``<tu>``) pairs one source sentence with its translation. This module
 turns such a file into what the checker compares:
 
-* a :class:`Bilingual`: the units in document order, each side's plain text with the inline
-  tags and placeholders taken out (:class:`Inline`, kept with their offsets so a report or an
-  export can put them back: :meth:`UnitText.restore`);
+* a :class:`Bilingual`: the units in document order (an XLIFF 1.2 ``<trans-unit>`` segmented
+  by a ``<seg-source>``, as Trados's SDLXLIFF and memoQ's MQXLIFF are, gives one unit per
+  ``<mrk mtype="seg">``), each side's plain text with the inline tags and placeholders taken
+  out (:class:`Inline`, kept with their offsets so a report or an export can put them back:
+  :meth:`UnitText.restore`);
 * a :class:`~fidelity.types.Document` per side (:meth:`Bilingual.documents`), one sentence per
   non-empty unit side, laid out the way ``segment_document(..., presplit=True)`` reads text:
-  the units of one paragraph (an XLIFF 2 ``<unit>``; every other unit is its own paragraph) on
-  consecutive lines, paragraphs separated by a blank line;
+  the units of one paragraph (an XLIFF 2 ``<unit>``, an XLIFF 1.2 ``<trans-unit>``; a TMX
+  ``<tu>`` is a paragraph of its own) on consecutive lines, paragraphs separated by a blank
+  line;
 * per-unit findings the aligner cannot see (:func:`unit_findings`): an empty target, a unit
   with no target at all, a target that repeats the source, and a unit whose target translates
   its neighbour's source (read off the aligner's links).
@@ -280,18 +283,41 @@ def _require_lang(value: str | None, what: str, name: str) -> str:
     return normalize_lang(value.strip().split("-")[0].split("_")[0].lower())
 
 
+def _seg_marks(el: Any | None, ns: str) -> dict[str, Any]:
+    """``mid`` -> the ``<mrk mtype="seg">`` of a ``<seg-source>`` or ``<target>`` (the sentence
+    segmentation Trados, memoQ and Okapi write into XLIFF 1.2)."""
+    if el is None:
+        return {}
+    return {m.get("mid", ""): m for m in el.iter(ns + "mrk") if m.get("mtype") == "seg"}
+
+
 def _xliff1_units(data: bytes, name: str) -> tuple[str, str, list[Unit]]:
+    """Each ``<trans-unit>`` is a paragraph: one unit, or, when it carries a ``<seg-source>``
+    with ``<mrk mtype="seg">`` segments, one unit per segment (id ``TU:MID``), its target the
+    target's segment of the same ``mid`` (None when the target has no such segment)."""
     xliff, _, _ = _toolkit()
     store = xliff.xlifffile.parsestring(data)
     src = _require_lang(store.getsourcelanguage(), "source (source-language)", name)
     tgt = _require_lang(store.gettargetlanguage(), "target (target-language)", name)
-    units = []
+    ns = f"{{{store.namespace}}}"
+    units: list[Unit] = []
+    paragraph = 0
     for k, u in enumerate(store.units):
         if not u.istranslatable():
             continue
         el = u.xmlelement
-        units.append(Unit(el.get("id") or str(k + 1), unit_text(el.find(f"{{{store.namespace}}}source")) or UnitText(""),
-                          unit_text(el.find(f"{{{store.namespace}}}target")), len(units)))
+        tu_id = el.get("id") or str(k + 1)
+        target = el.find(ns + "target")
+        segments = _seg_marks(el.find(ns + "seg-source"), ns)
+        if segments:
+            targets = _seg_marks(target, ns)
+            for mid, mrk in segments.items():
+                units.append(Unit(f"{tu_id}:{mid}", unit_text(mrk) or UnitText(""), unit_text(targets.get(mid)),
+                                  paragraph))
+        else:
+            units.append(Unit(tu_id, unit_text(el.find(ns + "source")) or UnitText(""), unit_text(target),
+                              paragraph))
+        paragraph += 1
     return src, tgt, units
 
 
@@ -384,13 +410,18 @@ def _norm(text: str) -> str:
     return _SPACE.sub(" ", text).strip().casefold()
 
 
-def _unit_change(kind: str, bil: Bilingual, k: int, source: Document, target: Document) -> Change:
-    unit = bil.units[k]
-    s_spans = tuple((source.sentences[i].start, source.sentences[i].end)
-                    for i, owner in enumerate(bil.source_units) if owner == k)
-    t_spans = tuple((target.sentences[j].start, target.sentences[j].end)
-                    for j, owner in enumerate(bil.target_units) if owner == k)
-    return Change(kind, unit.source.text, unit.target.text if unit.target else "", s_spans, t_spans)
+def _span(doc: Document, index: int | None) -> tuple[tuple[int, int], ...]:
+    if index is None:
+        return ()
+    sent = doc.sentences[index]
+    return ((sent.start, sent.end),)
+
+
+def _unit_change(kind: str, unit: Unit, i: int | None, j: int | None, source: Document, target: Document) -> Change:
+    """The change of a per-unit finding: the unit's texts, and the spans of its sentences
+    (``i``/``j``: its sentence on each side, None where that side is empty)."""
+    return Change(kind, unit.source.text, unit.target.text if unit.target else "", _span(source, i),
+                  _span(target, j))
 
 
 def unit_findings(bil: Bilingual, report: Report,
@@ -422,7 +453,7 @@ def unit_findings(bil: Bilingual, report: Report,
         if kind:
             out.append(Finding("omission" if kind != "copied" else "drift", cats.get(i, "body"), (i,),
                                (t_of[k],) if k in t_of else (), None, msg,
-                               (_unit_change(kind, bil, k, source, target),), UNIT_SEVERITY[kind]))
+                               (_unit_change(kind, unit, i, t_of.get(k), source, target),), UNIT_SEVERITY[kind]))
     out.extend(_neighbour_findings(bil, report, s_of, t_of, cats, encode))
     return out
 
@@ -452,22 +483,30 @@ def _neighbour_findings(bil: Bilingual, report: Report, s_of: dict[int, int], t_
     src, tgt = report.source.sentences, report.target.sentences
     suspects = [k for k in range(len(bil.units)) if k in s_of and k in t_of
                 and link_of_s.get(s_of[k]) != link_of_t.get(t_of[k])]
-    out = []
+    found: dict[int, tuple[int, float | None]] = {}  # suspect unit -> (neighbour unit, score)
+    unlinked: list[tuple[int, list[int]]] = []
     for k in suspects:
-        i, j = s_of[k], t_of[k]
         near = [n for n in (k - 1, k + 1) if n in s_of]
-        link = report.links[link_of_t[j]] if j in link_of_t else None
+        link = report.links[link_of_t[t_of[k]]] if t_of[k] in link_of_t else None
         linked = [n for n in near if link is not None and s_of[n] in link.source]
-        other, score = (linked[0], link.score) if linked else (None, None)
-        if other is None and encode is not None and near:
-            rows = encode([tgt[j].text, src[i].text] + [src[s_of[n]].text for n in near])
-            sims = [float(rows[0] @ rows[r]) for r in range(1, len(rows))]
-            best = max(range(len(near)), key=lambda r: sims[r + 1])
-            if sims[best + 1] >= sims[0] + NEIGHBOUR_MARGIN:
-                other, score = near[best], sims[best + 1]
-        if other is None:
-            continue
-        o = s_of[other]
+        if linked:
+            found[k] = (linked[0], link.score)
+        elif near:
+            unlinked.append((k, near))
+    if encode is not None and unlinked:  # one call embeds every text the comparisons need
+        texts = list(dict.fromkeys(t for k, near in unlinked for t in
+                                   [tgt[t_of[k]].text, src[s_of[k]].text] + [src[s_of[n]].text for n in near]))
+        rows = dict(zip(texts, encode(texts)))
+        for k, near in unlinked:
+            t_row = rows[tgt[t_of[k]].text]
+            own = float(t_row @ rows[src[s_of[k]].text])
+            best, sim = max(((n, float(t_row @ rows[src[s_of[n]].text])) for n in near), key=lambda x: x[1])
+            if sim >= own + NEIGHBOUR_MARGIN:
+                found[k] = (best, sim)
+    out = []
+    for k in sorted(found):
+        other, score = found[k]
+        i, j, o = s_of[k], t_of[k], s_of[other]
         out.append(Finding("drift", cats.get(i, "body"), (i,), (j,), score,
                            f"unit {bil.units[k].id}: the target translates the source of unit {bil.units[other].id}",
                            (Change("neighbour", src[o].text, tgt[j].text, ((src[o].start, src[o].end),),

@@ -220,3 +220,20 @@ def test_mislabelled_languages_are_refused(checker: Checker) -> None:
     assert (bil.source_lang, bil.target_lang) == ("id", "en")
     with pytest.raises(InputError, match=r"swapped.xlf \(source units\): expected Indonesian"):
         check_bilingual(bil, checker)
+
+
+def test_xliff12_seg_source_segments_are_units() -> None:
+    """A Trados-style SDLXLIFF: each <mrk mtype="seg"> is a unit, each trans-unit a paragraph."""
+    bil = read_bilingual(CAT / "segmented.sdlxliff")
+    assert (bil.format, bil.source_lang, bil.target_lang) == ("xliff1.2", "en", "id")
+    assert [u.id for u in bil.units] == ["a1:1", "a1:2", "a2:3", "a2:4", "a2:5"]
+    assert [u.paragraph for u in bil.units] == [0, 0, 1, 1, 1]
+    assert bil.units[0].target.text == "Banjir melanda Kota Cebu pada hari Minggu."
+    assert bil.units[1].target == UnitText("")  # an empty segment
+    assert bil.units[4].target is None  # no segment 5 in the target
+    assert bil.units[2].source.text == "The storm dumped heavy rain on the island."
+    assert bil.units[2].target.restore() == 'Badai menumpahkan hujan lebat di <g id="5">pulau itu</g>.'
+    source, target = bil.documents()
+    assert source.texts == [u.source.text for u in bil.units]
+    assert [s.paragraph for s in source.sentences] == [0, 0, 1, 1, 1]
+    assert len(target) == 3
