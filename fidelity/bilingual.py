@@ -532,7 +532,7 @@ def merge_unit_findings(report: Report, found: Iterable[Finding]) -> Report:
                                     (), f.severity))
         else:
             kept.append(f)
-    return with_findings(report, kept + found, replace_all=True)
+    return with_findings(report, found, base=kept)
 
 
 def _runs(indexes: list[int]) -> list[list[int]]:

@@ -249,18 +249,25 @@ def glossary_findings(report: Report, glossary: Glossary) -> list[Finding]:
     return out
 
 
-def _order(f: Finding) -> tuple[int, int]:
-    if f.source:
-        return (f.source[0], 0 if f.type == "omission" else 2)
-    return (f.target[0] if f.target else -1, 1)
+def _places(findings: list[Finding]) -> list[int]:
+    """Each finding's place in source order: its first source sentence, or (an addition) the
+    place of the finding before it, as :func:`fidelity.findings.find` orders them."""
+    out, last = [], -1
+    for f in findings:
+        if f.source:
+            last = f.source[0]
+        out.append(last)
+    return out
 
 
-def with_findings(report: Report, findings: list[Finding], replace_all: bool = False) -> Report:
-    """``report`` with ``findings`` added (or, ``replace_all``, in place of its own), in
-    document order, and its summary's counts and verdict brought up to date (an
-    ``unrelated`` verdict stays)."""
-    merged = list(findings) if replace_all else report.findings + list(findings)
-    merged.sort(key=_order)
+def with_findings(report: Report, findings: list[Finding], base: list[Finding] | None = None) -> Report:
+    """``report`` with ``findings`` added to ``base`` (default: the report's own findings, in
+    their order; each added one after those of its first source sentence), and the summary's
+    counts and verdict brought up to date (an ``unrelated`` verdict stays)."""
+    base = report.findings if base is None else base
+    keyed = [((place, 0, n), f) for n, (place, f) in enumerate(zip(_places(base), base))]
+    keyed += [((place, 1, n), f) for n, (place, f) in enumerate(zip(_places(findings), findings))]
+    merged = [f for _, f in sorted(keyed, key=lambda x: x[0])]
     counts = {t: sum(1 for f in merged if f.type == t) for t in ("omission", "addition", "drift", "partial")}
     verdict = report.summary.verdict
     if verdict != "unrelated":

@@ -158,3 +158,16 @@ def test_example_glossary_on_the_seed_pair() -> None:
     uses = sum(len(glossary.source_matches(report.source.sentences[i].text))
                for link in report.links if link.target for i in link.source)
     assert uses >= 10 and len(terms) <= uses // 3
+
+
+def test_added_findings_keep_document_order() -> None:
+    from fidelity.glossary import with_findings
+
+    report = make_report([("A.", "A."), ("B.", "B."), ("The embassy was closed.", "Kantor itu ditutup."),
+                          ("D.", "D.")])
+    base = [Finding("omission", "body", (0,), (), None, "o"), Finding("addition", "body", (), (9,), None, "a"),
+            Finding("drift", "body", (3,), (3,), 0.5, "d")]
+    report.findings = base
+    out = with_findings(report, glossary_findings(report, GLOSSARY))
+    assert [f.message[:1] for f in out.findings] == ["o", "a", "t", "d"]
+    assert out.summary.omissions == 1 and out.summary.drifts == 2
