@@ -519,9 +519,11 @@ class Pool:
     model: Any = None
 
 
-def pool_size(cluster_cpus: float, workers: int | None, pairs: int) -> tuple[int, float]:
+def pool_size(cluster_cpus: float, workers: int | None, pairs: int,
+              window: int = RAY_WINDOW) -> tuple[int, float]:
     """(actors, CPUs per actor) for a cluster of ``cluster_cpus`` CPUs: one actor per whole
-    CPU (``workers`` at most, and no more than there are windows), each asking for one CPU; on
+    CPU (``workers`` at most, and no more than there are windows of ``window`` pairs), each
+    asking for one CPU; on
     less than one CPU a single actor asks for what there is. Every CPU the pool asks for exists
     and nothing else in the run asks for one, so the pool can always be placed."""
     if cluster_cpus < 1:
@@ -529,15 +531,21 @@ def pool_size(cluster_cpus: float, workers: int | None, pairs: int) -> tuple[int
     n = int(cluster_cpus)
     if workers is not None and workers > 0:
         n = min(n, workers)
-    n = max(1, min(n, math.ceil(pairs / RAY_WINDOW)))
+    n = max(1, min(n, math.ceil(pairs / max(1, window))))
     return n, 1.0
 
 
-def start_pool(ray: Any, settings: Settings, outdir: str, workers: int | None, pairs: int) -> Pool:
+def window_size(opts: BatchOptions) -> int:
+    """Pairs per window: ``--window``, at most :data:`RAY_WINDOW`."""
+    return max(1, min(opts.window, RAY_WINDOW))
+
+
+def start_pool(ray: Any, settings: Settings, outdir: str, workers: int | None, pairs: int,
+               window: int = RAY_WINDOW) -> Pool:
     """Start the actors and wait (:data:`START_TIMEOUT`) until their models are loaded; the
     actors that got no CPU in time are dropped. All must share one signature."""
     cluster = float(ray.cluster_resources().get("CPU", 0.0))
-    n, share = pool_size(cluster, workers, pairs)
+    n, share = pool_size(cluster, workers, pairs, window)
     remote = ray.remote(PairWorker).options(
         num_cpus=share, max_restarts=RESTARTS, max_task_retries=RESTARTS,
         runtime_env={"env_vars": {"TOKENIZERS_PARALLELISM": "false",
@@ -601,7 +609,7 @@ class _Run:
         self.load = [0] * len(pool.actors)
 
     def windows(self) -> Iterator[list[Item]]:
-        size = max(1, min(self.opts.window, RAY_WINDOW))
+        size = window_size(self.opts)
         window: list[Item] = []
         for n, spec in self.index.specs():
             previous = None if self.opts.force else self.index.record(spec.id)
@@ -714,6 +722,7 @@ def import_ray() -> Any:
 
 def _run_ray(opts: BatchOptions, address: str | None, on_record: Callable[[Record], None],
              on_pool: Callable[[Pool], None] | None) -> tuple[Totals, RayStats]:
+    t_start = time.perf_counter()
     ray = import_ray()
     try:
         store = Store(opts.outdir)
@@ -727,7 +736,7 @@ def _run_ray(opts: BatchOptions, address: str | None, on_record: Callable[[Recor
                             str(opts.input))
             lock = acquire_lock(store.local) if store.local is not None else StoreLock(store).acquire()
             try:
-                return _locked_run(ray, opts, address, store, index, on_record, on_pool)
+                return _locked_run(ray, opts, address, store, index, on_record, on_pool, t_start)
             finally:
                 lock.release()
         finally:
@@ -735,8 +744,8 @@ def _run_ray(opts: BatchOptions, address: str | None, on_record: Callable[[Recor
 
 
 def _locked_run(ray: Any, opts: BatchOptions, address: str | None, store: Store, index: RunIndex,
-                on_record: Callable[[Record], None], on_pool: Callable[[Pool], None] | None
-                ) -> tuple[Totals, RayStats]:
+                on_record: Callable[[Record], None], on_pool: Callable[[Pool], None] | None,
+                t_start: float) -> tuple[Totals, RayStats]:
     if store.local is not None:
         remove_stale_temps(store.local)
     index.load_records(_earlier_lines(store))
@@ -752,7 +761,8 @@ def _locked_run(ray: Any, opts: BatchOptions, address: str | None, store: Store,
                 kw["num_cpus"] = opts.workers if opts.workers and opts.workers > 0 else None
             ray.init(address=address, **kw)
             started = address is None
-        pool = start_pool(ray, opts.settings, store.location, opts.workers, index.count)
+        pool = start_pool(ray, opts.settings, store.location, opts.workers, index.count,
+                          window_size(opts))
         if on_pool is not None:
             on_pool(pool)
         model_seconds = time.perf_counter() - t0
@@ -769,7 +779,7 @@ def _locked_run(ray: Any, opts: BatchOptions, address: str | None, store: Store,
             bar.close()
             log.close()
         totals = finalize_streamed(index, store, opts.fail_on, stats, pool.signature,
-                                   str(opts.input), model_seconds)
+                                   str(opts.input), model_seconds, time.perf_counter() - t_start)
         finished = True
         return totals, stats
     finally:
@@ -785,7 +795,8 @@ def _locked_run(ray: Any, opts: BatchOptions, address: str | None, store: Store,
 # --------------------------------------------------------------------------- the end of a run
 
 def finalize_streamed(index: RunIndex, store: Store, fail_on: frozenset[str], stats: RunStats,
-                      signature: str, input_path: str, model_seconds: float) -> Totals:
+                      signature: str, input_path: str, model_seconds: float,
+                      total_seconds: float | None = None) -> Totals:
     """:func:`fidelity.batch.summary.finalize`, streamed: ``results.jsonl`` rewritten in input
     order, ``summary.json`` and ``index.html`` written, with one record in memory at a time
     (the worst-stories heap aside). The same files as ``finalize`` for the same records."""
@@ -829,8 +840,9 @@ def finalize_streamed(index: RunIndex, store: Store, fail_on: frozenset[str], st
         "unrelated": totals.unrelated,
         "failed": totals.failed,
         "exit_code": totals.exit_code,
-        "seconds": round(stats.seconds, 3),
-        "model_load_seconds": round(model_seconds, 3),
+        "seconds": round(stats.seconds + model_seconds if total_seconds is None else total_seconds, 3),
+        "model_seconds": round(model_seconds, 3),
+        "pairs_seconds": round(stats.seconds, 3),
         "pairs_per_second": None if rate is None else round(rate, 3),
         "embedding_seconds": round(stats.embed_seconds, 3),
         "texts_embedded": stats.texts_embedded,
