@@ -1,0 +1,748 @@
+"""Partial omissions and additions: a linked sentence that leaves out (or adds) a span of words.
+
+A sentence link says two sentences translate each other as a whole; it cannot see that "the
+lame duck Democratic administration" came out as "pemerintahan Demokrat". Word-level evidence
+can. For every content word of one side, :func:`word_cover` asks how well the other side
+renders it, and takes the best of five kinds of evidence:
+
+* the shipped model's token table (:class:`fidelity.lexical.Lexicon`): the best cosine between
+  the word's vector (the weighted sum of its pieces' rows) and a word of the other side, the
+  word-level reading of a SimAlign-style argmax alignment over token vectors;
+* the shipped lexicon pairs (``models/lexicon/en-id.pairs.txt``, built by
+  ``models/build_partial.py``), matched through stems on both sides, which reaches the affixed
+  Indonesian forms the table misses ("administration" / "pemerintahan" 0.2 in the table);
+* an Indonesian affix stripper (:func:`id_stems`: me-/di-/ber-/ter-/pe-...-an/-kan/-i/-nya,
+  with the nasal of meN-/peN- restored), and English suffix stripping (:func:`en_stems`);
+* the same name or number written on both sides (numbers normalised per language);
+* cognates: loan words spelt the Indonesian way ("democracy" / "demokrasi"), by edit distance
+  after a few spelling rules.
+
+Free but faithful translation leaves scattered words without evidence (an idiom, a verb
+rendered by a paraphrase); a cut clause leaves a contiguous run. So a span is reported only
+when it is a run of at least ``min_run`` consecutive uncovered content words of one sentence
+(function words between them do not break the run), or a single name or number the other side
+does not have, and the rest of the link is well covered (a loose or wrong link has gaps
+everywhere and is not judged word by word). Added spans are the same test from the target side.
+
+The cost is a few small matrix products per link: the words of a document are tokenised once
+and each link compares only its own content words.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from .lexical import Lexicon
+from .types import Change, Document, Finding, Link
+
+# A word: letters/digits with inner apostrophes, hyphens and dots ("U.S.", "sama-sama", "1.127").
+_WORD = re.compile(r"[^\W_](?:[\w]|['’\-.,:](?=[^\W_]))*", re.UNICODE)
+_DIGIT = re.compile(r"\d")
+
+#: English function words and words a faithful translation often leaves implicit.
+EN_FUNCTION = frozenset("""
+a an the this that these those there here it its it's he him his she her hers they them their
+theirs we us our ours you your yours i me my mine who whom whose which what when where why how
+whether if then than so as at by for from in into of off on onto out over to up with within
+without about above across after against along among around before behind below beneath beside
+besides between beyond but during except inside near since through throughout toward towards
+under until upon via per and or nor not no yes also too very just only even still yet already
+again ever never always often soon now then thus however although though while whereas because
+unless once both either neither each every all any some many much more most less least few
+several other another such same own be is am are was were been being have has had having do
+does did doing done will would shall should can could may might must ought let get got gets
+getting make made makes one ones said says say saying told tell tells according mr mrs ms dr
+s t d ll re ve m o wo ca don didn doesn isn wasn aren weren hasn haven hadn won wouldn couldn
+shouldn can't cannot well like way something anything nothing everything someone anyone
+everyone thing things lot lots really quite rather almost around back away per cent percent
+""".split())
+
+#: Indonesian function words and words a translation adds without a source word.
+ID_FUNCTION = frozenset("""
+yang dan di ke dari pada untuk dengan dalam oleh bahwa adalah ialah merupakan ini itu tersebut
+juga tidak tak bukan belum sudah telah akan sedang masih pernah bisa dapat boleh harus perlu
+mau ingin ada para sang si sebuah seorang sebagai seperti secara karena sebab jika kalau bila
+apabila ketika saat sejak hingga sampai agar supaya namun tetapi tapi serta atau maupun baik
+lagi pun lah kah nya ia dia mereka kami kita kamu anda saya aku beliau nya -nya ya apa siapa
+mana mengapa kenapa bagaimana kapan dimana apakah bagi tentang terhadap kepada antara atas
+bawah sekitar hanya saja sangat amat paling lebih kurang cukup banyak sedikit semua seluruh
+setiap tiap beberapa berbagai para hal cara pula yakni yaitu adapun sehingga maka lalu kemudian
+setelah sebelum selama sementara meski meskipun walaupun walau demikian begitu sini situ sana
+nah pak bu bapak ibu tn ny kata katanya mengatakan menurut ujar ucap tutur papar ungkap
+menambahkan mengungkapkan menjelaskan menyatakan berkata bilang yg dgn tsb sdh blm
+""".split())
+
+_LEXICON_FILE = Path("lexicon") / "en-id.pairs.txt"
+
+#: Weekdays and months, which the lexicons leave out (they write them capitalised).
+_CALENDAR = tuple(zip(
+    """monday tuesday wednesday thursday friday saturday sunday january february march april may
+    june july august september october november december""".split(),
+    """senin selasa rabu kamis jumat sabtu minggu januari februari maret april mei juni juli
+    agustus september oktober november desember""".split()))
+
+
+@dataclass(frozen=True)
+class PartialParams:
+    """Thresholds of the partial-omission check (they go into the report signature).
+
+    ``cover``: a word counts as rendered when its best evidence reaches this (cosine-like, 0-1).
+    ``min_run``: consecutive uncovered content words that make a span.
+    ``max_gaps``: the largest share of uncovered content words outside the span for the link
+    to be judged at all (a free or wrong link has gaps everywhere).
+    ``gap_ratio``: the most uncovered content words outside the span, per word of the span.
+    ``bridge``: covered words a run may step over (a word a cut clause shares by chance with
+    the rest, "days" / "hari") when the run has at least ``min_run + 1`` uncovered words.
+    ``gap_weight``: how many run words one uncovered word of the other side in the same place
+    explains (as a paraphrase).
+    ``max_other``: the largest share of uncovered content words on the other side (a free
+    rendering leaves gaps on both sides, a cut clause on one).
+    ``min_words``: content words a sentence needs before it is judged word by word.
+    ``names``: also report a lone name or number the other side does not write.
+    ``additions``: also report spans the translation adds; ``add_min_run``: the run length
+    they need (a translation spells out more than its source: classifiers, "hari" before a
+    weekday, explanations, so the target side is noisier).
+    ``itermax``, ``slack``, ``pair_floor``: how the words both sides leave uncovered are
+    paired with each other (see :func:`pair_leftovers`); ``run_slack``: how far beyond the
+    counterparts of a run's covered neighbours its paraphrase may sit.
+    """
+
+    cover: float = 0.5
+    min_run: int = 2
+    max_gaps: float = 0.3
+    min_words: int = 4
+    names: bool = True
+    additions: bool = True
+    add_min_run: int = 5
+    gap_ratio: float = 1.0
+    bridge: int = 1
+    gap_weight: float = 1.0
+    max_other: float = 0.5
+    itermax: int = 2
+    slack: int = 1
+    run_slack: int = 0
+    pair_floor: float = -1.0
+
+
+# --------------------------------------------------------------------------- stemming
+
+_ID_PARTICLE = re.compile(r"(?<=\w{3})(lah|kah|tah|pun)$")
+_ID_POSSESSIVE = re.compile(r"(?<=\w{3})(nya|ku|mu)$")
+_ID_SUFFIX = re.compile(r"(?<=\w{3})(kan|an|i)$")
+# First-order prefixes with the letter a nasal replaced (meny-apu -> sapu, mem-ukul -> pukul).
+_ID_PREFIX1 = (("meng", ("", "k")), ("meny", ("s",)), ("mem", ("p", "")), ("men", ("t", "")),
+               ("me", ("",)), ("peng", ("", "k")), ("peny", ("s",)), ("pem", ("p", "")),
+               ("pen", ("t", "")), ("di", ("",)), ("ter", ("",)), ("ke", ("",)), ("se", ("",)))
+_ID_PREFIX2 = ("ber", "bel", "be", "per", "pel", "pe")
+
+
+def fold(word: str) -> str:
+    """Lower case, accents and typographic apostrophes folded ("L’Oréal" -> "l'oreal")."""
+    word = unicodedata.normalize("NFKD", word.lower().replace("’", "'"))
+    return "".join(c for c in word if not unicodedata.combining(c))
+
+
+@functools.lru_cache(maxsize=200_000)
+def id_stems(word: str) -> frozenset[str]:
+    """Candidate stems of a lower-case Indonesian word, the word itself included.
+
+    Reduplication is folded ("negara-negara" -> "negara"), then particles, possessives,
+    derivational suffixes and up to two prefixes are stripped; a meN-/peN- prefix yields both
+    readings of its nasal ("menulis" -> "ulis", "tulis"). Stems shorter than 3 letters are
+    dropped. No dictionary: both sides of a comparison are stemmed the same way.
+    """
+    if "-" in word:
+        head, _, tail = word.partition("-")
+        word = head if head and (tail == head or tail.endswith(head)) else word.replace("-", "")
+    out = {word}
+    base = _ID_POSSESSIVE.sub("", _ID_PARTICLE.sub("", word))
+    forms = {base, _ID_SUFFIX.sub("", base)}
+    for form in list(forms):
+        for pre, repl in _ID_PREFIX1:
+            if form.startswith(pre) and len(form) - len(pre) >= 3:
+                rest = form[len(pre):]
+                forms.update(r + rest for r in repl)
+                break
+    for form in list(forms):
+        for pre in _ID_PREFIX2:
+            if form.startswith(pre) and len(form) - len(pre) >= 3:
+                forms.add(form[len(pre):])
+                break
+    out |= {f for f in forms if len(f) >= 3}
+    return frozenset(out)
+
+
+@functools.lru_cache(maxsize=200_000)
+def en_stems(word: str) -> frozenset[str]:
+    """Candidate lemmas of a lower-case English word, the word itself included
+    ("officials" -> "official", "administered" -> "administer", "cities" -> "city")."""
+    out = {word}
+    for suffix, repls in (("ies", ("y",)), ("es", ("", "e")), ("s", ("",)), ("ied", ("y",)),
+                          ("ed", ("", "e")), ("ing", ("", "e")), ("ly", ("",)), ("'s", ("",))):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            stem = word[: len(word) - len(suffix)]
+            out.update(stem + r for r in repls)
+            if len(stem) >= 4 and stem[-1] == stem[-2] and suffix in ("ed", "ing"):
+                out.add(stem[:-1])  # "planned" -> "plan"
+            break
+    return frozenset(out)
+
+
+def stems(word: str, lang: str) -> frozenset[str]:
+    """Candidate stems of a folded word in ``lang`` (the word alone for another language)."""
+    if lang == "id":
+        return id_stems(word)
+    if lang == "en":
+        return en_stems(word)
+    return frozenset((word,))
+
+
+# --------------------------------------------------------------------------- cognates
+
+_EN_SPELL = ((r"ph", "f"), (r"th", "t"), (r"qu", "kw"), (r"x", "ks"), (r"tion\b", "si"),
+             (r"sion\b", "si"), (r"ity\b", "itas"), (r"c(?=[eiy])", "s"), (r"ch", "k"), (r"c", "k"),
+             (r"y", "i"), (r"oo", "u"), (r"ee", "i"), (r"(.)\1", r"\1"))
+
+
+@functools.lru_cache(maxsize=200_000)
+def _spelt_id(word: str) -> str:
+    """An English word spelt the way Indonesian borrows it ("democracy" -> "demokrasi")."""
+    for pattern, repl in _EN_SPELL:
+        word = re.sub(pattern, repl, word)
+    return word
+
+
+def _similar(a: str, b: str) -> float:
+    """1 - normalised Levenshtein distance of two short strings."""
+    if a == b:
+        return 1.0
+    if not a or not b:
+        return 0.0
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return 1.0 - prev[-1] / max(len(a), len(b))
+
+
+def cognate(word: str, other: str, lang: str) -> float:
+    """How much ``word`` (in ``lang``) and ``other`` (in the other language) look like one word
+    borrowed: edit similarity after respelling the English one, 0 for words under 4 letters."""
+    if len(word) < 4 or len(other) < 4:
+        return 0.0
+    en, ind = (word, other) if lang == "en" else (other, word)
+    en = _spelt_id(en)
+    if en[:2] != ind[:2]:
+        return 0.0
+    return _similar(en, ind)
+
+
+# --------------------------------------------------------------------------- the lexicon pairs
+
+@functools.lru_cache(maxsize=1)
+def lexicon_pairs() -> dict[str, dict[str, frozenset[str]]]:
+    """The shipped word pairs as stem maps both ways: ``{"en": {en stem: id stems}, "id": ...}``
+    (empty where the file is missing: the other evidence still works)."""
+    from . import models_dir
+
+    path = models_dir() / _LEXICON_FILE
+    maps: dict[str, dict[str, set[str]]] = {"en": {}, "id": {}}
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        lines = []
+    rows = [line.partition("\t")[::2] for line in lines if line and not line.startswith("#")]
+    for en, ind in rows + list(_CALENDAR):
+        if not en or not ind:
+            continue
+        e_st, i_st = en_stems(en), id_stems(ind)
+        for e in e_st:
+            maps["en"].setdefault(e, set()).update(i_st)
+        for i in i_st:
+            maps["id"].setdefault(i, set()).update(e_st)
+    return {lang: {k: frozenset(v) for k, v in m.items()} for lang, m in maps.items()}
+
+
+# --------------------------------------------------------------------------- words of a sentence
+
+@dataclass(frozen=True)
+class Word:
+    """One word of a sentence: its folded form, document offsets and what kind of word it is."""
+
+    key: str
+    start: int
+    end: int
+    content: bool
+    name: bool  # a capitalised word not at the sentence start, an acronym, or a number
+    number: bool
+
+
+_ACRONYM = re.compile(r"^(?:[A-Z]{2,5}|(?:[A-Za-z]\.)+[A-Za-z]?)$")
+
+
+def _is_name(raw: str, key: str, lang: str) -> bool:
+    """A capitalised word that is no ordinary word of ``lang`` and no acronym (acronyms are
+    often spelt out or rendered by another acronym: "U.N." / "PBB", "AI" / "kecerdasan
+    buatan")."""
+    from .features import is_common
+
+    return (raw[:1].isupper() and len(key) > 2 and not _ACRONYM.match(raw)
+            and not is_common(key, lang))
+
+
+_CLITICS = frozenset(("s", "ll", "re", "ve", "d", "m", "t"))
+
+
+def sentence_words(text: str, offset: int, lang: str) -> list[Word]:
+    """The words of one sentence, with document offsets (``offset`` is the sentence's start)."""
+    function = ID_FUNCTION if lang == "id" else EN_FUNCTION
+    out = []
+    for k, m in enumerate(_WORD.finditer(text)):
+        raw = m.group(0).rstrip(".,:")
+        key = fold(raw)
+        base, apo, clitic = key.partition("'")
+        if apo and clitic in _CLITICS:  # "she'll" -> "she", "couldn't" -> "could", "Iran's" -> "iran"
+            key = base[:-1] if clitic == "t" and base.endswith("n") and base != "can" else base
+        number = bool(_DIGIT.search(raw))
+        name = number or _is_name(raw, key, lang)
+        content = number or (len(key) > 1 and key not in function
+                             and not (lang == "id" and key.endswith("nya") and key[:-3] in function))
+        out.append(Word(key, offset + m.start(), offset + m.start() + len(raw), content,
+                        name and content, number))
+    return out
+
+
+def _digits(key: str, lang: str) -> str:
+    """A number's comparison key: its digits, separators dropped ("1,127" and "1.127" -> "1127")."""
+    return re.sub(r"\D", "", key)
+
+
+# --------------------------------------------------------------------------- evidence
+
+class _Vectors:
+    """Word vectors from the token table, cached per folded word for one call."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lex = lexicon
+        self.cache: dict[str, np.ndarray] = {}
+
+    def prepare(self, words: Sequence[str]) -> None:
+        new = [w for w in dict.fromkeys(words) if w not in self.cache]
+        if not new:
+            return
+        toks = self.lex.tokens(new)
+        rows = self.lex.unit[toks.ids] * self.lex.weight[toks.ids, None]
+        lens = np.diff(toks.starts)
+        keep = lens > 0
+        sums = np.zeros((len(new), rows.shape[1]), dtype=np.float32)
+        if keep.any():
+            sums[keep] = np.add.reduceat(rows, toks.starts[:-1][keep], axis=0)
+        sums /= np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
+        for w, v in zip(new, sums):
+            self.cache[w] = v
+
+    def matrix(self, words: Sequence[str]) -> np.ndarray:
+        return np.stack([self.cache[w] for w in words]) if words else np.zeros((0, 1), np.float32)
+
+
+def word_cover(words: Sequence[Word], lang: str, other: Sequence[Word], other_lang: str,
+               vectors: _Vectors, cover: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each word of ``words``: how well ``other`` renders it (0-1), the best of the token
+    table, the lexicon pairs through stems, the same name or number, and cognates; which word
+    of ``other`` gave that evidence; and the table's word-by-word cosines
+    (``len(words) x len(other)``). The cheap table score is computed for all words; the rest
+    only for the words it leaves below ``cover``.
+
+    A word of ``other`` renders one phrase: when words far apart claim it ("duck" and
+    "avoid" both reach "menghindari" through the lexicon, "duck" in its verb sense), the
+    strongest claim keeps it and the others are scored again without it (competitive
+    linking). The same word written on both sides is exempt (a name said twice).
+    """
+    n, m = len(words), len(other)
+    out = np.zeros(n, dtype=np.float64)
+    where = np.zeros(n, dtype=np.int64)
+    if not n or not m:
+        return out, where, np.zeros((n, m), dtype=np.float32)
+    keys = [w.key for w in words]
+    other_keys = [w.key for w in other]
+    mat = vectors.matrix(other_keys)
+    if m > 1:  # neighbours together render one word ("foreign" / "luar negeri")
+        pair = mat[:-1] + mat[1:]
+        pair /= np.maximum(np.linalg.norm(pair, axis=1, keepdims=True), 1e-12)
+        mat = np.concatenate([mat, pair])
+    sim = vectors.matrix(keys) @ mat.T
+    other_digits = [_digits(k, other_lang) if o.number else None for k, o in zip(other_keys, other)]
+    other_stems = [stems(k, other_lang) for k in other_keys]
+    pairs = lexicon_pairs().get(lang, {})
+
+    def best(i: int, banned: set[int]) -> tuple[float, int]:
+        row = sim[i]
+        if banned:
+            row = row.copy()
+            for j in banned:
+                row[j] = -np.inf
+                row[[k for k in (m + j - 1, m + j) if m <= k < row.shape[0]]] = -np.inf
+        k = int(row.argmax())
+        score, j = float(row[k]), (k - m if k >= m else k)
+        if score >= cover:
+            return score, j
+        w = words[i]
+        free = [c for c in range(m) if c not in banned]
+        if w.number:
+            d = _digits(w.key, lang)
+            hit = next((c for c in free if other_digits[c] == d), -1)
+            return (1.0, hit) if hit >= 0 else (score, j)
+        own = stems(w.key, lang)
+        wanted = own.union(*(pairs.get(s, frozenset()) for s in own))
+        hit = next((c for c in free if other_keys[c] == w.key), -1)
+        if hit < 0:
+            hit = next((c for c in free if other_stems[c] & wanted), -1)
+        if hit >= 0:
+            return 1.0, hit
+        for c in free:
+            g = cognate(w.key, other_keys[c], lang)
+            if g > score:
+                score, j = g, c
+        return score, j
+
+    same: dict[str, list[int]] = {}
+    for c, k in enumerate(other_keys):
+        same.setdefault(k, []).append(c)
+
+    def nearest(i: int, j: int, banned: set[int]) -> int:
+        """Of the words of ``other`` spelt like word ``j``, the one nearest word ``i``'s
+        place (a name said twice is matched in order, not twice to its first mention)."""
+        cands = [c for c in same[other_keys[j]] if c not in banned]
+        if len(cands) < 2:
+            return j
+        return min(cands, key=lambda c: abs((c + 0.5) / m - (i + 0.5) / n))
+
+    banned: list[set[int]] = [set() for _ in range(n)]
+    for i in range(n):
+        out[i], where[i] = best(i, banned[i])
+        where[i] = nearest(i, int(where[i]), banned[i])
+    for _ in range(2):
+        claims: dict[int, list[int]] = {}
+        for i in np.flatnonzero(out >= cover).tolist():
+            if keys[i] != other_keys[where[i]]:
+                claims.setdefault(int(where[i]), []).append(i)
+        changed = False
+        for j, group in claims.items():
+            if len(group) < 2:
+                continue
+            top = max(group, key=lambda i: (out[i], sim[i, j]))
+            for i in group:
+                if abs(i - top) > 2:
+                    banned[i].add(j)
+                    out[i], where[i] = best(i, banned[i])
+                    where[i] = nearest(i, int(where[i]), banned[i])
+                    changed = True
+        if not changed:
+            break
+    return out, where, sim[:, :m]
+
+
+def _windows(cov: np.ndarray, where: np.ndarray, m: int, cover: float, slack: int) -> np.ndarray:
+    """Per word: a boolean row over the ``m`` words of the other side that lie between the
+    counterparts of its nearest covered neighbours (the anchors), widened by ``slack``.
+    Before the first anchor the window opens at the start, after the last one it runs to the
+    end."""
+    n = cov.shape[0]
+    ok = np.zeros((n, m), dtype=bool)
+    anchors = np.flatnonzero(cov >= cover)
+    pos = np.arange(m)
+    for i in range(n):
+        k = int(np.searchsorted(anchors, i))  # anchors[k - 1] < i <= anchors[k]
+        left = int(where[anchors[k - 1]]) if k > 0 else None
+        right = int(where[anchors[k]]) if k < anchors.size and anchors[k] > i else None
+        if left is None and right is None:
+            lo, hi = 0, m - 1
+        elif right is None:
+            lo, hi = left - slack, m - 1
+        elif left is None:
+            lo, hi = 0, right + slack
+        else:
+            lo, hi = min(left, right) - slack, max(left, right) + slack
+        ok[i] = (pos >= lo) & (pos <= hi)
+    return ok
+
+
+def pair_leftovers(s_words: Sequence[Word], t_words: Sequence[Word], s_cov: np.ndarray,
+                   s_where: np.ndarray, t_cov: np.ndarray, t_where: np.ndarray, sim: np.ndarray,
+                   params: "PartialParams") -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Covers and counterparts after pairing the words each side leaves uncovered with each
+    other.
+
+    A freely translated phrase leaves words without evidence on *both* sides ("take a hard
+    look at" / "menggebrak ajang"); a cut clause leaves them on one side only. So the
+    uncovered words of the two sides are aligned SimAlign-style (itermax: mutual best table
+    cosine among the leftovers, above ``params.pair_floor``, ``params.itermax`` rounds), but
+    only where each lies between the counterparts of the other's covered neighbours (a
+    paraphrase sits between the same anchors on both sides; a cut clause's words have no
+    leftovers there), and a paired word counts as covered. A number is never paired (only
+    the same number renders it) and a name pairs only with a name.
+    """
+    s_cov, t_cov = s_cov.copy(), t_cov.copy()
+    s_where, t_where = s_where.copy(), t_where.copy()
+    n, m = sim.shape
+    if not n or not m:
+        return s_cov, s_where, t_cov, t_where
+    near = (_windows(s_cov, s_where, m, params.cover, params.slack)
+            & _windows(t_cov, t_where, n, params.cover, params.slack).T)
+    s_num = np.array([w.number for w in s_words])
+    t_num = np.array([w.number for w in t_words])
+    s_name = np.array([w.name for w in s_words])
+    t_name = np.array([w.name for w in t_words])
+    near &= ~s_num[:, None] & ~t_num[None, :] & (s_name[:, None] == t_name[None, :])
+    for _ in range(params.itermax):
+        us = s_cov < params.cover
+        ut = t_cov < params.cover
+        if not us.any() or not ut.any():
+            break
+        masked = np.where(us[:, None] & ut[None, :] & near, sim, -np.inf)
+        best_t = masked.argmax(axis=1)
+        best_s = masked.argmax(axis=0)
+        rows = np.flatnonzero(us & (masked.max(axis=1) > params.pair_floor))
+        mutual = [i for i in rows.tolist() if best_s[best_t[i]] == i]
+        if not mutual:
+            break
+        for i in mutual:
+            j = int(best_t[i])
+            s_cov[i] = t_cov[j] = params.cover
+            s_where[i], t_where[j] = j, i
+    return s_cov, s_where, t_cov, t_where
+
+
+@dataclass(frozen=True)
+class Span:
+    """A run of uncovered content words of one side of a link."""
+
+    words: tuple[Word, ...]
+    score: float  # 1 - the run's mean cover: how surely the words are not rendered
+
+
+def _window(anchors: np.ndarray, where: np.ndarray, first: int, last: int, m: int,
+            slack: int) -> tuple[int, int]:
+    """The positions ``lo..hi`` of the other side between the counterparts of the covered
+    words just before ``first`` and just after ``last`` (to the start or end where there is
+    none), widened by ``slack``."""
+    k = int(np.searchsorted(anchors, first))
+    left = int(where[anchors[k - 1]]) if k > 0 else None
+    k = int(np.searchsorted(anchors, last, side="right"))
+    right = int(where[anchors[k]]) if k < anchors.size else None
+    if left is None and right is None:
+        return 0, m - 1
+    if right is None:
+        return left - slack, m - 1
+    if left is None:
+        return 0, right + slack
+    return min(left, right) - slack, max(left, right) + slack
+
+
+def _runs(low: np.ndarray, sentence_of: Sequence[int], bridge: int, need: int) -> list[list[int]]:
+    """Runs of consecutive ``low`` positions within one sentence; runs at most ``bridge``
+    positions apart are joined when the joined run has at least ``need`` low positions."""
+    runs: list[list[int]] = []
+    for i in np.flatnonzero(low).tolist():
+        if runs and runs[-1][-1] == i - 1 and sentence_of[i - 1] == sentence_of[i]:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    if bridge <= 0:
+        return runs
+    out: list[list[int]] = []
+    k = 0
+    while k < len(runs):
+        joined, j = list(runs[k]), k + 1
+        while (j < len(runs) and runs[j][0] - joined[-1] - 1 <= bridge
+               and sentence_of[runs[j][0]] == sentence_of[joined[-1]]):
+            joined += runs[j]
+            j += 1
+        if j > k + 1 and len(joined) >= need:
+            out.append(joined)
+            k = j
+        else:
+            out.append(runs[k])
+            k += 1
+    return out
+
+
+def uncovered_spans(words: Sequence[Word], cov: np.ndarray, where: np.ndarray,
+                    other_cov: np.ndarray, sentence_of: Sequence[int],
+                    params: PartialParams, min_run: int | None = None) -> list[Span]:
+    """The spans of the content words ``words`` (one side of a link) the other side does not
+    render.
+
+    A span is a run of consecutive uncovered words of one sentence that outnumbers, by at
+    least ``min_run``, the uncovered words the other side has in the same place (between the
+    counterparts of the run's covered neighbours: that is where a paraphrase of the run
+    would be), or a lone name or number with nothing uncovered there. A link with many
+    uncovered words outside the run (more than ``max_gaps`` of them, or ``gap_ratio`` per
+    run word), or on the other side (more than ``max_other``), is too loose to judge.
+    """
+    n = len(words)
+    if n < params.min_words:
+        return []
+    low = cov < params.cover
+    anchors = np.flatnonzero(~low)
+    other_low = other_cov < params.cover
+    m = other_cov.shape[0]
+    if m and other_low.mean() > params.max_other:
+        return []  # the other side is not rendered word for word either: a free rendering
+    out = []
+    n_low = int(low.sum())
+    min_run = params.min_run if min_run is None else min_run
+    for found in _runs(low, sentence_of, params.bridge, min_run + 1):
+        run = list(range(found[0], found[-1] + 1))  # with the covered words it bridges
+        lo, hi = _window(anchors, where, run[0], run[-1], m, params.run_slack)
+        there = int(other_low[max(lo, 0):hi + 1].sum()) if m else 0
+        big = len(found) - params.gap_weight * there >= min_run
+        lone = params.names and len(run) == 1 and words[run[0]].name and there == 0
+        if not (big or lone):
+            continue
+        rest = n - len(run)
+        others = n_low - len(found)
+        if (others / rest if rest else 0.0) > params.max_gaps or others > params.gap_ratio * len(found):
+            continue
+        out.append(Span(tuple(words[i] for i in run), 1.0 - float(cov[found].mean())))
+    return out
+
+
+# --------------------------------------------------------------------------- findings
+
+def _numbers_changed(s_c: Sequence[Word], sc: np.ndarray, t_c: Sequence[Word], tc: np.ndarray,
+                     cover: float) -> None:
+    """A number each side writes and the other does not is a changed (or reformatted) number,
+    the drift check's business, not a missing span: count both as covered (in place)."""
+    s_num = [i for i, w in enumerate(s_c) if w.number and sc[i] < cover]
+    t_num = [j for j, w in enumerate(t_c) if w.number and tc[j] < cover]
+    if s_num and t_num:
+        sc[s_num] = cover
+        tc[t_num] = cover
+
+
+@dataclass(frozen=True)
+class LinkCover:
+    """Both sides' content words of one link with their covers and counterparts."""
+
+    s_words: list[Word]
+    s_sent: list[int]
+    s_cov: np.ndarray
+    s_where: np.ndarray
+    t_words: list[Word]
+    t_sent: list[int]
+    t_cov: np.ndarray
+    t_where: np.ndarray
+
+
+def settle(s_words: list[Word], s_sent: list[int], t_words: list[Word], t_sent: list[int],
+           sc: np.ndarray, s_where: np.ndarray, tc: np.ndarray, t_where: np.ndarray,
+           sim: np.ndarray, params: PartialParams) -> LinkCover:
+    """The covers of both sides once the leftovers are paired (:func:`pair_leftovers`) and
+    changed numbers set aside."""
+    sc, s_where, tc, t_where = pair_leftovers(s_words, t_words, sc, s_where, tc, t_where, sim,
+                                              params)
+    _numbers_changed(s_words, sc, t_words, tc, params.cover)
+    return LinkCover(s_words, s_sent, sc, s_where, t_words, t_sent, tc, t_where)
+
+
+def link_cover(s_words: list[Word], s_sent: list[int], s_lang: str, t_words: list[Word],
+               t_sent: list[int], t_lang: str, vectors: _Vectors,
+               params: PartialParams) -> LinkCover:
+    """Word evidence both ways for one link (content words only)."""
+    sc, s_where, sim = word_cover(s_words, s_lang, t_words, t_lang, vectors, params.cover)
+    tc, t_where, _ = word_cover(t_words, t_lang, s_words, s_lang, vectors, params.cover)
+    return settle(s_words, s_sent, t_words, t_sent, sc, s_where, tc, t_where, sim, params)
+
+
+def link_spans(lc: LinkCover, params: PartialParams) -> tuple[list[Span], list[Span]]:
+    """(missing spans of the source, added spans of the target) of one link."""
+    missing = uncovered_spans(lc.s_words, lc.s_cov, lc.s_where, lc.t_cov, lc.s_sent, params)
+    added = (uncovered_spans(lc.t_words, lc.t_cov, lc.t_where, lc.s_cov, lc.t_sent, params,
+                             params.add_min_run) if params.additions else [])
+    return missing, added
+
+
+def _link_words(doc: Document, idx: Sequence[int], cache: dict[int, list[Word]]) -> tuple[list[Word], list[int]]:
+    words: list[Word] = []
+    sent_of: list[int] = []
+    for i in idx:
+        if i not in cache:
+            s = doc.sentences[i]
+            cache[i] = sentence_words(s.text, s.start, doc.lang)
+        content = [w for w in cache[i] if w.content]
+        words += content
+        sent_of += [i] * len(content)
+    return words, sent_of
+
+
+def _quote(doc: Document, span: Span) -> tuple[str, tuple[int, int]]:
+    start, end = span.words[0].start, span.words[-1].end
+    return " ".join(doc.text[start:end].split()), (start, end)
+
+
+def _category(cats: Sequence[str] | None, idx: Sequence[int]) -> str:
+    if not cats:
+        return "body"
+    from collections import Counter
+
+    return Counter(cats[i] for i in idx).most_common(1)[0][0]
+
+
+def partial_findings(source: Document, target: Document, links: list[Link],
+                     params: PartialParams = PartialParams(),
+                     categories: Sequence[str] | None = None,
+                     titles: Sequence[bool] | None = None,
+                     lexicon: Lexicon | None = None) -> list[Finding]:
+    """Findings of type ``partial`` for the linked pairs of ``links``: a span of the source the
+    translation does not render (change ``missing``) or a span the translation adds (``added``).
+
+    ``categories``: the source sentences' categories (computed with
+    :func:`fidelity.categories.categorize` when not given); boilerplate links are skipped.
+    ``titles``: per source sentence, whether it is a title line (skipped: headlines are
+    rewritten freely); computed when not given. ``lexicon``: the token table (the shipped
+    model's by default).
+    """
+    from .categories import categorize, title_lines
+
+    cats = list(categories) if categories is not None else categorize(source)
+    titled = list(titles) if titles is not None else title_lines(source)
+    lex = lexicon or Lexicon.default()
+    vectors = _Vectors(lex)
+    s_cache: dict[int, list[Word]] = {}
+    t_cache: dict[int, list[Word]] = {}
+    todo = [l for l in links if l.source and l.target
+            and not all(cats[i] == "boilerplate" for i in l.source)
+            and not all(titled[i] for i in l.source)]
+    prepared = [(l, _link_words(source, l.source, s_cache), _link_words(target, l.target, t_cache))
+                for l in todo]
+    vectors.prepare([w.key for _, (sw, _), (tw, _) in prepared for w in sw + tw])
+    out: list[Finding] = []
+    for link, (s_words, s_sent), (t_words, t_sent) in prepared:
+        lc = link_cover(s_words, s_sent, source.lang, t_words, t_sent, target.lang, vectors, params)
+        missing, added = link_spans(lc, params)
+        cat = _category(cats, link.source)
+        for span in missing:
+            text, where = _quote(source, span)
+            out.append(Finding("partial", cat, link.source, link.target, round(span.score, 4),
+                               f'not rendered in the translation: "{text}"',
+                               (Change("missing", source=text, source_spans=(where,)),), "major"))
+        for span in added:
+            text, where = _quote(target, span)
+            out.append(Finding("partial", cat, link.source, link.target, round(span.score, 4),
+                               f'added in the translation: "{text}"',
+                               (Change("added", target=text, target_spans=(where,)),), "major"))
+    return out
+
+
+__all__ = ["PartialParams", "Span", "Word", "cognate", "en_stems", "fold", "id_stems", "lexicon_pairs", "link_cover", "link_spans", "pair_leftovers", "settle",
+           "partial_findings", "sentence_words", "stems", "uncovered_spans", "word_cover"]

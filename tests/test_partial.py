@@ -1,0 +1,172 @@
+"""Partial omissions and additions inside a linked pair (fidelity.partial)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fidelity.partial import (PartialParams, cognate, en_stems, id_stems, partial_findings,
+                              sentence_words)
+from fidelity.segment import segment_document
+from fidelity.types import Document, Link, Sentence
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def _doc(lines: list[str], lang: str) -> Document:
+    """One sentence per line, one paragraph per line, lines joined by a blank line."""
+    sents, pos = [], 0
+    for k, line in enumerate(lines):
+        sents.append(Sentence(k, line, k, pos, pos + len(line)))
+        pos += len(line) + 2
+    return Document("\n\n".join(lines), lang, sents)
+
+
+def _one_to_one(n: int) -> list[Link]:
+    return [Link((i,), (i,), 0.8) for i in range(n)]
+
+
+EN = [
+    "The city council approved the budget for the new hospital on Tuesday.",
+    "The minister said the bridge over the river would open next year, although engineers "
+    "warned that heavy rain could delay the construction.",
+    "Police arrested two men after a fire destroyed a warehouse in the port district.",
+]
+ID = [
+    "Dewan kota menyetujui anggaran untuk rumah sakit baru pada hari Selasa.",
+    "Menteri mengatakan jembatan di atas sungai itu akan dibuka tahun depan, meskipun para "
+    "insinyur memperingatkan bahwa hujan lebat dapat menunda pembangunan.",
+    "Polisi menangkap dua pria setelah kebakaran menghancurkan sebuah gudang di kawasan pelabuhan.",
+]
+
+# Free but faithful renderings: word order, idiom and part of speech change, nothing is lost.
+FREE_EN = [
+    "Fans packed the stadium hours before kick-off, waving flags and singing.",
+    "Prices of rice and cooking oil have risen sharply since the drought hit farms in the east "
+    "of the country.",
+    "The company, which employs about 3,000 people, said it would close two factories by the "
+    "end of the year.",
+    "He told reporters he had no plans to resign and would keep fighting the charges in court.",
+    "Residents were evacuated from their homes as the floodwaters rose overnight.",
+]
+FREE_ID = [
+    "Para suporter sudah memadati stadion berjam-jam sebelum pertandingan dimulai sambil "
+    "mengibarkan bendera dan bernyanyi.",
+    "Harga beras dan minyak goreng naik tajam sejak kekeringan melanda lahan pertanian di "
+    "wilayah timur negara itu.",
+    "Perusahaan yang mempekerjakan sekitar 3.000 orang itu mengatakan akan menutup dua pabrik "
+    "pada akhir tahun.",
+    "Ia mengatakan kepada wartawan bahwa ia tidak berencana mundur dan akan terus melawan "
+    "dakwaan itu di pengadilan.",
+    "Warga dievakuasi dari rumah mereka karena air banjir terus naik sepanjang malam.",
+]
+
+
+def test_faithful_translation_has_no_partial_finding():
+    assert partial_findings(_doc(EN, "en"), _doc(ID, "id"), _one_to_one(3)) == []
+
+
+def test_free_but_faithful_renderings_are_not_flagged():
+    found = partial_findings(_doc(FREE_EN, "en"), _doc(FREE_ID, "id"), _one_to_one(len(FREE_EN)))
+    assert found == []
+
+
+def test_cut_trailing_clause_is_reported_with_its_source_offsets():
+    cut = list(ID)
+    cut[1] = "Menteri mengatakan jembatan di atas sungai itu akan dibuka tahun depan."
+    source, target = _doc(EN, "en"), _doc(cut, "id")
+    found = partial_findings(source, target, _one_to_one(3))
+    assert [f.source for f in found] == [(1,)]
+    f = found[0]
+    assert f.type == "partial" and f.category == "body" and f.severity == "major"
+    (change,) = f.changes
+    assert change.kind == "missing" and change.target == "" and change.target_spans == ()
+    ((start, end),) = change.source_spans
+    quoted = source.text[start:end]
+    assert quoted == change.source
+    assert f'"{quoted}"' in f.message and f.message.startswith("not rendered in the translation")
+    # The span is the cut clause: it ends the sentence and lies after what was kept.
+    assert quoted.endswith("delay the construction")
+    assert "engineers warned that heavy rain" in quoted
+    assert start > source.text.index("over the river")
+    assert end == source.sentences[1].end - 1  # the final full stop stays out
+
+
+def test_added_clause_is_reported_with_its_target_offsets():
+    added = list(ID)
+    added[2] = ("Polisi menangkap dua pria setelah kebakaran menghancurkan sebuah gudang di kawasan "
+                "pelabuhan, yang menurut warga sudah lama kosong dan sering dipakai pedagang narkoba.")
+    source, target = _doc(EN, "en"), _doc(added, "id")
+    found = partial_findings(source, target, _one_to_one(3))
+    assert [f.target for f in found] == [(2,)]
+    (change,) = found[0].changes
+    assert change.kind == "added" and change.source == "" and change.source_spans == ()
+    ((start, end),) = change.target_spans
+    assert target.text[start:end] == change.target
+    assert "sering dipakai pedagang narkoba" in change.target
+    assert "gudang" not in change.target
+    assert found[0].message.startswith("added in the translation")
+
+
+def test_additions_can_be_switched_off():
+    added = list(ID)
+    added[2] = ID[2][:-1] + ", yang menurut warga sudah lama kosong dan sering dipakai pedagang narkoba."
+    found = partial_findings(_doc(EN, "en"), _doc(added, "id"), _one_to_one(3),
+                             PartialParams(additions=False))
+    assert found == []
+
+
+def test_omission_and_addition_links_title_and_boilerplate_are_skipped():
+    en = ["Storm hits the coast", "Advertisement",
+          "Thousands of homes lost power when the storm reached the coast on Sunday night."]
+    ind = ["Badai menghantam pesisir", "Iklan", "Ribuan rumah kehilangan listrik."]
+    links = [Link((0,), (0,), 0.5), Link((1,), (1,), 0.9), Link((2,), (), None),
+             Link((), (2,), None)]
+    assert partial_findings(_doc(en, "en"), _doc(ind, "id"), links) == []
+
+
+def test_lame_duck_in_the_seed_pair():
+    source = segment_document((SEEDS / "nyt.en.txt").read_text(encoding="utf-8"), "en")
+    target = segment_document((SEEDS / "nyt.id.txt").read_text(encoding="utf-8"), "id")
+    (i,) = [s.index for s in source.sentences if "lame duck Democratic administration" in s.text]
+    (j,) = [s.index for s in target.sentences if "pemerintahan Demokrat dan kubu Trump" in s.text]
+    found = partial_findings(source, target, [Link((i,), (j,), 0.7)])
+    missing = [c for f in found for c in f.changes if c.kind == "missing"]
+    assert [c.source for c in missing] == ["lame duck"]
+    ((start, end),) = missing[0].source_spans
+    assert source.text[start:end] == "lame duck"
+
+
+def test_sentence_words_offsets_and_kinds():
+    text = "Mr. Trump’s aide said 1,200 people joined the rally in Ohio."
+    words = sentence_words(text, 100, "en")
+    by_key = {w.key: w for w in words}
+    assert text[by_key["trump"].start - 100:by_key["trump"].end - 100] == "Trump’s"
+    assert by_key["1,200"].number and by_key["1,200"].content
+    assert by_key["ohio"].name
+    assert not by_key["the"].content and not by_key["said"].content
+    assert by_key["rally"].content and not by_key["rally"].name
+
+
+@pytest.mark.parametrize("word, stem", [
+    ("pemerintahan", "pemerintah"), ("menulis", "tulis"), ("dihindari", "hindar"),
+    ("kebanjiran", "banjir"), ("negara-negara", "negara"), ("bukunya", "buku"),
+    ("berjalan", "jalan"), ("penyelamat", "selamat"),
+])
+def test_indonesian_affixes_are_stripped(word, stem):
+    assert stem in id_stems(word)
+
+
+def test_english_suffixes_are_stripped():
+    assert "official" in en_stems("officials")
+    assert "city" in en_stems("cities")
+    assert "plan" in en_stems("planned")
+    assert "avoid" in en_stems("avoided")
+
+
+def test_cognates_are_recognised_after_respelling():
+    assert cognate("democracy", "demokrasi", "en") > 0.8
+    assert cognate("location", "lokasi", "en") > 0.6
+    assert cognate("demokrasi", "democracy", "id") > 0.8
+    assert cognate("river", "sungai", "en") < 0.5
