@@ -152,6 +152,14 @@ class Bilingual:
             sides.append(doc)
         return sides[0], sides[1]
 
+    def tagged(self, side: str, index: int) -> str:
+        """Sentence ``index`` of ``side`` with its unit's inline markup put back (an XML
+        fragment, for a report that shows the tags); call :meth:`documents` first."""
+        owners = self.source_units if side == "source" else self.target_units
+        unit = self.units[owners[index]]
+        text = unit.source if side == "source" else unit.target
+        return text.restore() if text is not None else ""
+
     def inlines(self, side: str) -> dict[int, tuple[Inline, ...]]:
         """Sentence index of ``side`` -> the inline markup of its unit (offsets in the sentence);
         call :meth:`documents` first."""

@@ -4,7 +4,8 @@
   expect of an aligner (hunalign, LF Aligner): one ``<tu>`` per link that has both sides, the
   link's sentences joined by a space on each side, and the link's score and sentence indexes
   as ``<prop>``s (``x-fidelity-score``, ``x-fidelity-source``, ``x-fidelity-target``).
-  Omissions and additions have no pair, so they are left out.
+  Omissions and additions have no pair, so they are left out. Inline markup read from a
+  bilingual file goes back in as TMX ``<ph>`` elements holding the original markup.
 * :func:`render_xliff` (``--format xliff``): the whole pair as XLIFF 2.1, one ``<unit>`` per
   link (a 1-0 link: a segment with no target; a 0-1 link: an empty source), its score and
   indexes in the Metadata module (``mda:meta``), and every finding as an ITS 2.0 Localization
@@ -72,8 +73,14 @@ def issue_type(f: Finding) -> str:
 
 # --- TMX -------------------------------------------------------------------------------------
 
-def tmx_store(report: Report) -> Any:
-    """A translate-toolkit ``tmxfile`` with one unit per link that has both sides."""
+def tmx_store(report: Report, inlines: dict[str, dict[int, tuple]] | None = None) -> Any:
+    """A translate-toolkit ``tmxfile`` with one unit per link that has both sides.
+
+    ``inlines`` (see :func:`xliff_store`): each tag goes back into its ``<seg>`` as a TMX
+    ``<ph>`` whose content is the original markup (TMX's native-code placeholder).
+    """
+    from lxml import etree
+
     from . import __version__
 
     tmx, _ = _toolkit()
@@ -83,6 +90,7 @@ def tmx_store(report: Report) -> Any:
     header.set("creationtool", "fidelity")
     header.set("creationtoolversion", __version__)
     header.set("datatype", "plaintext")
+    inlines = inlines or {}
     for link in report.links:
         if not link.source or not link.target:
             continue
@@ -93,17 +101,35 @@ def tmx_store(report: Report) -> Any:
         if link.score is not None:
             props.insert(0, ("x-fidelity-score", f"{float(link.score):.4f}"))
         for k, (name, value) in enumerate(props):  # <prop>s come before the <tuv>s (TMX 1.4)
-            from lxml import etree
-
             prop = etree.Element("prop", type=name)
             prop.text = value
             tu.insert(k, prop)
+        for tuv, (side, doc, idx) in zip(tu.findall("tuv"), (("source", report.source, link.source),
+                                                            ("target", report.target, link.target))):
+            points = _points(doc, idx, inlines.get(side), "")
+            if points:
+                _tmx_codes(tuv.find("seg"), _joined(doc, idx), points)
     return store
 
 
-def render_tmx(report: Report) -> str:
+def _tmx_codes(seg: Any, text: str, points: list[tuple[int, str, str]]) -> None:
+    """Rewrite ``seg`` as ``text`` with a ``<ph x=N>markup</ph>`` at each point."""
+    from lxml import etree
+
+    for child in list(seg):
+        seg.remove(child)
+    seg.text, pos = "", 0
+    for off, pid, markup in sorted(points):
+        _append_text(seg, text[pos:off])
+        ph = etree.SubElement(seg, "ph", x=pid)
+        ph.text = markup
+        pos = off
+    _append_text(seg, text[pos:])
+
+
+def render_tmx(report: Report, inlines: dict[str, dict[int, tuple]] | None = None) -> str:
     """The alignment as TMX 1.4 (omissions and additions left out)."""
-    return bytes(tmx_store(report)).decode("utf-8")
+    return bytes(tmx_store(report, inlines)).decode("utf-8")
 
 
 # --- XLIFF 2 with ITS LQI --------------------------------------------------------------------
@@ -312,7 +338,7 @@ SUFFIX: dict[str, str] = {"tmx": ".tmx", "xliff": ".xlf"}
 def render(report: Report, fmt: str, inlines: dict[str, dict[int, tuple]] | None = None) -> str:
     """``--format tmx`` or ``--format xliff`` (``inlines``: see :func:`xliff_store`)."""
     if fmt == "tmx":
-        return render_tmx(report)
+        return render_tmx(report, inlines)
     if fmt == "xliff":
         return render_xliff(report, inlines)
     raise ValueError(f"unknown bilingual format {fmt!r} (one of {', '.join(FORMATS)})")

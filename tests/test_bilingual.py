@@ -237,3 +237,11 @@ def test_xliff12_seg_source_segments_are_units() -> None:
     assert source.texts == [u.source.text for u in bil.units]
     assert [s.paragraph for s in source.sentences] == [0, 0, 1, 1, 1]
     assert len(target) == 3
+
+
+def test_tagged_sentences() -> None:
+    bil = read_bilingual(XLIFF2)
+    bil.documents()
+    assert bil.tagged("target", 0) == ('Great Barrier Reef Alami <pc id="1" dataRefStart="d1" dataRefEnd="d2">'
+                                       "Pemutihan Karang Terluas</pc> yang Pernah Tercatat")
+    assert bil.tagged("source", 3) == bil.units[3].source.text  # no tags: the text itself

@@ -265,3 +265,24 @@ def test_render_dispatch(seed: Report) -> None:
     assert export.render(seed, "xliff") == export.render_xliff(seed)
     with pytest.raises(ValueError, match="tmx, xliff"):
         export.render(seed, "csv")
+
+
+def test_tmx_puts_inline_tags_back() -> None:
+    """A check of the XLIFF 1.2 fixture exported as TMX: its <g>, <x/> and <bpt>/<ept> codes
+    are TMX <ph> elements again (their markup as content), and the text around them is intact."""
+    from translate.storage import tmx
+
+    bil = read_bilingual(CAT / "rate-cut.xliff12.xlf")
+    source, target = bil.documents()
+    links = [Link((bil.source_units.index(k),), (bil.target_units.index(k),), 0.5)
+             for k in range(len(bil.units)) if k in bil.source_units and k in bil.target_units]
+    report = Report("0", "sig", source, target, links, [], Summary("faithful", 11, 9, 1.0, 1.0, 0, 0, 0))
+    text = export.render_tmx(report, {"source": bil.inlines("source"), "target": bil.inlines("target")})
+    root = etree.fromstring(text.encode("utf-8"))
+    segs = root.findall("body/tu/tuv/seg")
+    assert [p.text for p in segs[0].iter("ph")] == ['<g id="1" ctype="bold">', "</g>"]
+    assert "".join(segs[0].itertext()).replace('<g id="1" ctype="bold">', "").replace("</g>", "") == \
+        bil.units[0].source.text
+    core = [s for s in segs if "pangan" in "".join(s.itertext())][0]
+    assert [p.text for p in core.iter("ph")] == ['<bpt id="3">&lt;i&gt;</bpt>', '<ept id="3">&lt;/i&gt;</ept>']
+    assert len(tmx.tmxfile.parsestring(text.encode("utf-8")).units) == len(links) == 9
