@@ -335,6 +335,23 @@ lower: lebih rendah
 """
 
 
+#: Common Indonesian antonym pairs, for the translation side of the antonym rule: a target word
+#: whose opposite the source sentence says (judged by the model's token table).
+ID_ANTONYMS = """
+naik turun|meningkat menurun|meningkatkan menurunkan|kenaikan penurunan|bertambah berkurang
+menambah mengurangi|menang kalah|kemenangan kekalahan|besar kecil|terbesar terkecil|tinggi rendah
+tertinggi terendah|panjang pendek|baru lama|awal akhir|pertama terakhir|menerima menolak
+setuju menolak|mendukung menentang|mengizinkan melarang|membuka menutup|dibuka ditutup
+masuk keluar|lebih kurang|banyak sedikit|kaya miskin|kuat lemah|memperkuat memperlemah
+cepat lambat|mudah sulit|benar salah|positif negatif|untung rugi|laba rugi|hidup mati
+sebelum setelah|sebelum sesudah|utara selatan|timur barat|maju mundur|jauh dekat|murah mahal
+tua muda|berhasil gagal|sukses gagal|baik buruk|terbaik terburuk|memulai mengakhiri
+aman berbahaya|damai perang|legal ilegal|penuh kosong|maksimum minimum|mayoritas minoritas
+ditangkap dibebaskan|surplus defisit|sering jarang|bersih kotor|basah kering|senang sedih
+cinta benci|termurah termahal|tercepat terlambat|mulai berhenti|lebih besar lebih kecil
+"""
+
+
 def antonym_rows(data_dir: Path) -> list[tuple[str, str, set[str], set[str]]]:
     """(English word, its antonym, Indonesian words of the word, of the antonym) for every
     pair of :data:`ANTONYMS`, each way round; Indonesian words from the lexicon's WordNet pairs
@@ -402,6 +419,11 @@ def build_tables(data_dir: Path, out_dir: Path) -> None:
                     "models/build_wordlists.py --tables from the lexicon and its COUNTRIES list\n"
                     + "".join(f"{k}\t{' '.join(sorted(v))}\n" for k, v in sorted(ex.items())), encoding="utf-8")
     print(f"exonyms: {len(ex)} English keys -> {path.relative_to(REPO)} ({path.stat().st_size / 1024:.0f} KB)")
+    pairs = sorted({tuple(x.split()) for x in ID_ANTONYMS.replace("\n", "|").split("|") if len(x.split()) == 2})
+    path = out_dir / "antonyms_id.tsv"
+    path.write_text("# indonesian word<TAB>its antonym (each pair once); built by models/build_wordlists.py "
+                    "--tables from its ID_ANTONYMS list\n" + "".join(f"{a}\t{b}\n" for a, b in pairs), encoding="utf-8")
+    print(f"antonyms_id: {len(pairs)} pairs -> {path.relative_to(REPO)}")
     rows = antonym_rows(data_dir)
     path = out_dir / "antonyms.tsv"
     path.write_text("# english<TAB>antonym<TAB>indonesian of english<TAB>indonesian of antonym; built by "

@@ -1,5 +1,14 @@
 """A word rendered by its opposite ("slowed" -> "meningkat", "won" -> "kalah").
 
+Two small rules, both in :func:`antonym_changes`:
+
+* :func:`english_antonyms`, from the source side (below);
+* :func:`opposite_words`, from the translation side: a target word of a common Indonesian
+  antonym pair (``models/wordlists/antonyms_id.tsv``: "pertama"/"terakhir", "banyak"/"sedikit")
+  whose opposite a source word says, by the model's token table, while the source says the word
+  itself nowhere and no other target word renders that source word ("the final decision" ->
+  "keputusan pertama").
+
 The shipped table ``models/wordlists/antonyms.tsv`` (built by ``models/build_wordlists.py
 --tables``: curated English antonym pairs joined to Indonesian through the lexicon's WordNet
 pairs, sense noise filtered by the model's token table) gives, for an English word, its
@@ -13,6 +22,8 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+
+import numpy as np
 
 from ..features import _en_stems, _id_stems
 from ..types import Change
@@ -60,9 +71,16 @@ def _forms(word: str) -> set[str]:
 
 
 def antonym_changes(link: LinkText) -> list[Change]:
-    """One ``antonym`` change per source word whose opposite the translation writes instead."""
+    """One ``antonym`` change per word whose opposite the translation writes instead."""
     if (link.source.lang, link.target.lang) != ("en", "id"):
         return []
+    out = english_antonyms(link)
+    taken = {c.target_spans for c in out}
+    return out + [c for c in opposite_words(link) if c.target_spans not in taken]
+
+
+def english_antonyms(link: LinkText) -> list[Change]:
+    """A source word of the English table whose antonym's Indonesian the translation writes."""
     ant = table()
     if not ant:
         return []
@@ -104,3 +122,83 @@ def _translates_other(word: str, source_text: str, m: re.Match) -> bool:
 def _negated(text: str, m: re.Match) -> bool:
     before = re.findall(r"[^\W\d_]+", text[max(0, m.start() - 25):m.start()].lower())[-2:]
     return any(w in _ID_NEGATION for w in before)
+
+
+@lru_cache(maxsize=1)
+def id_table() -> dict[str, frozenset[str]]:
+    """Indonesian word -> its antonyms (both ways); empty when the table is not shipped."""
+    from .. import models_dir
+
+    out: dict[str, set[str]] = {}
+    try:
+        lines = (models_dir() / "wordlists" / "antonyms_id.tsv").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return {}
+    for line in lines:
+        parts = line.split("\t")
+        if line.startswith("#") or len(parts) != 2:
+            continue
+        out.setdefault(parts[0], set()).add(parts[1])
+        out.setdefault(parts[1], set()).add(parts[0])
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+#: Token-table thresholds of :func:`opposite_words`: a source word says the opposite when it
+#: covers it this well (the ntrex dev stories: planted reversals 0.6-0.93) ...
+SAYS = 0.6
+#: ... and the target word this much less; the source says the target word nowhere above
+SAID = 0.35
+MARGIN = 0.35
+#: A source word another target word covers this well is rendered there, not reversed.
+RENDERED = 0.5
+_EN_STOP = frozenset("""the a an of to in on at for and or but with by from as is are was were be been
+    being it its this that these those he she they we you his her their our not no has have had
+    will would can could said says also than then there which who whom what when where""".split())
+
+
+def _cover(words: list[str], texts: list[str]) -> np.ndarray:
+    """``[i, j]``: how well the token table finds ``words[i]`` in ``texts[j]``."""
+    from ..lexical import Lexicon
+
+    lex = Lexicon.default()
+    ai = np.repeat(np.arange(len(words)), len(texts))
+    bi = np.tile(np.arange(len(texts)), len(words))
+    return lex.coverage(lex.tokens(words), ai, lex.tokens(texts), bi).reshape(len(words), len(texts))
+
+
+def opposite_words(link: LinkText) -> list[Change]:
+    """Target words whose opposite a source word says (see the module docstring)."""
+    ant = id_table()
+    tgt = list(re.finditer(r"[^\W\d_]+", link.target.text))
+    lower = [m.group(0).lower() for m in tgt]
+    present = set(lower)
+    cands = [k for k, w in enumerate(lower) if w in ant and not (k and lower[k - 1] in _ID_NEGATION)
+             and ant[w] - present]
+    if not cands:
+        return []
+    src = [m for m in re.finditer(r"[A-Za-z]+", link.source.text)
+           if len(m.group(0)) >= 3 and m.group(0).lower() not in _EN_STOP]
+    if not src:
+        return []
+    # The source with its words' stems ("younger" says "young": "muda" is said).
+    stems = " ".join(st for m in src for st in _en_stems(m.group(0).lower()))
+    said = _cover([lower[k] for k in cands], [link.source.text + " " + stems])[:, 0]
+    out = []
+    for k, s in zip(cands, said):
+        if s > SAID:
+            continue
+        x, ys = lower[k], sorted(ant[lower[k]] - present)
+        m = _cover(ys + [x], [w.group(0) for w in src])
+        row, j = np.unravel_index(int(np.argmax(m[:-1])), m[:-1].shape)
+        best, word = float(m[row, j]), src[j]
+        if best < SAYS or m[-1, j] > best - MARGIN:
+            continue
+        if _EN_NEGATION.search(link.source.text[max(0, word.start() - 30):word.start()]):
+            continue
+        others = [t for n, t in enumerate(lower) if n != k]
+        if others and _cover([word.group(0).lower()], others).max() >= RENDERED:
+            continue
+        out.append(Change("antonym", word.group(0), tgt[k].group(0),
+                          (link.source.span(word.start(), word.end()),),
+                          (link.target.span(tgt[k].start(), tgt[k].end()),)))
+    return out

@@ -274,15 +274,26 @@ def acronym_change(names: Names) -> list[Change]:
 
 def ordinary_word_change(names: Names, spelling_ratio: float) -> list[Change]:
     """A strong source name replaced by a capitalised ordinary word ("Putin" -> "Lord"); an
-    ordinary word of the target spelt like the name is its local form ("Romania" -> "Rumania")."""
+    ordinary word of the target spelt like the name is its local form ("Romania" -> "Rumania").
+    With several unexplained source names, the word pairs with the one at its place."""
     strong_s = [p for p in names.source if all(_strong(k, names.langs) for _, k in p)]
-    if names.target or len(names.source) != 1 or not strong_s or names.title:
+    if names.target or not strong_s or names.title:
         return []
     s, t = names.link.source, names.link.target
     weak = list(dict.fromkeys(_capitalised_common(t.text, t.lang, names.source_words, s.lang, s.text)))
-    source_key = "".join(k for _, k in strong_s[0])
-    if len(weak) == 1 and difflib.SequenceMatcher(None, source_key, name_key(weak[0])).ratio() < spelling_ratio:
-        return [_name_change(names.link, "name", _surface(strong_s[0]), weak[0])]
+    if len(weak) != 1:
+        return []
+    if len(names.source) == 1:
+        phrase = strong_s[0]
+    else:
+        paired = _pair_by_position(strong_s, [[(weak[0], name_key(weak[0]))]], s.text, t.text,
+                                   names.langs, strong_target=False)
+        if not paired:
+            return []
+        phrase = paired[0][0]
+    source_key = "".join(k for _, k in phrase)
+    if difflib.SequenceMatcher(None, source_key, name_key(weak[0])).ratio() < spelling_ratio:
+        return [_name_change(names.link, "name", _surface(phrase), weak[0])]
     return []
 
 
