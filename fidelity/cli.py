@@ -24,6 +24,8 @@ from .exitcodes import INTERRUPTED, USAGE, exit_code
 from .types import FINDING_TYPES, SEVERITIES
 
 FORMATS = ("table", "json", "html")
+#: Bilingual formats of CAT tools (:mod:`fidelity.export`; need the ``cat`` extra).
+CAT_FORMATS = ("tmx", "xliff")
 
 
 def _err(message: str) -> None:
@@ -125,6 +127,10 @@ def _default_format(output: str | None) -> str:
             return "html"
         if suffix == ".json":
             return "json"
+        if suffix == ".tmx":
+            return "tmx"
+        if suffix in (".xlf", ".xliff"):
+            return "xliff"
         return "table"
     return "table" if sys.stdout.isatty() else "json"
 
@@ -237,20 +243,26 @@ def _terminal_width() -> int:
 
 @main.command(cls=SectionedCommand)
 @click.argument("source")
-@click.argument("target")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
-              help="Report format [default: table on a terminal, json in a pipe; from -o's suffix].")
+@click.argument("target", required=False)
+@click.option("--format", "fmt", type=click.Choice(FORMATS + CAT_FORMATS), default=None,
+              help="Report format; tmx writes the alignment as a translation memory, xliff an "
+                   "XLIFF 2 file with the findings as ITS quality issues "
+                   "[default: table on a terminal, json in a pipe; from -o's suffix].")
 @click.option("-o", "--output", default=None, metavar="FILE",
               help="Write the report to FILE (atomically); its folder must exist.")
 @click.option("--fail-on", default=DEFAULT_FAIL_ON, show_default=True, callback=_fail_on_option,
               metavar="LIST", help=FAIL_ON_HELP)
+@click.option("--glossary", default=None, metavar="FILE",
+              help="House glossary (CSV en,id[,forms] or TBX): a term whose required translation "
+                   "is missing from the aligned sentence is a finding.")
 @click.option("-v", "--verbose", is_flag=True, help="End the table with the signature (JSON and HTML always carry it).")
 @click.option("-q", "--quiet", is_flag=True, help="No warnings or progress on stderr.")
 @input_options
 @model_options
-def check(source, target, fmt, output, fail_on, verbose, quiet, source_lang, target_lang, presplit,
-          no_language_check, model, device, batch_size, tau):
-    """Check TARGET as a translation of SOURCE ('-' reads one side from stdin).
+def check(source, target, fmt, output, fail_on, glossary, verbose, quiet, source_lang, target_lang,
+          presplit, no_language_check, model, device, batch_size, tau):
+    """Check TARGET as a translation of SOURCE ('-' reads one side from stdin), or one
+    bilingual file (XLIFF 1.2/2.x or TMX: the units' source and target, in order).
 
     \b
     Exit status: 0 faithful (or no finding that --fail-on counts),
@@ -271,15 +283,27 @@ def check(source, target, fmt, output, fail_on, verbose, quiet, source_lang, tar
                 check_output_path(output)  # before the expensive work
             settings = build_settings(source_lang, target_lang, model, device, batch_size, presplit,
                                       no_language_check, tau)
-            report = _check_files(source, target, settings, quiet)
+            terms = _load_glossary(glossary, settings)
+            if target is None:
+                report, inlines = _check_bilingual(source, settings, quiet, terms)
+            else:
+                report, inlines = _check_files(source, target, settings, quiet, terms), None
         except FidelityError as exc:
             _err(f"error: {exc}")
             sys.exit(exc.exit_code)
-        _write_report(report, fmt, output, verbose, quiet)
+        _write_report(report, fmt, output, verbose, quiet, inlines)
     sys.exit(fail_on.exit_code(report.summary.verdict, report.findings))
 
 
-def _check_files(source: str, target: str, settings, quiet: bool):  # noqa: ANN001 - Settings -> Report
+def _load_glossary(path: str | None, settings):  # noqa: ANN001, ANN202 - Settings -> Glossary | None
+    if path is None:
+        return None
+    from .glossary import load_glossary
+
+    return load_glossary(path, settings.source_lang, settings.target_lang)
+
+
+def _check_files(source: str, target: str, settings, quiet: bool, glossary=None):  # noqa: ANN001
     """Read both sides ('-' is stdin), segment, embed, align, find: the report."""
     from .pipeline import Checker, prepare
     from .textio import read_text
@@ -288,14 +312,44 @@ def _check_files(source: str, target: str, settings, quiet: bool):  # noqa: ANN0
     tgt_text = read_text(target)
     pair = prepare(src_text, tgt_text, settings, None if source == "-" else source,
                    None if target == "-" else target)
-    return Checker(settings, progress=None if not quiet else False).check_pair(pair)
+    report = Checker(settings, progress=None if not quiet else False).check_pair(pair)
+    if glossary is not None:
+        from .glossary import apply_glossary
+
+        report = apply_glossary(report, glossary)
+    return report
 
 
-def _write_report(report, fmt: str, output: str | None, verbose: bool, quiet: bool) -> None:  # noqa: ANN001
+def _check_bilingual(path: str, settings, quiet: bool, glossary=None):  # noqa: ANN001, ANN202
+    """One XLIFF/TMX file: its units checked (:func:`fidelity.bilingual.check_bilingual`); the
+    report and the inline tags to put back into an XLIFF/TMX export."""
+    from .bilingual import check_bilingual, is_bilingual, read_bilingual
+    from .pipeline import Checker
+
+    if path == "-" or not is_bilingual(path):
+        raise click.UsageError("one argument is a bilingual file (.xlf, .xliff, .sdlxliff, .mqxliff, "
+                               ".tmx); text needs SOURCE and TARGET")
+    bil = read_bilingual(path)
+    report = check_bilingual(bil, Checker(settings, progress=None if not quiet else False), settings,
+                             glossary)
+    return report, {"source": bil.inlines("source"), "target": bil.inlines("target")}
+
+
+def _write_report(report, fmt: str, output: str | None, verbose: bool, quiet: bool,  # noqa: ANN001
+                  inlines: dict | None = None) -> None:
     """Render ``report`` to ``output`` (atomically) or stdout; a write that fails is one line, exit 2."""
     from .report import render, write_atomic
 
-    text = render(report, fmt, width=None if output else _terminal_width(), verbose=verbose)
+    if fmt in CAT_FORMATS:
+        from .export import render as render_cat
+
+        try:
+            text = render_cat(report, fmt, inlines)
+        except FidelityError as exc:  # translate-toolkit missing: the [cat] extra
+            _err(f"error: {exc}")
+            sys.exit(exc.exit_code)
+    else:
+        text = render(report, fmt, width=None if output else _terminal_width(), verbose=verbose)
     if not output:
         _echo_report(text)
         return

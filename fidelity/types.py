@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 FindingType = Literal["omission", "addition", "partial", "drift"]
-Category = Literal["body", "headline", "caption", "credit", "byline", "boilerplate"]
+Category = Literal["body", "headline", "caption", "credit", "byline", "boilerplate", "terminology"]
 Verdict = Literal["faithful", "issues", "unrelated"]
 #: What one typed change inside a finding is (see :class:`Change`).
 ChangeKind = Literal["name", "spelling", "number", "date", "antonym", "outlet", "title",
-                     "missing", "added"]
+                     "missing", "added", "term", "empty", "untranslated", "copied", "neighbour"]
 #: How much a finding matters to a translator triaging a report, least first.
 Severity = Literal["minor", "major", "critical"]
 
@@ -23,9 +23,15 @@ Severity = Literal["minor", "major", "critical"]
 #: sentence that leaves out (or adds) a span of words; ``drift``: a linked sentence whose
 #: names, numbers, dates or meaning differ.
 FINDING_TYPES: tuple[str, ...] = ("omission", "addition", "partial", "drift")
-CATEGORIES: tuple[str, ...] = ("body", "headline", "caption", "credit", "byline", "boilerplate")
+#: ``terminology``: a house-glossary term whose required translation is missing (``--glossary``).
+CATEGORIES: tuple[str, ...] = ("body", "headline", "caption", "credit", "byline", "boilerplate",
+                               "terminology")
+#: ``term``: a glossary term not rendered as required; ``empty``/``untranslated``/``copied``/
+#: ``neighbour``: a unit of a bilingual (XLIFF/TMX) file whose target is empty, missing, the
+#: source itself, or the translation of the unit beside it.
 CHANGE_KINDS: tuple[str, ...] = ("name", "spelling", "number", "date", "antonym", "outlet", "title",
-                                 "missing", "added")
+                                 "missing", "added", "term", "empty", "untranslated", "copied",
+                                 "neighbour")
 SEVERITIES: tuple[str, ...] = ("minor", "major", "critical")
 
 
