@@ -8,7 +8,7 @@ import pytest
 from fidelity.findings import FindingParams, drift_changes, find, summarize
 from fidelity.categories import categorize
 from fidelity.rules import LinkText, SideText, messages, severity
-from fidelity.rules.antonyms import antonym_changes
+from fidelity.rules.antonyms import antonym_changes, opposite_words
 from fidelity.rules.dates import date_changes
 from fidelity.rules.names import name_changes
 from fidelity.rules.numbers import number_changes
@@ -159,6 +159,27 @@ def test_a_word_rendered_by_its_antonym_is_drift(en: str, idn: str, expected: tu
 ])
 def test_faithful_renderings_are_not_antonym_drift(en: str, idn: str) -> None:
     assert antonym_changes(link(en, idn)) == []
+
+
+def test_the_translation_side_finds_an_opposite_the_english_table_lacks() -> None:
+    # "final" is in no English antonym pair; the token table says it means "terakhir".
+    en = "The final decision will be a matter for the members themselves."
+    assert kinds(opposite_words(link(en, "Keputusan pertama akan menjadi urusan para anggota itu sendiri."))) \
+        == [("antonym", "final", "pertama")]
+    assert opposite_words(link(en, "Keputusan terakhir akan menjadi urusan para anggota itu sendiri.")) == []
+
+
+@pytest.mark.parametrize("en,idn", [
+    # The opposite pair word renders another source word ("younger" -> "muda", "longer" -> "lama").
+    ("Younger voters, 18- to 29-year-olds, often don't vote.", "Pemilih yang lebih muda, 18 hingga 29 tahun, sering tidak memilih."),
+    ("The longer that children remain in custody, the more anxious they become.",
+     "Semakin lama anak-anak berada dalam tahanan, semakin cemas mereka."),
+    # Negated in the translation.
+    ("The final decision will be a matter for the members themselves.",
+     "Keputusan itu bukan pertama kali menjadi urusan para anggota."),
+])
+def test_the_translation_side_stays_quiet_on_faithful_renderings(en: str, idn: str) -> None:
+    assert opposite_words(link(en, idn)) == []
 
 
 # find() ----------------------------------------------------------------------------------
