@@ -2,6 +2,7 @@
 
     python -m benchmarks.batch_speed [--pairs 1000] [--small 100] [--loop 20] [--workers N]
                                      [--model PATH] [--seed 0] [--out benchmarks/out]
+    python -m benchmarks.batch_speed --long 4 [--stories 40] [--check 1] [--workers N] ...
 
 1. Generates ``--pairs`` seed-sized pairs from ``seeds/nyt.{en,id}.txt`` and every
    ``tests/fixtures/<story>.en.txt`` / ``.id.txt`` pair: each copy drops, inserts (from another
@@ -16,8 +17,12 @@
    first ``--loop`` pairs and extrapolates that rate (it is constant per pair: every call loads
    torch and the model again).
 
-Prints a table and writes ``batch_speed.json`` into ``--out`` (gitignored). Linux only
-(memory is read from /proc).
+With ``--long N`` it measures long documents instead: N pairs of ``--stories`` varied
+stories pasted together (1,000+ sentences a side with the default 40), one batch run against
+``fidelity check`` on each of the first ``--check`` of them, per pair and end to end.
+
+Prints a table and writes ``batch_speed.json`` (``batch_long.json``) into ``--out``
+(gitignored). Linux only (memory is read from /proc).
 """
 
 from __future__ import annotations
@@ -92,6 +97,28 @@ def generate(folder: Path, n: int, seed: int) -> list[str]:
         pid = f"pair-{k:05d}-{name}"
         (folder / f"{pid}.en.txt").write_text(s, encoding="utf-8")
         (folder / f"{pid}.id.txt").write_text(t, encoding="utf-8")
+        ids.append(pid)
+    return ids
+
+
+def generate_long(folder: Path, n: int, stories: int, seed: int) -> list[str]:
+    """Write ``n`` long pairs ``long-000.en.txt``/``.id.txt`` into ``folder``, each ``stories``
+    varied stories (as :func:`generate` makes them) pasted one after the other, as a day's
+    stories in one file; their ids."""
+    bases = base_pairs()
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    ids = []
+    for k in range(n):
+        sources, targets = [], []
+        for j in range(stories):
+            name, src, tgt = bases[(k + j) % len(bases)]
+            s, t = vary(rng, src, tgt, [t for other, _, t in bases if other != name])
+            sources.append(s)
+            targets.append(t)
+        pid = f"long-{k:03d}"
+        (folder / f"{pid}.en.txt").write_text("\n".join(sources), encoding="utf-8")
+        (folder / f"{pid}.id.txt").write_text("\n".join(targets), encoding="utf-8")
         ids.append(pid)
     return ids
 
@@ -185,11 +212,18 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--model", default=None, help="model folder (default: the shipped model)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, default=REPO / "benchmarks" / "out")
+    ap.add_argument("--long", type=int, default=0, metavar="N",
+                    help="instead: N long pairs (--stories stories pasted together each) in batch "
+                         "against `fidelity check` on --check of them")
+    ap.add_argument("--stories", type=int, default=40, help="stories per long pair (default: %(default)s)")
+    ap.add_argument("--check", type=int, default=1, help="long pairs timed with check (default: %(default)s)")
     args = ap.parse_args(argv)
 
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         [str(REPO)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.long:
+        return long_benchmark(args, env, argv)
     with tempfile.TemporaryDirectory(prefix="batch_speed.", dir=args.out) as tmp:
         work = Path(tmp)
         big, small = work / "pairs_big", work / "pairs_small"
@@ -250,6 +284,70 @@ def main(argv: list[str] | None = None) -> dict:
     print(tabulate(rows, headers=["measure", "value", "target", "met"], tablefmt="github"))
     (args.out / "batch_speed.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {args.out / 'batch_speed.json'}", file=sys.stderr)
+    return result
+
+
+def long_benchmark(args: argparse.Namespace, env: dict, argv: list[str] | None) -> dict:
+    """``--long N``: N long pairs in one batch run against ``fidelity check`` on each of the
+    first ``--check`` of them, every run a fresh process measured as a whole (wall time, CPU
+    seconds of its process tree, peak memory). The figure that matters is per pair and end to
+    end (model load included on both sides): a batch must not be slower per pair than
+    checking the pairs one by one (target: at most 1.5x)."""
+    n = args.long
+    with tempfile.TemporaryDirectory(prefix="batch_long.", dir=args.out) as tmp:
+        work = Path(tmp)
+        folder = work / "long"
+        ids = generate_long(folder, n, args.stories, args.seed)
+        r_batch = run_batch(folder, work / "out", args.workers, args.model, env)
+        recs = [json.loads(x) for x in (work / "out" / "results.jsonl").read_text(encoding="utf-8").splitlines()]
+        print(f"batch {n} long pairs: {r_batch['wall_seconds']:.1f} s", file=sys.stderr)
+        checks = []
+        for pid in ids[: args.check]:
+            cmd = [sys.executable, "-m", "fidelity", "check", str(folder / f"{pid}.en.txt"),
+                   str(folder / f"{pid}.id.txt"), "-q", "-o", str(work / f"{pid}.check.json")]
+            if args.model:
+                cmd += ["--model", args.model]
+            res = run_measured(cmd, env)
+            if res["rc"] not in (0, 1):
+                raise SystemExit(f"check failed (exit {res['rc']}): {res['stderr']}")
+            checks.append(res)
+            print(f"check {pid}: {res['wall_seconds']:.1f} s", file=sys.stderr)
+    src = [r["counts"]["source_sentences"] for r in recs]
+    tgt = [r["counts"]["target_sentences"] for r in recs]
+    check_wall = sum(c["wall_seconds"] for c in checks) / len(checks)
+    check_cpu = sum(c["cpu_seconds"] for c in checks) / len(checks)
+    per_pair = r_batch["wall_seconds"] / n
+    result = {
+        "date": date.today().isoformat(), "machine": machine(),
+        "command": "python -m benchmarks.batch_speed " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "pairs": n, "stories_per_pair": args.stories,
+        "source_sentences": [min(src), max(src)], "target_sentences": [min(tgt), max(tgt)],
+        "batch": {k: v for k, v in r_batch.items() if k != "stderr"},
+        "check": [{k: v for k, v in c.items() if k != "stderr"} for c in checks],
+        "batch_seconds_per_pair": per_pair,
+        "batch_seconds_per_pair_after_model_load": r_batch["pairs_seconds"] / n,
+        "batch_record_seconds_mean": sum(r["seconds"] for r in recs) / n,
+        "batch_cpu_seconds_per_pair": r_batch["cpu_seconds"] / n,
+        "check_seconds_per_pair": check_wall, "check_cpu_seconds_per_pair": check_cpu,
+        "ratio": per_pair / check_wall,
+    }
+    rows = [
+        ["long pairs (sentences: source / target)",
+         f"{n} ({min(src)}-{max(src)} / {min(tgt)}-{max(tgt)})", "", ""],
+        ["batch, per pair, end to end (model load included)", f"{per_pair:.1f} s", "", ""],
+        ["batch, per pair, after the model load", f"{r_batch['pairs_seconds'] / n:.1f} s", "", ""],
+        ["batch, a pair's own time (results.jsonl 'seconds', mean)", f"{result['batch_record_seconds_mean']:.1f} s", "", ""],
+        [f"check, per pair, end to end ({len(checks)} timed)", f"{check_wall:.1f} s", "", ""],
+        ["batch / check, per pair", f"{result['ratio']:.2f}x", "<= 1.5x", result["ratio"] <= 1.5],
+        ["CPU per pair: batch (all processes) / check", f"{r_batch['cpu_seconds'] / n:.1f} s / {check_cpu:.1f} s", "", ""],
+        ["peak RSS: batch tree / check", f"{r_batch['peak_tree_rss_mib']:.0f} / "
+         f"{max(c['peak_tree_rss_mib'] for c in checks):.0f} MiB", "", ""],
+        ["load average during the batch run", f"{r_batch['load_before']:.1f} -> {r_batch['load_after']:.1f}", "", ""],
+    ]
+    print(f"{machine()}; {date.today().isoformat()}")
+    print(tabulate(rows, headers=["measure", "value", "target", "met"], tablefmt="github"))
+    (args.out / "batch_long.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {args.out / 'batch_long.json'}", file=sys.stderr)
     return result
 
 

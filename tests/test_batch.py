@@ -594,3 +594,23 @@ def test_the_overview_ranks_by_how_much_is_wrong_and_says_so(tmp_path: Path) -> 
     assert "Ranked by how much is wrong" in index and "critical" in RANKING
     assert "Ranked by how much is wrong" in result.stdout
     assert all(len(line) <= 80 for line in result.stdout.splitlines()), result.stdout
+
+
+def test_workers_run_one_thread_per_numerical_library() -> None:
+    """Each worker runs one torch thread and one BLAS thread: two workers whose OpenBLAS
+    threads spin on two cores made the aligner of a long document ten times slower in batch
+    than in check. The setting reaches the workers, not this process's environment."""
+    import torch
+
+    from fidelity.batch.runner import WORKER_THREADS_ENV, make_executor, stop_executor
+
+    before = {k: os.environ.get(k) for k in WORKER_THREADS_ENV}
+    pool = make_executor(1)
+    try:
+        blas = pool.submit(os.getenv, "OPENBLAS_NUM_THREADS").result(timeout=300)
+        omp = pool.submit(os.getenv, "OMP_NUM_THREADS").result(timeout=60)
+        threads = pool.submit(torch.get_num_threads).result(timeout=60)
+    finally:
+        stop_executor(pool, interrupted=False)
+    assert (blas, omp, threads) == ("1", "1", 1)
+    assert {k: os.environ.get(k) for k in WORKER_THREADS_ENV} == before

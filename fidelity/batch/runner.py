@@ -21,7 +21,7 @@ import signal
 import threading
 import time
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -53,7 +53,8 @@ if TYPE_CHECKING:
 
 def worker_init(parent_pid: int | None = None) -> None:
     """Set up a worker: SIGINT ignored (the parent stops the workers), one torch thread (the
-    workers already fill the cores), and exit when ``parent_pid`` (the batch) is gone."""
+    workers already fill the cores; see also :data:`WORKER_THREADS_ENV`), and exit when
+    ``parent_pid`` (the batch) is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if parent_pid is not None:
         _watch_parent(parent_pid)
@@ -128,6 +129,31 @@ def _noop() -> None:
     """A task that only makes the pool start a worker."""
 
 
+#: One thread for each numerical library in a worker. The workers already fill the cores,
+#: and a worker's OpenBLAS threads spin while they wait: with two workers on two cores each
+#: matrix-vector product of the aligner's programme took 50 times as long (a long document
+#: 10 times as long as in ``fidelity check``). The libraries read these when they load, which
+#: for the workers is in the fork server (it imports the pipeline once for all of them).
+WORKER_THREADS_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+                      "VECLIB_MAXIMUM_THREADS": "1", "NUMEXPR_NUM_THREADS": "1"}
+
+
+@contextlib.contextmanager
+def _worker_threads_env() -> Iterator[None]:
+    """:data:`WORKER_THREADS_ENV` in this process's environment while child processes start
+    (this process's own libraries are loaded already and keep their threads)."""
+    before = {k: os.environ.get(k) for k in WORKER_THREADS_ENV}
+    os.environ.update(WORKER_THREADS_ENV)
+    try:
+        yield
+    finally:
+        for key, value in before.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
 PRELOAD = ["fidelity.batch.jobs", "fidelity.pipeline", "fidelity.align", "fidelity.findings",
            "fidelity.report", "fidelity.segment"]
 
@@ -142,7 +168,10 @@ def make_executor(workers: int) -> Executor:
     ctx = mp.get_context(method)
     if method == "forkserver":
         ctx.set_forkserver_preload(PRELOAD)
-        _start_forkserver()
+        with _worker_threads_env():
+            _start_forkserver()
+    else:  # spawn: workers start while the pool runs; this process's libraries are loaded
+        os.environ.update(WORKER_THREADS_ENV)
     return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=worker_init,
                                initargs=(os.getpid(),))
 

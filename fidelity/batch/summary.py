@@ -18,13 +18,14 @@ from .discover import PairSpec
 from .records import Record, read_results
 from .runner import RunStats
 
-#: Points a finding adds to a story's score, by severity (a finding of a record written
-#: before severities were kept counts as major).
-SEVERITY_POINTS = {"minor": 1.0, "major": 3.0, "critical": 10.0}
+#: What a finding weighs in a story's score, in sentences, by severity (a finding of a record
+#: written before severities were kept counts as major).
+SEVERITY_WEIGHT = {"minor": 0.25, "major": 1.0, "critical": 2.0}
 #: What the order of the overview and of the stdout table means (said in both).
 RANKING = ("Ranked by how much is wrong: failed pairs first, then unrelated translations, then "
-           "by score = the % of sentences (both sides) with no counterpart, plus 10 points "
-           "per critical, 3 per major and 1 per minor finding.")
+           "by score = sentences with no counterpart plus findings (critical 2, major 1, minor "
+           "0.25 each), per 100 sentences of the pair (both sides), so a long text is not "
+           "worse for being long.")
 
 
 def severity_totals(rec: Record) -> dict[str, int]:
@@ -54,9 +55,11 @@ def score(rec: Record) -> float | None:
     """How much is wrong with a checked pair (see :data:`RANKING`); None for a failed one."""
     if not rec.ok:
         return None
-    points = sum(SEVERITY_POINTS.get(s, SEVERITY_POINTS["major"]) * n
+    counts, cov = rec.counts or {}, rec.coverage or {}
+    n_src, n_tgt = counts.get("source_sentences", 0), counts.get("target_sentences", 0)
+    weight = sum(SEVERITY_WEIGHT.get(s, SEVERITY_WEIGHT["major"]) * n
                  for s, n in severity_totals(rec).items())
-    return round(100.0 * uncovered_share(rec) + points, 1)
+    return round(100.0 * (uncovered_share(rec) + weight / max(1, n_src + n_tgt)), 1)
 
 
 def badness(rec: Record) -> tuple:
