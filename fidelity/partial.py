@@ -104,8 +104,11 @@ class PartialParams:
     explains (as a paraphrase).
     ``max_other``: the largest share of uncovered content words on the other side (a free
     rendering leaves gaps on both sides, a cut clause on one).
+    ``gap_allow``: uncovered words outside the run allowed on top of ``max_gaps``.
     ``min_words``: content words a sentence needs before it is judged word by word.
-    ``names``: also report a lone name or number the other side does not write.
+    ``names``: also report a lone name or number of the source the translation does not
+    write (not the other way round: a translation adds a name's first name, a rank, a
+    region, and an added name with no source is the drift check's business).
     ``additions``: also report spans the translation adds; ``add_min_run``: the run length
     they need (a translation spells out more than its source: classifiers, "hari" before a
     weekday, explanations, so the target side is noisier).
@@ -116,8 +119,8 @@ class PartialParams:
 
     cover: float = 0.5
     min_run: int = 2
-    max_gaps: float = 0.3
-    min_words: int = 4
+    max_gaps: float = 0.2
+    min_words: int = 3
     names: bool = True
     additions: bool = True
     add_min_run: int = 5
@@ -125,6 +128,7 @@ class PartialParams:
     bridge: int = 1
     gap_weight: float = 1.0
     max_other: float = 0.5
+    gap_allow: int = 1
     itermax: int = 2
     slack: int = 1
     run_slack: int = 0
@@ -241,7 +245,7 @@ def cognate(word: str, other: str, lang: str) -> float:
         return 0.0
     en, ind = (word, other) if lang == "en" else (other, word)
     en = _spelt_id(en)
-    if en[:2] != ind[:2]:
+    if en[0] != ind[0]:
         return 0.0
     return _similar(en, ind)
 
@@ -578,7 +582,8 @@ def _runs(low: np.ndarray, sentence_of: Sequence[int], bridge: int, need: int) -
 
 def uncovered_spans(words: Sequence[Word], cov: np.ndarray, where: np.ndarray,
                     other_cov: np.ndarray, sentence_of: Sequence[int],
-                    params: PartialParams, min_run: int | None = None) -> list[Span]:
+                    params: PartialParams, min_run: int | None = None,
+                    names: bool | None = None) -> list[Span]:
     """The spans of the content words ``words`` (one side of a link) the other side does not
     render.
 
@@ -606,12 +611,12 @@ def uncovered_spans(words: Sequence[Word], cov: np.ndarray, where: np.ndarray,
         lo, hi = _window(anchors, where, run[0], run[-1], m, params.run_slack)
         there = int(other_low[max(lo, 0):hi + 1].sum()) if m else 0
         big = len(found) - params.gap_weight * there >= min_run
-        lone = params.names and len(run) == 1 and words[run[0]].name and there == 0
+        lone = (params.names if names is None else names) and len(run) == 1 and words[run[0]].name and there == 0
         if not (big or lone):
             continue
         rest = n - len(run)
         others = n_low - len(found)
-        if (others / rest if rest else 0.0) > params.max_gaps or others > params.gap_ratio * len(found):
+        if others > params.max_gaps * rest + params.gap_allow or others > params.gap_ratio * len(found):
             continue
         out.append(Span(tuple(words[i] for i in run), 1.0 - float(cov[found].mean())))
     return out
@@ -668,7 +673,7 @@ def link_spans(lc: LinkCover, params: PartialParams) -> tuple[list[Span], list[S
     """(missing spans of the source, added spans of the target) of one link."""
     missing = uncovered_spans(lc.s_words, lc.s_cov, lc.s_where, lc.t_cov, lc.s_sent, params)
     added = (uncovered_spans(lc.t_words, lc.t_cov, lc.t_where, lc.s_cov, lc.t_sent, params,
-                             params.add_min_run) if params.additions else [])
+                             params.add_min_run, names=False) if params.additions else [])
     return missing, added
 
 
