@@ -650,14 +650,29 @@ def _finding_record(f, source, target) -> dict:
             "target": [target.sentences[j].text for j in f.target]}
 
 
-def run(checker, planted: list[Planted], progress: bool = True) -> tuple[list[dict], list[dict], list[dict]]:
+def add_partials(rep) -> None:
+    """Append ``fidelity.partial.partial_findings`` of the report's links to its findings (and
+    make a ``faithful`` verdict ``issues`` when there are any): measures the partial module
+    before the pipeline calls it. A pipeline that already does would get them twice."""
+    from fidelity.partial import partial_findings
+
+    extra = partial_findings(rep.source, rep.target, rep.links)
+    rep.findings = list(rep.findings) + extra
+    if extra and rep.summary.verdict == "faithful":
+        rep.summary.verdict = "issues"
+
+
+def run(checker, planted: list[Planted], progress: bool = True,
+        with_partials: bool = False) -> tuple[list[dict], list[dict], list[dict]]:
     """Check and score every document; returns (records, false flags on faithful documents,
-    misses of planted problems)."""
+    misses of planted problems). ``with_partials``: see :func:`add_partials`."""
     records, false_flags, misses = [], [], []
     baseline: dict[str, set[tuple[str, str]]] = {}
     for n, p in enumerate(planted):
         s_text, _, t_text, _ = p.doc.texts()
         rep = checker.check(s_text, t_text)
+        if with_partials:
+            add_partials(rep)
         r = score(p, rep.source, rep.target, rep.findings, baseline.get(p.story, frozenset()), rep.links)
         r["verdict"] = rep.summary.verdict
         records.append(r)
@@ -712,6 +727,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--code", default=None,
                     help="the code's name to record (default: git describe of the repository; "
                          "give the commit when running from an exported copy)")
+    ap.add_argument("--add-partials", action="store_true",
+                    help="add fidelity.partial's findings to every report (to measure the module "
+                         "before the pipeline calls it; with a pipeline that does, they count twice)")
     ap.add_argument("--compare", default=None, metavar="FILE",
                     help="a --json file of an earlier run: its pooled figures as a column, and the "
                          "documents now right or wrong that were not (into DIR/changed.jsonl with --dump)")
@@ -733,7 +751,7 @@ def main(argv: list[str] | None = None) -> int:
         stories = stories[:args.stories]
     planted = build(stories, seeds, variants)
     checker = Checker(Settings(model=args.model, device=args.device, check_language=False), progress=False)
-    records, false_flags, misses = run(checker, planted)
+    records, false_flags, misses = run(checker, planted, with_partials=args.add_partials)
     seconds = time.perf_counter() - t0
     faithful = [r for r in records if r["variant"] == "faithful"]
     per_seed = {f"seed {s}": figures(faithful + [r for r in records if r["seed"] == s]) for s in seeds}
