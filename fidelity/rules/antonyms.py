@@ -66,8 +66,13 @@ def _lemmas(word: str) -> set[str]:
 
 
 def _forms(word: str) -> set[str]:
+    """An Indonesian word and its stems; "ter-", "ber-", "per-" before an "r" keep it
+    ("terendah" -> "rendah")."""
     w = word.lower()
-    return {w, *_id_stems(w)}
+    out = {w, *_id_stems(w)}
+    if len(w) > 5 and w[:3] in ("ter", "ber", "per") and w[3] != "r":
+        out.add(w[2:])
+    return out
 
 
 def antonym_changes(link: LinkText) -> list[Change]:
@@ -99,7 +104,7 @@ def english_antonyms(link: LinkText) -> list[Change]:
                     continue
                 hit = next((t for t, forms in tgt if forms & other_id and not _negated(link.target.text, t)
                             and not _translates_other(t.group(0), link.source.text, m)), None)
-                if hit is None:
+                if hit is None or _rendered(m.group(0), tgt):
                     continue
                 seen.add(lemma)
                 out.append(Change("antonym", m.group(0), hit.group(0), (link.source.span(m.start(), m.end()),),
@@ -117,6 +122,11 @@ def _translates_other(word: str, source_text: str, m: re.Match) -> bool:
 
     rest = source_text[:m.start()] + source_text[m.end():]
     return covered([word], rest)[0] >= ELSEWHERE
+
+
+def _rendered(word: str, tgt: list[tuple[re.Match, set[str]]]) -> bool:
+    """Some target word renders ``word`` by the token table ("low" / "terendah")."""
+    return bool(tgt) and _cover([word.lower()], [t.group(0).lower() for t, _ in tgt]).max() >= RENDERED
 
 
 def _negated(text: str, m: re.Match) -> bool:
