@@ -59,6 +59,8 @@ unless once both either neither each every all any some many much more most less
 several other another such same own be is am are was were been being have has had having do
 does did doing done will would shall should can could may might must ought let get got gets
 getting make made makes one ones said says say saying told tell tells according mr mrs ms dr
+go goes going went gone come comes coming came take takes taking took taken put puts putting
+set keep keeps kept give gives giving gave given bit part
 s t d ll re ve m o wo ca don didn doesn isn wasn aren weren hasn haven hadn won wouldn couldn
 shouldn can't cannot well like way something anything nothing everything someone anyone
 everyone thing things lot lots really quite rather almost around back away per cent percent
@@ -359,12 +361,14 @@ class _Vectors:
 
 
 def word_cover(words: Sequence[Word], lang: str, other: Sequence[Word], other_lang: str,
-               vectors: _Vectors, cover: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+               vectors: _Vectors, cover: float,
+               other_function: frozenset[str] = frozenset()) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For each word of ``words``: how well ``other`` renders it (0-1), the best of the token
     table, the lexicon pairs through stems, the same name or number, and cognates; which word
     of ``other`` gave that evidence; and the table's word-by-word cosines
     (``len(words) x len(other)``). The cheap table score is computed for all words; the rest
-    only for the words it leaves below ``cover``.
+    only for the words it leaves below ``cover``. ``other_function``: the other side's
+    function words, which render a word spelt the same ("Dan" Bennett / "dan").
 
     A word of ``other`` renders one phrase: when words far apart claim it ("duck" and
     "avoid" both reach "menghindari" through the lexicon, "duck" in its verb sense), the
@@ -400,6 +404,8 @@ def word_cover(words: Sequence[Word], lang: str, other: Sequence[Word], other_la
         if score >= cover:
             return score, j
         w = words[i]
+        if w.key in other_function:
+            return 1.0, j
         free = [c for c in range(m) if c not in banned]
         if w.number:
             d = _digits(w.key, lang)
@@ -661,11 +667,15 @@ def settle(s_words: list[Word], s_sent: list[int], t_words: list[Word], t_sent: 
 
 
 def link_cover(s_words: list[Word], s_sent: list[int], s_lang: str, t_words: list[Word],
-               t_sent: list[int], t_lang: str, vectors: _Vectors,
-               params: PartialParams) -> LinkCover:
-    """Word evidence both ways for one link (content words only)."""
-    sc, s_where, sim = word_cover(s_words, s_lang, t_words, t_lang, vectors, params.cover)
-    tc, t_where, _ = word_cover(t_words, t_lang, s_words, s_lang, vectors, params.cover)
+               t_sent: list[int], t_lang: str, vectors: _Vectors, params: PartialParams,
+               s_function: frozenset[str] = frozenset(),
+               t_function: frozenset[str] = frozenset()) -> LinkCover:
+    """Word evidence both ways for one link (content words; ``*_function``: each side's
+    function words, for words spelt the same)."""
+    sc, s_where, sim = word_cover(s_words, s_lang, t_words, t_lang, vectors, params.cover,
+                                  t_function)
+    tc, t_where, _ = word_cover(t_words, t_lang, s_words, s_lang, vectors, params.cover,
+                                s_function)
     return settle(s_words, s_sent, t_words, t_sent, sc, s_where, tc, t_where, sim, params)
 
 
@@ -677,9 +687,12 @@ def link_spans(lc: LinkCover, params: PartialParams) -> tuple[list[Span], list[S
     return missing, added
 
 
-def _link_words(doc: Document, idx: Sequence[int], cache: dict[int, list[Word]]) -> tuple[list[Word], list[int]]:
+def _link_words(doc: Document, idx: Sequence[int], cache: dict[int, list[Word]]
+                ) -> tuple[list[Word], list[int], frozenset[str]]:
+    """The content words of sentences ``idx``, the sentence of each, and the function words."""
     words: list[Word] = []
     sent_of: list[int] = []
+    function: set[str] = set()
     for i in idx:
         if i not in cache:
             s = doc.sentences[i]
@@ -687,7 +700,8 @@ def _link_words(doc: Document, idx: Sequence[int], cache: dict[int, list[Word]])
         content = [w for w in cache[i] if w.content]
         words += content
         sent_of += [i] * len(content)
-    return words, sent_of
+        function.update(w.key for w in cache[i] if not w.content)
+    return words, sent_of, frozenset(function)
 
 
 def _quote(doc: Document, span: Span) -> tuple[str, tuple[int, int]]:
@@ -730,10 +744,11 @@ def partial_findings(source: Document, target: Document, links: list[Link],
             and not all(titled[i] for i in l.source)]
     prepared = [(l, _link_words(source, l.source, s_cache), _link_words(target, l.target, t_cache))
                 for l in todo]
-    vectors.prepare([w.key for _, (sw, _), (tw, _) in prepared for w in sw + tw])
+    vectors.prepare([w.key for _, (sw, _, _), (tw, _, _) in prepared for w in sw + tw])
     out: list[Finding] = []
-    for link, (s_words, s_sent), (t_words, t_sent) in prepared:
-        lc = link_cover(s_words, s_sent, source.lang, t_words, t_sent, target.lang, vectors, params)
+    for link, (s_words, s_sent, s_fun), (t_words, t_sent, t_fun) in prepared:
+        lc = link_cover(s_words, s_sent, source.lang, t_words, t_sent, target.lang, vectors, params,
+                        s_fun, t_fun)
         missing, added = link_spans(lc, params)
         cat = _category(cats, link.source)
         for span in missing:
