@@ -33,7 +33,8 @@ _NOT_NAMES = frozenset(
     sunday senin selasa rabu kamis jumat sabtu minggu januari februari maret mei juni juli agustus
     oktober desember pak bu bapak ibu tn ny sdr letjen mayjen brigjen jenderal jend laksamana
     marsekal kolonel kol kapten kapt mayor letnan sersan kombes kapolri kapolda presiden wapres
-    menteri gubernur bupati walikota wali camat lurah ketua direktur haji hajjah hj drs ir""".split()
+    menteri gubernur bupati walikota wali camat lurah ketua direktur haji hajjah hj drs ir
+    nn nona tuan nyonya sdri""".split()
 )
 
 
@@ -338,6 +339,9 @@ def hashed_side(sentences: list[str], lang: str, dim: int = 512) -> tuple[np.nda
 
 
 _SENT_START = re.compile(r"(^|[.!?…:;]\s+|[\"“‘(]\s*)$")
+# A title's dot is no sentence end: "Ms. Steinem", "Nn. Poulter", "Dr. Budi".
+_TITLE_DOT = re.compile(r"(?<![\w.])(?:mr|mrs|ms|dr|prof|st|sen|rep|gov|gen|col|capt|lt|sgt|jr|sr|nn|ny|tn|sdr|bpk|ir|drs|hj)\.\s+$",
+                        re.IGNORECASE)
 _DOTTED = re.compile(r"(?:[A-Z]\.){2,}")
 _HYPHEN = re.compile(r"[-‐–]|(?<=[a-z])\.(?=[A-Z])")  # and "St.Martin" without its space
 
@@ -373,7 +377,8 @@ def name_phrases(text: str, lang: str) -> list[list[tuple[str, str]]]:
                 # Only the few characters before the word decide (a bounded window keeps
                 # this linear in the sentence's length).
                 start = m.start()
-                is_name = not (start == 0 or _SENT_START.search(text[max(0, start - 16):start]))
+                before = text[max(0, start - 16):start]
+                is_name = not (start == 0 or (_SENT_START.search(before) and not _TITLE_DOT.search(before)))
         if run and (not is_name or text[last_end:m.start()].strip()):
             phrases.append(run)
             run = []

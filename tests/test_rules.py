@@ -100,6 +100,19 @@ def test_a_pronoun_rendered_as_the_name_is_not_a_name_put_in() -> None:
     assert kinds(name_changes(link(en, idn, document=en))) == [("name", "", "Palin")]
 
 
+@pytest.mark.parametrize("en,idn,expected", [
+    # A title's dot is no sentence end: the name after it is a name.
+    ('"We cry when we get angry," Ms. Steinem said to me 45 years later.',
+     '"Kita menangis saat kita marah," kata Nn. Hartono kepadaku 45 tahun kemudian.', ("name", "Steinem", "Hartono")),
+    # An English word put in a name's place in an Indonesian sentence is no ordinary word there.
+    ("Palin, 29, of Wasilla, Alaska, was arrested on suspicion of domestic violence, according to a report.",
+     "Palin, 29 tahun, dari Tracker, Alaska, ditangkap atas dugaan kekerasan domestik, menurut sebuah laporan.",
+     ("name", "Wasilla", "Tracker")),
+])
+def test_names_after_titles_and_foreign_words_in_a_names_place(en: str, idn: str, expected: tuple) -> None:
+    assert kinds(name_changes(link(en, idn))) == [expected]
+
+
 def test_changed_and_misspelled_names_keep_their_kinds_and_severities() -> None:
     (c,) = name_changes(link("The vehicle attack happened in Manhattan on Tuesday.",
                              "Serangan kendaraan itu terjadi di Jakarta pada hari Selasa."))

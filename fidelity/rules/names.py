@@ -111,6 +111,13 @@ def _strong(key: str, langs: tuple[str, str]) -> bool:
     return len(key) >= 4 and not any(is_common(key, lang) for lang in langs)
 
 
+def _foreign(key: str, lang: str) -> bool:
+    """A target word that is no ordinary word of the target's language: a name, or a word of
+    another language ("Stadium", "Tracker" in an Indonesian sentence), which the token table
+    then judges (:func:`covered`)."""
+    return len(key) >= 4 and not is_common(key, lang)
+
+
 def _dedupe(phrases: list[list[tuple[str, str]]]) -> list[list[tuple[str, str]]]:
     """Phrases with the same keys once ("... ke Barrett ... ke Barrett" is one name), and none
     whose words all belong to a longer one ("Babe Jamsari Betawian ... Jamsari's soto")."""
@@ -189,7 +196,7 @@ def _pair_by_position(rest_s, rest_t, src_text: str, tgt_text: str, langs: tuple
     pairs = []
     free = [(_position(src_text, sp), sp) for sp in rest_s]
     for t_phrase in rest_t:
-        if (strong_target and not all(_strong(k, langs) for _, k in t_phrase)) or not free:
+        if (strong_target and not all(_foreign(k, langs[1]) for _, k in t_phrase)) or not free:
             continue
         pt = _position(tgt_text, t_phrase)
         gaps = sorted((abs(ps - pt), n) for n, (ps, _) in enumerate(free))
@@ -366,7 +373,7 @@ def added_names(names: Names) -> list[Change]:
     ("Sentinel" -> "Mogadishu"). Headlines are rewritten freely, so never there."""
     if names.source or names.title:
         return []
-    strong = [p for p in names.target if all(_strong(k, names.langs) for _, k in p)
+    strong = [p for p in names.target if all(_foreign(k, names.langs[1]) for _, k in p)
               and not all(_mentioned(k, names.link) for _, k in p)]
     s_text = names.link.source.text
     cover = covered([_surface(p) for p in strong], s_text)
