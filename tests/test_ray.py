@@ -22,6 +22,7 @@ import pytest
 from fidelity.batch import (INDEX, LOCK, RESULTS, SUMMARY, BatchError, BatchOptions, RunStats,
                             acquire_lock, discover, finalize, read_results, run_batch)
 from fidelity.pipeline import Settings
+from test_batch import good_pairs  # the seed pair and every fixture pair
 
 try:
     import ray
@@ -31,19 +32,8 @@ except ImportError:  # pragma: no cover - the [ray] extra is not installed
 needs_ray = pytest.mark.skipif(ray is None, reason="Ray is not installed: pip install 'fidelity[ray]'")
 
 REPO = Path(__file__).resolve().parent.parent
-FIXTURES = REPO / "tests" / "fixtures"
 SEEDS = REPO / "seeds"
 SETTINGS = Settings(device="cpu")
-
-
-def good_pairs() -> list[tuple[str, Path, Path]]:
-    """(story, source, target) of the seed pair and every fixture pair."""
-    pairs = [("nyt", SEEDS / "nyt.en.txt", SEEDS / "nyt.id.txt")]
-    for src in sorted(FIXTURES.glob("*.en.txt")):
-        tgt = src.with_name(src.name.replace(".en.txt", ".id.txt"))
-        if tgt.is_file():
-            pairs.append((src.name[: -len(".en.txt")], src, tgt))
-    return pairs
 
 
 def make_folder(folder: Path, copies: int = 1) -> Path:

@@ -43,9 +43,11 @@ import json
 import math
 import os
 import secrets
+import signal
 import sqlite3
 import struct
 import tempfile
+import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator
@@ -540,17 +542,36 @@ def window_size(opts: BatchOptions) -> int:
     return max(1, min(opts.window, RAY_WINDOW))
 
 
+def new_actor(ray: Any, settings: Settings, outdir: str, share: float) -> Any:
+    """A :class:`PairWorker` actor asking for ``share`` CPUs, restarted by Ray (and its
+    windows retried) up to :data:`RESTARTS` times when its process dies; its torch and
+    OpenMP use as many threads as it has whole CPUs."""
+    threads = max(1, int(share))
+    remote = ray.remote(PairWorker).options(
+        num_cpus=share, max_restarts=RESTARTS, max_task_retries=RESTARTS,
+        runtime_env={"env_vars": {"TOKENIZERS_PARALLELISM": "false",
+                                  "OMP_NUM_THREADS": str(threads)}})
+    return remote.remote(settings, outdir, threads)
+
+
 def start_pool(ray: Any, settings: Settings, outdir: str, workers: int | None, pairs: int,
                window: int = RAY_WINDOW) -> Pool:
     """Start the actors and wait (:data:`START_TIMEOUT`) until their models are loaded; the
     actors that got no CPU in time are dropped. All must share one signature."""
     cluster = float(ray.cluster_resources().get("CPU", 0.0))
     n, share = pool_size(cluster, workers, pairs, window)
-    remote = ray.remote(PairWorker).options(
-        num_cpus=share, max_restarts=RESTARTS, max_task_retries=RESTARTS,
-        runtime_env={"env_vars": {"TOKENIZERS_PARALLELISM": "false",
-                                  "OMP_NUM_THREADS": str(max(1, int(share)))}})
-    actors = [remote.remote(settings, outdir, max(1, int(share))) for _ in range(n)]
+    actors = [new_actor(ray, settings, outdir, share) for _ in range(n)]
+    try:
+        return _greet(ray, actors, cluster, share)
+    except BaseException:  # a refusal below, or Ctrl-C while the models load
+        for actor in actors:
+            with contextlib.suppress(Exception):
+                ray.kill(actor)
+        raise
+
+
+def _greet(ray: Any, actors: list, cluster: float, share: float) -> Pool:
+    """Wait for the actors' models (:data:`START_TIMEOUT`); drop those that got no CPU."""
     hellos = {actor.hello.remote(): actor for actor in actors}
     ready, _ = ray.wait(list(hellos), num_returns=len(hellos), timeout=START_TIMEOUT)
     kept, pids, sigs, model = [], [], set(), None
@@ -568,8 +589,6 @@ def start_pool(ray: Any, settings: Settings, outdir: str, workers: int | None, p
         raise BatchError(f"no Ray worker started in {START_TIMEOUT:.0f} s (cluster CPUs: "
                          f"{cluster:g}; are they taken by other jobs?)")
     if len(sigs) > 1:
-        for actor in kept:
-            ray.kill(actor)
         raise BatchError("the Ray workers disagree on the signature (different models or devices "
                          "on different nodes?): " + " | ".join(sorted(sigs)))
     return Pool(kept, pids, share, cluster, sigs.pop(), model)
@@ -667,10 +686,8 @@ class _Run:
     def replace_actor(self, k: int) -> None:
         with contextlib.suppress(Exception):
             self.ray.kill(self.pool.actors[k])
-        remote = self.ray.remote(PairWorker).options(
-            num_cpus=self.pool.cpus_per_actor, max_restarts=RESTARTS, max_task_retries=RESTARTS)
-        self.pool.actors[k] = remote.remote(self.opts.settings, self.store.location,
-                                            max(1, int(self.pool.cpus_per_actor)))
+        self.pool.actors[k] = new_actor(self.ray, self.opts.settings, self.store.location,
+                                        self.pool.cpus_per_actor)
 
     def record(self, item: Item, out: Outcome) -> None:
         spec = item.spec
@@ -710,6 +727,42 @@ def run_ray(opts: BatchOptions, address: str | None = None, *,
         raise Interrupted(f"interrupted{how}; the pairs finished so far are kept in "
                           f"{Store(opts.outdir).url(RESULTS)}: run the same command again to "
                           f"resume") from None
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
+def _reclaim_sigterm() -> None:
+    """SIGTERM raises :class:`~fidelity.batch.command.Terminated` again (as during a local
+    run), so a scheduler stopping the run gets exit 130 and a stopped pool."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _raise_terminated)
+
+
+class _Notices:
+    """Ray prints its notices about workers (a worker died, a task will be retried) on this
+    process's stdout, where the run's table goes. For the run's length they go to stderr
+    (with the progress bar), and none is printed while the run stops its own actors. Ray has
+    no public switch for this: where its private printer is not found, nothing changes."""
+
+    def __init__(self, ray: Any):
+        self.module = getattr(getattr(ray, "_private", None), "worker", None)
+        self.original = getattr(self.module, "print_to_stdstream", None)
+        self.muted = False
+        if self.original is not None:
+            self.module.print_to_stdstream = self._print
+
+    def _print(self, data: dict, *args: Any, **kwargs: Any) -> None:
+        if not self.muted:
+            self.original({**data, "is_err": True}, *args, **kwargs)  # type: ignore[misc]
+
+    def mute(self) -> None:
+        self.muted = True
+
+    def restore(self) -> None:
+        if self.original is not None and self.module.print_to_stdstream == self._print:
+            self.module.print_to_stdstream = self.original
 
 
 def import_ray() -> Any:
@@ -753,14 +806,21 @@ def _locked_run(ray: Any, opts: BatchOptions, address: str | None, store: Store,
     started = False
     pool: Pool | None = None
     finished = False
+    notices: _Notices | None = None
     try:
         if not ray.is_initialized():
             kw: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False,
                                   "logging_level": "ERROR"}
             if address is None:
                 kw["num_cpus"] = opts.workers if opts.workers and opts.workers > 0 else None
-            ray.init(address=address, **kw)
+            try:
+                ray.init(address=address, **kw)
+            except Exception as exc:  # noqa: BLE001 - no cluster there, a bad address
+                where = f"the Ray cluster at {address}" if address else "a local Ray instance"
+                raise BatchError(f"cannot start or join {where}: {_ray_error(exc)}") from None
             started = address is None
+            _reclaim_sigterm()  # ray.init made SIGTERM a plain sys.exit
+        notices = _Notices(ray)
         pool = start_pool(ray, opts.settings, store.location, opts.workers, index.count,
                           window_size(opts))
         if on_pool is not None:
@@ -784,12 +844,16 @@ def _locked_run(ray: Any, opts: BatchOptions, address: str | None, store: Store,
         return totals, stats
     finally:
         with _signals_ignored() if not finished else contextlib.nullcontext():
+            if notices is not None:  # the actors are killed on purpose now
+                notices.mute()
             if pool is not None:
                 for actor in pool.actors:
                     with contextlib.suppress(Exception):
                         ray.kill(actor)
             if started:
                 ray.shutdown()
+            if notices is not None:
+                notices.restore()
 
 
 # --------------------------------------------------------------------------- the end of a run
