@@ -19,7 +19,8 @@
 
 With ``--long N`` it measures long documents instead: N pairs of ``--stories`` varied
 stories pasted together (1,000+ sentences a side with the default 40), one batch run against
-``fidelity check`` on each of the first ``--check`` of them, per pair and end to end.
+``fidelity check`` on each of the first ``--check`` of them (as installed, and with one thread
+per numerical library as batch's workers have), per pair and end to end.
 
 Prints a table and writes ``batch_speed.json`` (``batch_long.json``) into ``--out``
 (gitignored). Linux only (memory is read from /proc).
@@ -42,6 +43,8 @@ from datetime import date
 from pathlib import Path
 
 from tabulate import tabulate
+
+from fidelity.batch.runner import WORKER_THREADS_ENV
 
 REPO = Path(__file__).resolve().parent.parent
 TARGETS = {"pairs_per_second": 20.0, "speedup_vs_loop": 5.0, "memory_ratio": 1.10}
@@ -301,21 +304,26 @@ def long_benchmark(args: argparse.Namespace, env: dict, argv: list[str] | None) 
         r_batch = run_batch(folder, work / "out", args.workers, args.model, env)
         recs = [json.loads(x) for x in (work / "out" / "results.jsonl").read_text(encoding="utf-8").splitlines()]
         print(f"batch {n} long pairs: {r_batch['wall_seconds']:.1f} s", file=sys.stderr)
-        checks = []
+        checks, single = [], []
         for pid in ids[: args.check]:
             cmd = [sys.executable, "-m", "fidelity", "check", str(folder / f"{pid}.en.txt"),
                    str(folder / f"{pid}.id.txt"), "-q", "-o", str(work / f"{pid}.check.json")]
             if args.model:
                 cmd += ["--model", args.model]
-            res = run_measured(cmd, env)
-            if res["rc"] not in (0, 1):
-                raise SystemExit(f"check failed (exit {res['rc']}): {res['stderr']}")
-            checks.append(res)
-            print(f"check {pid}: {res['wall_seconds']:.1f} s", file=sys.stderr)
+            # as installed, and with one thread per numerical library, as batch's workers run
+            for runs, run_env in ((checks, env), (single, dict(env, **WORKER_THREADS_ENV))):
+                res = run_measured(cmd, run_env)
+                if res["rc"] not in (0, 1):
+                    raise SystemExit(f"check failed (exit {res['rc']}): {res['stderr']}")
+                runs.append(res)
+                print(f"check {pid}{'' if runs is checks else ' (one thread)'}: "
+                      f"{res['wall_seconds']:.1f} s", file=sys.stderr)
     src = [r["counts"]["source_sentences"] for r in recs]
     tgt = [r["counts"]["target_sentences"] for r in recs]
     check_wall = sum(c["wall_seconds"] for c in checks) / len(checks)
     check_cpu = sum(c["cpu_seconds"] for c in checks) / len(checks)
+    single_wall = sum(c["wall_seconds"] for c in single) / len(single)
+    single_cpu = sum(c["cpu_seconds"] for c in single) / len(single)
     per_pair = r_batch["wall_seconds"] / n
     result = {
         "date": date.today().isoformat(), "machine": machine(),
@@ -329,7 +337,12 @@ def long_benchmark(args: argparse.Namespace, env: dict, argv: list[str] | None) 
         "batch_record_seconds_mean": sum(r["seconds"] for r in recs) / n,
         "batch_cpu_seconds_per_pair": r_batch["cpu_seconds"] / n,
         "check_seconds_per_pair": check_wall, "check_cpu_seconds_per_pair": check_cpu,
+        "check_one_thread": [{k: v for k, v in c.items() if k != "stderr"} for c in single],
+        "check_one_thread_seconds_per_pair": single_wall,
+        "check_one_thread_cpu_seconds_per_pair": single_cpu,
         "ratio": per_pair / check_wall,
+        "ratio_one_thread": per_pair / single_wall,
+        "cpu_ratio_one_thread": r_batch["cpu_seconds"] / n / single_cpu,
     }
     rows = [
         ["long pairs (sentences: source / target)",
@@ -338,8 +351,14 @@ def long_benchmark(args: argparse.Namespace, env: dict, argv: list[str] | None) 
         ["batch, per pair, after the model load", f"{r_batch['pairs_seconds'] / n:.1f} s", "", ""],
         ["batch, a pair's own time (results.jsonl 'seconds', mean)", f"{result['batch_record_seconds_mean']:.1f} s", "", ""],
         [f"check, per pair, end to end ({len(checks)} timed)", f"{check_wall:.1f} s", "", ""],
+        ["check, one thread per library (as batch's workers)", f"{single_wall:.1f} s", "", ""],
         ["batch / check, per pair", f"{result['ratio']:.2f}x", "<= 1.5x", result["ratio"] <= 1.5],
-        ["CPU per pair: batch (all processes) / check", f"{r_batch['cpu_seconds'] / n:.1f} s / {check_cpu:.1f} s", "", ""],
+        ["batch / check with one thread, per pair", f"{result['ratio_one_thread']:.2f}x", "<= 1.5x",
+         result["ratio_one_thread"] <= 1.5],
+        ["CPU per pair: batch (all processes) / check / check one thread",
+         f"{r_batch['cpu_seconds'] / n:.1f} / {check_cpu:.1f} / {single_cpu:.1f} s", "", ""],
+        ["batch / check with one thread, CPU per pair (load-independent)",
+         f"{result['cpu_ratio_one_thread']:.2f}x", "<= 1.5x", result["cpu_ratio_one_thread"] <= 1.5],
         ["peak RSS: batch tree / check", f"{r_batch['peak_tree_rss_mib']:.0f} / "
          f"{max(c['peak_tree_rss_mib'] for c in checks):.0f} MiB", "", ""],
         ["load average during the batch run", f"{r_batch['load_before']:.1f} -> {r_batch['load_after']:.1f}", "", ""],
