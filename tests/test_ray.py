@@ -132,6 +132,63 @@ def local_run(tmp_path_factory) -> tuple[Path, Path]:
 
 # --------------------------------------------------------------------------- Ray runs
 
+DRIVER = """
+import sys
+from fidelity.batch import BatchError, BatchOptions
+from fidelity.batch.ray_engine import run_ray
+from fidelity.pipeline import Settings
+try:
+    run_ray(BatchOptions(input=sys.argv[1], outdir=sys.argv[2], settings=Settings(device="cpu"),
+                         progress=False, workers=2, window=1))
+except BatchError as exc:
+    print(exc, file=sys.stderr)
+    sys.exit(exc.exit_code)
+"""
+
+
+@needs_ray
+def test_sigterm_stops_the_run_and_everything_it_started(tmp_path: Path) -> None:
+    """SIGTERM to a run that started its own Ray instance (first in this file, before the
+    shared instance starts): exit 130 with one line, every process of the run gone (Ray's
+    own included, by pid), the lock deleted, each line of results.jsonl a whole record."""
+    import subprocess
+    import sys
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for story, src, tgt in good_pairs():
+        for k in range(4):
+            shutil.copyfile(src, folder / f"{story}-{k}.en.txt")
+            shutil.copyfile(tgt, folder / f"{story}-{k}.id.txt")
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-c", DRIVER, str(folder), str(out)], cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            if (out / RESULTS).is_file() and (out / RESULTS).read_text(encoding="utf-8").count("\n") >= 2:
+                break
+            time.sleep(0.2)
+        started = _descendants(proc.pid)
+        assert proc.poll() is None and len(started) >= 3, "the run should be checking pairs now"
+        os.kill(proc.pid, signal.SIGTERM)
+        stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130, stderr
+    assert stderr.strip().splitlines()[-1].startswith("interrupted by SIGTERM;"), stderr
+    assert "Traceback" not in stderr and stdout == ""
+    deadline = time.monotonic() + 20
+    while any(_alive(p) for p in started) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [p for p in started if _alive(p)]
+    assert not (out / LOCK).exists()
+    recs = lines(out)
+    assert recs and len({r["id"] for r in recs}) == len(recs) and all(r["error"] is None for r in recs)
+
+
 @needs_ray
 def test_ray_reports_are_the_local_engines_and_a_second_run_reuses_them(
         ray_instance, local_run, tmp_path: Path) -> None:
