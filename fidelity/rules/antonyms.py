@@ -159,6 +159,9 @@ SAYS = 0.6
 #: ... and the target word this much less; the source says the target word nowhere above
 SAID = 0.35
 MARGIN = 0.35
+#: A source word that says the opposite this clearly ("before" / "sebelum" 0.91) counts even when
+#: the source also says the target word somewhere ("before ... after" -> "setelah ... setelah").
+LOUD = 0.85
 #: A source word another target word covers this well is rendered there, not reversed.
 RENDERED = 0.5
 _EN_STOP = frozenset("""the a an of to in on at for and or but with by from as is are was were be been
@@ -195,13 +198,11 @@ def opposite_words(link: LinkText) -> list[Change]:
     said = _cover([lower[k] for k in cands], [link.source.text + " " + stems])[:, 0]
     out = []
     for k, s in zip(cands, said):
-        if s > SAID:
-            continue
         x, ys = lower[k], sorted(ant[lower[k]] - present)
         m = _cover(ys + [x], [w.group(0) for w in src])
         row, j = np.unravel_index(int(np.argmax(m[:-1])), m[:-1].shape)
         best, word = float(m[row, j]), src[j]
-        if best < SAYS or m[-1, j] > best - MARGIN:
+        if best < SAYS or m[-1, j] > best - MARGIN or (s > SAID and best < LOUD):
             continue
         if _EN_NEGATION.search(link.source.text[max(0, word.start() - 30):word.start()]):
             continue
