@@ -1,7 +1,7 @@
 """Overhead, driver memory and a scaling model of ``fidelity batch --engine ray``.
 
     python -m benchmarks.ray_speed [--pairs 1000] [--tiny 10000,100000] [--workers N]
-                                   [--seed 0] [--out benchmarks/out/ray]
+                                   [--seed 0] [--ray-first] [--out benchmarks/out/ray]
 
 1. **Overhead.** Generates ``--pairs`` seed-sized pairs (``benchmarks.batch_speed.generate``:
    the seed and fixture pairs with paragraphs dropped, inserted and swapped at random) and
@@ -196,6 +196,7 @@ def main(argv: list[str] | None = None) -> dict:
                     help="sizes of the tiny-pair manifests for driver memory (default: %(default)s)")
     ap.add_argument("--workers", type=int, default=None, help="CPUs for both engines (default: all)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--ray-first", action="store_true", help="run the Ray engine before the local one")
     ap.add_argument("--out", type=Path, default=REPO / "benchmarks" / "out" / "ray")
     a = ap.parse_args(argv)
     a.out.mkdir(parents=True, exist_ok=True)
@@ -207,8 +208,12 @@ def main(argv: list[str] | None = None) -> dict:
         folder = a.out / f"pairs-{a.pairs}"
         if not folder.exists():
             generate(folder, a.pairs, a.seed)
-        local = run_child("local", folder, a.out / "local", a.workers)
-        ray = run_child("ray", folder, a.out / "ray", a.workers)
+        if a.ray_first:  # on a shared machine the load drifts: run the other order too
+            ray = run_child("ray", folder, a.out / "ray", a.workers)
+            local = run_child("local", folder, a.out / "local", a.workers)
+        else:
+            local = run_child("local", folder, a.out / "local", a.workers)
+            ray = run_child("ray", folder, a.out / "ray", a.workers)
         compared, differ = same_reports(a.out / "local", a.out / "ray")
         per_pair, size = actor_seconds(a.out / "ray")
         result.update(local=local, ray=ray, rate_ratio=round(ray["rate"] / local["rate"], 3),
