@@ -311,6 +311,8 @@ sunrise sunset|summer winter|spring autumn
 predecessor successor|huge small|huge tiny|enormous small|major minor|improve worsen
 senior junior|older younger|newest oldest|stopped started|much little
 deep shallow|dig shallow|strength weakness|richest poorest|gain fall
+final first|far near|far close|tough easy|receive reject|received rejected|welcome reject
+highest lowest|top bottom|death life|bad good|easier harder|allowed forbidden|worst best
 import export|imports exports|minimum maximum|lowest highest|smallest largest|shortest longest
 
 """
@@ -332,6 +334,30 @@ win: menang memenangkan kemenangan
 lose: kalah kekalahan
 higher: lebih tinggi
 lower: lebih rendah
+final: terakhir akhir final
+first: pertama awal
+far: jauh
+near: dekat
+close: dekat
+tough: sulit sukar berat keras
+easy: mudah gampang
+receive: menerima diterima penerimaan
+received: menerima diterima
+reject: menolak ditolak penolakan
+rejected: menolak ditolak
+welcome: menyambut menerima disambut
+highest: tertinggi
+lowest: terendah
+death: kematian meninggal mati tewas
+life: hidup kehidupan nyawa
+bad: buruk jelek
+good: baik bagus
+worst: terburuk
+best: terbaik
+easier: lebih mudah
+harder: lebih sulit lebih sukar
+allowed: diizinkan diperbolehkan boleh
+forbidden: dilarang terlarang
 """
 
 

@@ -21,6 +21,7 @@ neither is negated ("did not rise" -> "tidak naik" is no reversal, and nor is "n
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 
 import numpy as np
@@ -124,6 +125,11 @@ def _translates_other(word: str, source_text: str, m: re.Match) -> bool:
     return covered([word], rest)[0] >= ELSEWHERE
 
 
+def _place(at: int, text: str, other_at: int, other_text: str) -> float:
+    """How far apart two positions are, as shares of their texts' lengths."""
+    return abs(at / max(1, len(text)) - other_at / max(1, len(other_text)))
+
+
 def _rendered(word: str, tgt: list[tuple[re.Match, set[str]]]) -> bool:
     """Some target word renders ``word`` by the token table ("low" / "terendah")."""
     return bool(tgt) and _cover([word.lower()], [t.group(0).lower() for t, _ in tgt]).max() >= RENDERED
@@ -196,7 +202,8 @@ def opposite_words(link: LinkText) -> list[Change]:
     # The source with its words' stems ("younger" says "young": "muda" is said).
     stems = " ".join(st for m in src for st in _en_stems(m.group(0).lower()))
     said = _cover([lower[k] for k in cands], [link.source.text + " " + stems])[:, 0]
-    out = []
+    out: list[Change] = []
+    at: list[int] = []  # where each change's target word stands in the link's text
     for k, s in zip(cands, said):
         x, ys = lower[k], sorted(ant[lower[k]] - present)
         m = _cover(ys + [x], [w.group(0) for w in src])
@@ -209,7 +216,15 @@ def opposite_words(link: LinkText) -> list[Change]:
         others = [t for n, t in enumerate(lower) if n != k]
         if others and _cover([word.group(0).lower()], others).max() >= RENDERED:
             continue
+        span = link.target.span(tgt[k].start(), tgt[k].end())
+        same = next((n for n, c in enumerate(out) if (c.source, c.target.lower()) == (word.group(0), x)), None)
+        if same is not None:  # the word written twice: the one at the source word's place
+            if _place(tgt[k].start(), link.target.text, word.start(), link.source.text) < _place(
+                    at[same], link.target.text, word.start(), link.source.text):
+                out[same] = replace(out[same], target=tgt[k].group(0), target_spans=(span,))
+                at[same] = tgt[k].start()
+            continue
+        at.append(tgt[k].start())
         out.append(Change("antonym", word.group(0), tgt[k].group(0),
-                          (link.source.span(word.start(), word.end()),),
-                          (link.target.span(tgt[k].start(), tgt[k].end()),)))
+                          (link.source.span(word.start(), word.end()),), (span,)))
     return out
