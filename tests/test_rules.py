@@ -182,6 +182,15 @@ def test_the_translation_side_finds_an_opposite_the_english_table_lacks() -> Non
     assert opposite_words(link(en, "Keputusan terakhir akan menjadi urusan para anggota itu sendiri.")) == []
 
 
+def test_a_reversal_is_found_where_the_source_also_says_the_target_word() -> None:
+    en = "Rosa is 385 miles south of Punta Eugenia, Mexico and moving north at 12 miles per hour."
+    idn = "Rosa berada 385 mil arah utara dari Punta Eugenia, Meksiko dan bergerak ke utara dengan kecepatan 12 mil per jam."
+    (c,) = antonym_changes(link(en, idn))
+    assert (c.source, c.target) == ("south", "utara")
+    assert [idn[a:b] for a, b in c.target_spans] == ["utara"] and c.target_spans[0][0] < idn.index("ke utara")
+    assert antonym_changes(link(en, idn.replace("arah utara", "arah selatan"))) == []
+
+
 @pytest.mark.parametrize("en,idn", [
     # The opposite pair word renders another source word ("younger" -> "muda", "longer" -> "lama").
     ("Younger voters, 18- to 29-year-olds, often don't vote.", "Pemilih yang lebih muda, 18 hingga 29 tahun, sering tidak memilih."),
