@@ -61,19 +61,21 @@ def table() -> dict[str, list[tuple[str, frozenset[str], frozenset[str]]]]:
     return out
 
 
-def _lemmas(word: str) -> set[str]:
+@lru_cache(maxsize=100_000)
+def _lemmas(word: str) -> frozenset[str]:
     w = word.lower()
-    return {w, IRREGULAR.get(w, w), *_en_stems(w)}
+    return frozenset({w, IRREGULAR.get(w, w), *_en_stems(w)})
 
 
-def _forms(word: str) -> set[str]:
+@lru_cache(maxsize=100_000)
+def _forms(word: str) -> frozenset[str]:
     """An Indonesian word and its stems; "ter-", "ber-", "per-" before an "r" keep it
     ("terendah" -> "rendah")."""
     w = word.lower()
     out = {w, *_id_stems(w)}
     if len(w) > 5 and w[:3] in ("ter", "ber", "per") and w[3] != "r":
         out.add(w[2:])
-    return out
+    return frozenset(out)
 
 
 def antonym_changes(link: LinkText) -> list[Change]:
@@ -175,14 +177,37 @@ _EN_STOP = frozenset("""the a an of to in on at for and or but with by from as i
     will would can could said says also than then there which who whom what when where""".split())
 
 
+@lru_cache(maxsize=100_000)
+def _pieces(text: str) -> np.ndarray:
+    """Word-piece ids of ``text`` in the shipped model's token table (no special tokens)."""
+    from ..lexical import Lexicon
+
+    return np.asarray(Lexicon.default().tokenizer.encode(text, add_special_tokens=False).ids, dtype=np.int64)
+
+
 def _cover(words: list[str], texts: list[str]) -> np.ndarray:
-    """``[i, j]``: how well the token table finds ``words[i]`` in ``texts[j]``."""
+    """``[i, j]``: how well the token table finds ``words[i]`` in ``texts[j]``, as
+    :meth:`fidelity.lexical.Lexicon.coverage` scores it (the weighted mean over the word's
+    pieces of their best cosine to a piece of the text), on the few short texts a link has."""
     from ..lexical import Lexicon
 
     lex = Lexicon.default()
-    ai = np.repeat(np.arange(len(words)), len(texts))
-    bi = np.tile(np.arange(len(texts)), len(words))
-    return lex.coverage(lex.tokens(words), ai, lex.tokens(texts), bi).reshape(len(words), len(texts))
+    out = np.zeros((len(words), len(texts)))
+    ids = [_pieces(t) for t in texts]
+    lens = np.array([len(x) for x in ids])
+    if not lens.sum():
+        return out
+    keep = np.flatnonzero(lens)
+    other = lex.unit[np.concatenate([ids[j] for j in keep])]
+    starts = np.concatenate([[0], np.cumsum(lens[keep])[:-1]])
+    for i, word in enumerate(words):
+        mine = _pieces(word)
+        if not len(mine):
+            continue
+        best = np.maximum.reduceat(lex.unit[mine] @ other.T, starts, axis=1)  # (pieces, texts)
+        w = lex.weight[mine]
+        out[i, keep] = (w @ best) / max(float(w.sum()), 1e-12)
+    return out
 
 
 def opposite_words(link: LinkText) -> list[Change]:
