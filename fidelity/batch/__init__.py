@@ -14,22 +14,26 @@ How a run goes (one module per step):
 4. :mod:`.summary` rewrites ``results.jsonl`` in input order and writes ``summary.json``,
    ``index.html`` and the table printed on stdout.
 
-:mod:`.command` ties them together (:func:`run_batch`), holding OUTDIR's lock for the run.
+:mod:`.command` ties them together (:func:`run_batch`), holding OUTDIR's lock (:mod:`.lock`,
+whose file is deleted at the end) for the run. Ctrl-C and SIGTERM stop every process the run
+started and exit 130 (:data:`fidelity.exitcodes.INTERRUPTED`); after SIGKILL the workers exit
+by themselves. Either way the same command resumes.
 """
 
 from __future__ import annotations
 
-from .command import BatchOptions, acquire_lock, remove_stale_temps, run_batch, _progress_bar
+from .command import BatchOptions, _progress_bar, acquire_lock, remove_stale_temps, run_batch
 from .common import (CACHE_TEXTS, DEFAULT_WINDOW, INDEX, LOCK, RESULTS, SUMMARY, BatchError,
                      Interrupted)
 from .discover import PairSpec, discover, folder_pairs, manifest_pairs, safe_stem
 from .jobs import finish_pair, pair_texts, prepare_pair, run_finish, run_prepare
+from .lock import OutdirLock
 from .records import Plan, Record, ResultsLog, make_record, plan, read_results
 from .runner import BatchRunner, InlineExecutor, RunStats, make_executor
 from .summary import Totals, finalize, pair_exit_code, render_index, summary_text
 
 __all__ = ["CACHE_TEXTS", "DEFAULT_WINDOW", "INDEX", "LOCK", "RESULTS", "SUMMARY", "BatchError",
-           "BatchOptions", "BatchRunner", "InlineExecutor", "Interrupted", "PairSpec", "Plan",
+           "BatchOptions", "BatchRunner", "InlineExecutor", "Interrupted", "OutdirLock", "PairSpec", "Plan",
            "Record", "ResultsLog", "RunStats", "Totals", "acquire_lock", "discover", "finalize",
            "finish_pair", "folder_pairs", "make_executor", "make_record", "manifest_pairs",
            "pair_exit_code", "pair_texts", "plan", "prepare_pair", "read_results",
