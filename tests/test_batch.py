@@ -614,3 +614,36 @@ def test_workers_run_one_thread_per_numerical_library() -> None:
         stop_executor(pool, interrupted=False)
     assert (blas, omp, threads) == ("1", "1", 1)
     assert {k: os.environ.get(k) for k in WORKER_THREADS_ENV} == before
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="flock")
+def test_the_lock_file_goes_at_release_and_a_run_that_opened_it_just_before_locks_anew(
+        tmp_path: Path, monkeypatch) -> None:
+    """The lock file is deleted while still locked. A second run that opened the file just
+    before that and locks it just after holds a lock on a deleted file, which holds nobody
+    off: it must see that and lock the file now at the path, so that a third run is refused."""
+    import fcntl
+
+    from fidelity.batch import BatchError, OutdirLock
+
+    first = OutdirLock(tmp_path).acquire()
+    with pytest.raises(BatchError, match="another fidelity batch"):
+        OutdirLock(tmp_path).acquire()
+    real_flock = fcntl.flock
+    released: list[int] = []
+
+    def flock(fd: int, op: int) -> None:
+        if not released:  # the second run has opened the file: now the first one ends
+            released.append(fd)
+            first.release()
+        real_flock(fd, op)
+
+    monkeypatch.setattr(fcntl, "flock", flock)
+    second = OutdirLock(tmp_path).acquire()
+    monkeypatch.setattr(fcntl, "flock", real_flock)
+    assert released and (tmp_path / LOCK).exists()
+    with pytest.raises(BatchError, match="another fidelity batch"):
+        OutdirLock(tmp_path).acquire()
+    second.release()
+    assert not (tmp_path / LOCK).exists()
+    OutdirLock(tmp_path).acquire().release()
