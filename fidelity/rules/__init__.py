@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable, Sequence
+
+import numpy as np
 
 from ..types import Change, Document, Span
 
@@ -72,6 +75,39 @@ def change(kind: str, link: LinkText, source: str, target: str,
     if target_spans is None:
         target_spans = link.target.find(target)
     return Change(kind, source, target, source_spans, target_spans)
+
+
+@lru_cache(maxsize=100_000)
+def _pieces(text: str) -> np.ndarray:
+    """Word-piece ids of ``text`` in the shipped model's token table (no special tokens)."""
+    from ..lexical import Lexicon
+
+    return np.asarray(Lexicon.default().tokenizer.encode(text, add_special_tokens=False).ids, dtype=np.int64)
+
+
+def word_cover(words: list[str], texts: list[str]) -> np.ndarray:
+    """``[i, j]``: how well the token table finds ``words[i]`` in ``texts[j]``, as
+    :meth:`fidelity.lexical.Lexicon.coverage` scores it (the weighted mean over the word's
+    pieces of their best cosine to a piece of the text), on the few short texts a link has."""
+    from ..lexical import Lexicon
+
+    lex = Lexicon.default()
+    out = np.zeros((len(words), len(texts)))
+    ids = [_pieces(t) for t in texts]
+    lens = np.array([len(x) for x in ids])
+    if not lens.sum():
+        return out
+    keep = np.flatnonzero(lens)
+    other = lex.unit[np.concatenate([ids[j] for j in keep])]
+    starts = np.concatenate([[0], np.cumsum(lens[keep])[:-1]])
+    for i, word in enumerate(words):
+        mine = _pieces(word)
+        if not len(mine):
+            continue
+        best = np.maximum.reduceat(lex.unit[mine] @ other.T, starts, axis=1)  # (pieces, texts)
+        w = lex.weight[mine]
+        out[i, keep] = (w @ best) / max(float(w.sum()), 1e-12)
+    return out
 
 
 from . import antonyms, dates, names, numbers  # noqa: E402  (rules need the classes above)

@@ -28,7 +28,7 @@ import numpy as np
 
 from ..features import _en_stems, _id_stems
 from ..types import Change
-from . import LinkText
+from . import LinkText, word_cover as _cover
 
 #: Irregular English forms of the table's words.
 IRREGULAR = {"rose": "rise", "risen": "rise", "fell": "fall", "fallen": "fall", "won": "win",
@@ -175,39 +175,6 @@ RENDERED = 0.5
 _EN_STOP = frozenset("""the a an of to in on at for and or but with by from as is are was were be been
     being it its this that these those he she they we you his her their our not no has have had
     will would can could said says also than then there which who whom what when where""".split())
-
-
-@lru_cache(maxsize=100_000)
-def _pieces(text: str) -> np.ndarray:
-    """Word-piece ids of ``text`` in the shipped model's token table (no special tokens)."""
-    from ..lexical import Lexicon
-
-    return np.asarray(Lexicon.default().tokenizer.encode(text, add_special_tokens=False).ids, dtype=np.int64)
-
-
-def _cover(words: list[str], texts: list[str]) -> np.ndarray:
-    """``[i, j]``: how well the token table finds ``words[i]`` in ``texts[j]``, as
-    :meth:`fidelity.lexical.Lexicon.coverage` scores it (the weighted mean over the word's
-    pieces of their best cosine to a piece of the text), on the few short texts a link has."""
-    from ..lexical import Lexicon
-
-    lex = Lexicon.default()
-    out = np.zeros((len(words), len(texts)))
-    ids = [_pieces(t) for t in texts]
-    lens = np.array([len(x) for x in ids])
-    if not lens.sum():
-        return out
-    keep = np.flatnonzero(lens)
-    other = lex.unit[np.concatenate([ids[j] for j in keep])]
-    starts = np.concatenate([[0], np.cumsum(lens[keep])[:-1]])
-    for i, word in enumerate(words):
-        mine = _pieces(word)
-        if not len(mine):
-            continue
-        best = np.maximum.reduceat(lex.unit[mine] @ other.T, starts, axis=1)  # (pieces, texts)
-        w = lex.weight[mine]
-        out[i, keep] = (w @ best) / max(float(w.sum()), 1e-12)
-    return out
 
 
 def opposite_words(link: LinkText) -> list[Change]:

@@ -30,12 +30,11 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-import numpy as np
 
 from .. import exonyms
 from ..features import _NOT_NAMES, _WORD, _ascii_fold, is_common, name_key, name_phrases
 from ..types import Change
-from . import LinkText, change
+from . import LinkText, change, word_cover
 
 def _words(text: str) -> set[str]:
     """Lower-case words of ``text``, accents folded, each also whole with its inner apostrophes
@@ -168,11 +167,7 @@ def covered(words: list[str], other_text: str) -> list[float]:
     of ``words`` translated in ``other_text``."""
     if not words:
         return []
-    from ..lexical import Lexicon
-
-    lex = Lexicon.default()
-    return lex.coverage(lex.tokens(words), np.arange(len(words)), lex.tokens([other_text]),
-                        np.zeros(len(words), dtype=np.int64)).tolist()
+    return word_cover(words, [other_text])[:, 0].tolist()
 
 
 #: Two unexplained names pair up when their relative positions in their sentences differ by
