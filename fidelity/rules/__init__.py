@@ -77,7 +77,7 @@ def change(kind: str, link: LinkText, source: str, target: str,
     return Change(kind, source, target, source_spans, target_spans)
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=20_000)
 def _pieces(text: str) -> np.ndarray:
     """Word-piece ids of ``text`` in the shipped model's token table (no special tokens)."""
     from ..lexical import Lexicon
