@@ -170,3 +170,36 @@ def test_cognates_are_recognised_after_respelling():
     assert cognate("location", "lokasi", "en") > 0.6
     assert cognate("demokrasi", "democracy", "id") > 0.8
     assert cognate("river", "sungai", "en") < 0.5
+
+
+def _words(keys: str) -> list:
+    from fidelity.partial import Word
+
+    out, pos = [], 0
+    for k in keys.split():
+        out.append(Word(k, pos, pos + len(k), True, False, False))
+        pos += len(k) + 1
+    return out
+
+
+def test_contiguous_gap_is_a_span_scattered_gaps_are_not():
+    import numpy as np
+
+    from fidelity.partial import uncovered_spans
+
+    words = _words("police arrested two men after fire destroyed warehouse port district")
+    n = len(words)
+    where = np.arange(n)  # each covered word's counterpart sits in the same place
+    other = np.ones(8)  # the translation has no word of its own left over
+    params = PartialParams()
+    run = np.array([1, 1, 1, 1, 1, 1, 0.1, 0.05, 0.2, 0.1])  # the last four words unrendered
+    (span,) = uncovered_spans(words, run, where, other, [0] * n, params)
+    assert [w.key for w in span.words] == ["destroyed", "warehouse", "port", "district"]
+    assert 0.8 < span.score < 1
+    scattered = np.array([1, 0.1, 1, 1, 0.2, 1, 1, 0.1, 1, 1])  # a free rendering's gaps
+    assert uncovered_spans(words, scattered, where, other, [0] * n, params) == []
+    # The same run is a paraphrase when the translation leaves as many words of its own there.
+    paraphrase = np.ones(10)
+    paraphrase[6:10] = 0.1
+    assert uncovered_spans(words, run, where, paraphrase, [0] * n, params) == []
+
