@@ -215,6 +215,13 @@ def main(argv: list[str] | None = None) -> dict:
             local = run_child("local", folder, a.out / "local", a.workers)
             ray = run_child("ray", folder, a.out / "ray", a.workers)
         compared, differ = same_reports(a.out / "local", a.out / "ray")
+        sigs = {json.loads((a.out / e / "summary.json").read_text(encoding="utf-8"))["signature"]
+                for e in ("local", "ray")}
+        if len(sigs) > 1:  # another session changed code or data between the two runs
+            print("warning: the two runs have different signatures (code or data changed "
+                  "between them): the report comparison says nothing about the engines",
+                  file=sys.stderr)
+        result["same_signature"] = len(sigs) == 1
         per_pair, size = actor_seconds(a.out / "ray")
         result.update(local=local, ray=ray, rate_ratio=round(ray["rate"] / local["rate"], 3),
                       reports_compared=compared, reports_differing=differ,
@@ -223,7 +230,8 @@ def main(argv: list[str] | None = None) -> dict:
                       report_bytes_per_pair=round(size))
         rows += [["local engine rate (pairs/s)", local["rate"]], ["Ray engine rate (pairs/s)", ray["rate"]],
                  ["Ray / local", result["rate_ratio"]],
-                 ["reports compared / differing", f"{compared} / {differ}"],
+                 ["reports compared / differing", f"{compared} / {differ}"
+                  + ("" if result["same_signature"] else " (signatures differ: void)")],
                  ["start-up: local model load / Ray init + actors (s)",
                   f"{local['model_seconds']} / {ray['model_seconds']}"],
                  ["actor seconds per pair (in the records)", result["actor_seconds_per_pair"]]]

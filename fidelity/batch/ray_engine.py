@@ -65,7 +65,7 @@ from .common import (CACHE_TEXTS, COUNT_KEYS, INDEX, LOCK, RESULTS, SUMMARY, WOR
 from .discover import PairSpec, folder_pairs, safe_stem
 from .jobs import PrepareJob, finish_pair, pair_texts, run_prepare
 from .records import Record, ResultsLog, make_record, reusable, sha256_bytes
-from .runner import RunStats
+from .runner import WORKER_THREADS_ENV, RunStats
 from .summary import (RANKING, Totals, badness, finding_total, pair_exit_code, score,
                       severity_totals, worst_entry)
 
@@ -544,13 +544,15 @@ def window_size(opts: BatchOptions) -> int:
 
 def new_actor(ray: Any, settings: Settings, outdir: str, share: float) -> Any:
     """A :class:`PairWorker` actor asking for ``share`` CPUs, restarted by Ray (and its
-    windows retried) up to :data:`RESTARTS` times when its process dies; its torch and
-    OpenMP use as many threads as it has whole CPUs."""
+    windows retried) up to :data:`RESTARTS` times when its process dies; torch and the BLAS /
+    OpenMP libraries use as many threads as it has whole CPUs (the local workers' rule,
+    :data:`.runner.WORKER_THREADS_ENV`: spinning BLAS threads of two processes on the same
+    cores made long documents ten times slower)."""
     threads = max(1, int(share))
+    env = {key: str(threads) for key in WORKER_THREADS_ENV}  # read as the libraries load
     remote = ray.remote(PairWorker).options(
         num_cpus=share, max_restarts=RESTARTS, max_task_retries=RESTARTS,
-        runtime_env={"env_vars": {"TOKENIZERS_PARALLELISM": "false",
-                                  "OMP_NUM_THREADS": str(threads)}})
+        runtime_env={"env_vars": {**env, "TOKENIZERS_PARALLELISM": "false"}})
     return remote.remote(settings, outdir, threads)
 
 
