@@ -203,8 +203,6 @@ def opposite_words(link: LinkText) -> list[Change]:
         best, word = float(m[row, j]), src[j]
         if best < SAYS or m[-1, j] > best - MARGIN or (s > SAID and best < LOUD):
             continue
-        if _EN_NEGATION.search(link.source.text[max(0, word.start() - 30):word.start()]):
-            continue
         others = [t for n, t in enumerate(lower) if n != k]
         if others and _cover([word.group(0).lower()], others).max() >= RENDERED:
             continue
