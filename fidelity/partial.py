@@ -34,7 +34,7 @@ import contextlib
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
@@ -120,22 +120,22 @@ class PartialParams:
     counterparts of a run's covered neighbours its paraphrase may sit.
     """
 
-    cover: float = 0.5
-    min_run: int = 2
-    max_gaps: float = 0.2
-    min_words: int = 3
-    names: bool = True
-    additions: bool = True
-    add_min_run: int = 5
-    gap_ratio: float = 1.0
-    bridge: int = 1
-    gap_weight: float = 1.0
-    max_other: float = 0.5
-    gap_allow: int = 1
-    itermax: int = 2
-    slack: int = 1
-    run_slack: int = 0
-    pair_floor: float = -1.0
+    cover: float = field(default=0.5, metadata={"sig": "cover"})
+    min_run: int = field(default=2, metadata={"sig": "run"})
+    max_gaps: float = field(default=0.2, metadata={"sig": "gaps"})
+    min_words: int = field(default=3, metadata={"sig": "words"})
+    names: bool = field(default=True, metadata={"sig": "names"})
+    additions: bool = field(default=True, metadata={"sig": "add"})
+    add_min_run: int = field(default=5, metadata={"sig": "arun"})
+    gap_ratio: float = field(default=1.0, metadata={"sig": "gratio"})
+    bridge: int = field(default=1, metadata={"sig": "bridge"})
+    gap_weight: float = field(default=1.0, metadata={"sig": "gweight"})
+    max_other: float = field(default=0.5, metadata={"sig": "other"})
+    gap_allow: int = field(default=1, metadata={"sig": "gallow"})
+    itermax: int = field(default=2, metadata={"sig": "iter"})
+    slack: int = field(default=1, metadata={"sig": "slack"})
+    run_slack: int = field(default=0, metadata={"sig": "rslack"})
+    pair_floor: float = field(default=-1.0, metadata={"sig": "pfloor"})
 
 
 # --------------------------------------------------------------------------- stemming
