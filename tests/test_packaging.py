@@ -175,7 +175,8 @@ def test_the_wheel_carries_the_data_and_no_build_script(tmp_path: Path) -> None:
     assert _data_files(src / "models") <= shipped
     modules = {p.relative_to(src).as_posix() for p in (src / "fidelity").rglob("*.py")}
     assert modules <= names
-    assert any(n.startswith("fidelity/templates/") for n in names)
+    templates = {p.relative_to(src).as_posix() for p in (src / "fidelity").rglob("templates/*")}
+    assert templates and templates <= names, "a template of the package is not in the wheel"
 
 
 # --- optional extras ------------------------------------------------------------------------
