@@ -108,6 +108,9 @@ class PartialParams:
     ``max_other``: the largest share of uncovered content words on the other side (a free
     rendering leaves gaps on both sides, a cut clause on one).
     ``gap_allow``: uncovered words outside the run allowed on top of ``max_gaps``.
+    ``mid_cover``: the highest mean cover of a shortest run (``min_run`` words) inside a
+    sentence; a run that ends its sentence (where cut clauses are) needs no more than the
+    rest (a pair of rare words a free rendering leaves mid-sentence is the commonest noise).
     ``min_words``: content words a sentence needs before it is judged word by word.
     ``names``: also report a lone name or number of the source the translation does not
     write (not the other way round: a translation adds a name's first name, a rank, a
@@ -136,6 +139,7 @@ class PartialParams:
     slack: int = field(default=1, metadata={"sig": "slack"})
     run_slack: int = field(default=0, metadata={"sig": "rslack"})
     pair_floor: float = field(default=-1.0, metadata={"sig": "pfloor"})
+    mid_cover: float = field(default=0.2, metadata={"sig": "mid"})
 
 
 # --------------------------------------------------------------------------- stemming
@@ -627,6 +631,9 @@ def uncovered_spans(words: Sequence[Word], cov: np.ndarray, where: np.ndarray,
         lo, hi = _window(anchors, where, run[0], run[-1], m, params.run_slack)
         there = int(other_low[max(lo, 0):hi + 1].sum()) if m else 0
         big = len(found) - params.gap_weight * there >= min_run
+        last = run[-1] == n - 1 or sentence_of[run[-1] + 1] != sentence_of[run[-1]]
+        if big and not last and len(found) <= min_run and float(cov[found].mean()) > params.mid_cover:
+            big = False  # a short run inside a sentence must be surely absent
         lone = (params.names if names is None else names) and len(run) == 1 and words[run[0]].name and there == 0
         if not (big or lone):
             continue
