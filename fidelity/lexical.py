@@ -158,3 +158,31 @@ class Lexicon:
                 best = np.maximum.reduceat(cos, seg, axis=0)  # (len(ks), len(one))
                 out[ks] = (best @ w) / max(float(w.sum()), 1e-12)
         return out
+
+    def own_coverage(self, part: np.ndarray, rest: np.ndarray, other: np.ndarray) -> float:
+        """How well the pieces ``other`` cover the words of ``part`` that ``rest`` does not
+        share: the weighted mean over ``part``'s pieces of their best cosine to a piece of
+        ``other``, each piece weighing its weight times ``1 - `` its best cosine to a piece of
+        ``rest`` (clipped to [0, 1]); 0 when nothing is left to weigh.
+
+        ``part`` and ``rest`` are the sentences of one side of a joined link, ``other`` its
+        other side (all three as word-piece ids). In a story, neighbours share names and topic
+        words: a dropped sentence joined to its neighbour's link ("He then fired a beautiful
+        through ball, leading Hazard into the box." beside "Hazard outran the defense ...")
+        has "Hazard" covered, but that word is its neighbour's too, so it justifies nothing;
+        what is left of it ("fired", "beautiful", "through ball") is not in the translation.
+        The half of a true split has words of its own, and they are there.
+        """
+        part = np.asarray(part, dtype=np.int64)
+        other = np.asarray(other, dtype=np.int64)
+        if part.size == 0 or other.size == 0:
+            return 0.0
+        u = self.unit[part]
+        best = _product(u, self.unit[other]).max(axis=1)
+        w = self.weight[part].astype(np.float64)
+        rest = np.asarray(rest, dtype=np.int64)
+        if rest.size:
+            shared = np.clip(_product(u, self.unit[rest]).max(axis=1), 0.0, 1.0)
+            w = w * (1.0 - shared)
+        total = float(w.sum())
+        return float((best * w).sum() / total) if total > 1e-9 else 0.0

@@ -539,6 +539,39 @@ def neighbourhood(source: torch.Tensor, target: torch.Tensor, k: int = 4,
     return Neighbourhood(fwd, bwd, knn_mean(fwd, k), knn_mean(bwd, k))
 
 
+def distinct_rows(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(first, inverse)`` of the distinct rows of ``x`` (equal bit for bit): ``first[u]`` is
+    where distinct row ``u`` first occurs, ``inverse[i]`` which distinct row row ``i`` is; in
+    order of first occurrence, so ``first`` is increasing."""
+    x = np.ascontiguousarray(x)
+    n = x.shape[0]
+    if n == 0 or x.ndim != 2 or x.shape[1] == 0:
+        return np.arange(n), np.arange(n)
+    rows = x.view(np.dtype((np.void, x.dtype.itemsize * x.shape[1]))).ravel()
+    _, first, inverse = np.unique(rows, return_index=True, return_inverse=True)
+    order = np.argsort(first)  # distinct rows in order of first occurrence
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.shape[0])
+    return first[order], rank[inverse.ravel()]
+
+
+def expand(nb: Neighbourhood, first_s: np.ndarray, inv_s: np.ndarray, first_t: np.ndarray,
+           inv_t: np.ndarray) -> Neighbourhood:
+    """A :class:`Neighbourhood` of distinct rows (:func:`distinct_rows` of each side) as one of
+    all rows: each row gets its distinct row's neighbours and density, and a neighbour is named
+    by its first occurrence. A sentence repeated 50 times has one neighbour, not 50 equal ones
+    filling its top k (which would make its density equal its best score and every margin 0)."""
+    def topk(t: TopK, inv: np.ndarray, first_other: np.ndarray) -> TopK:
+        rows = torch.as_tensor(inv, device=t.indices.device)
+        names = torch.as_tensor(first_other, device=t.indices.device)
+        return TopK(t.values[rows], names[t.indices[rows]])
+
+    s_rows = torch.as_tensor(inv_s, device=nb.r_source.device)
+    t_rows = torch.as_tensor(inv_t, device=nb.r_target.device)
+    return Neighbourhood(topk(nb.forward, inv_s, first_t), topk(nb.backward, inv_t, first_s),
+                         nb.r_source[s_rows], nb.r_target[t_rows])
+
+
 def mutual_best(nb: Neighbourhood) -> list[tuple[int, int, float]]:
     """Pairs (i, j, margin) where j is i's best target and i is j's best source."""
     if nb.forward.k == 0 or nb.backward.k == 0:

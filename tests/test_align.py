@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -411,15 +413,20 @@ def test_an_unaligned_sentence_joins_the_link_that_covers_its_words() -> None:
 class _FixedCoverage:
     """A lexicon under which every sentence covers every other's words ``value``."""
 
-    def __init__(self, value: float) -> None:
+    def __init__(self, value: float, own: float | None = None) -> None:
         self.value = value
+        self.own = value if own is None else own
 
     def coverage(self, a, a_idx, b, b_idx) -> np.ndarray:  # noqa: ANN001, ARG002
         return np.full(len(a_idx), self.value)
 
+    def own_coverage(self, part, rest, other) -> float:  # noqa: ANN001, ARG002
+        return self.own
+
 
 def _absorb_scorer(cover: float, target_lengths: list[int], furniture: int | None = None,
-                   title: int | None = None, paragraph_break: bool = False) -> _Scorer:
+                   title: int | None = None, paragraph_break: bool = False,
+                   own: float | None = None) -> _Scorer:
     """One 200-character source sentence against target sentences of the given lengths."""
     src, tgt = _side([np.ones(DIM)], [200]), _side([np.ones(DIM)] * len(target_lengths), target_lengths)
     for side in (src, tgt):
@@ -436,7 +443,7 @@ def _absorb_scorer(cover: float, target_lengths: list[int], furniture: int | Non
     zeros = lambda k: np.zeros(k)  # noqa: E731
     m = len(target_lengths)
     return _Scorer(src, tgt, zeros(1), zeros(m), AlignParams(), 1.0, zeros(1), zeros(m),
-                   _FixedCoverage(cover), np.zeros(1, np.int64), np.zeros(m, np.int64))
+                   _FixedCoverage(cover, own), np.zeros(1, np.int64), np.zeros(m, np.int64))
 
 
 def test_absorbing_needs_words_or_words_and_a_much_better_length_fit() -> None:
@@ -451,3 +458,92 @@ def test_absorbing_needs_words_or_words_and_a_much_better_length_fit() -> None:
     assert _absorb_scorer(0.6, [190, 30], furniture=1).absorb_cover(null, host, before=False) == 0.0
     assert _absorb_scorer(0.6, [190, 30], title=1).absorb_cover(null, host, before=False) == 0.0
     assert _absorb_scorer(0.6, [190, 30], paragraph_break=True).absorb_cover(null, host, before=False) == 0.0
+    # Never by words it only shares with the link's own sentence (its topic, its names).
+    assert _absorb_scorer(0.6, [190, 130], own=0.1).absorb_cover(null, host, before=False) == 0.0
+    assert _absorb_scorer(0.6, [190, 130], own=0.35).absorb_cover(null, host, before=False) == 0.6
+
+
+# --- story order, with the shipped model: joins must be justified by words --------------
+
+STORY_EN = [
+    "Floods Force Thousands From Homes in Central Java",
+    "Heavy rain caused the Serayu River to burst its banks in Banyumas on Tuesday night. "
+    "More than 3,000 residents of Banyumas were moved to schools and mosques.",
+    "The regional disaster agency said two people died when a house collapsed in Kebasen. "
+    "Rescue teams used rubber boats to reach villages cut off by the water.",
+    "Governor Ganjar Pranowo visited the shelters in Banyumas on Wednesday morning. "
+    "Ganjar Pranowo promised the provincial government would pay farmers in Banyumas whose "
+    "rice fields were destroyed.",
+    "Forecasters warned that more rain is expected in Banyumas until the end of the week. "
+    "Residents living near the Serayu River were told to stay alert.",
+]
+STORY_ID = [
+    "Banjir Paksa Ribuan Warga Tinggalkan Rumah di Jawa Tengah",
+    "Hujan deras menyebabkan Sungai Serayu meluap di Banyumas pada Selasa malam. "
+    "Lebih dari 3.000 warga Banyumas dipindahkan ke sekolah dan masjid.",
+    "Badan penanggulangan bencana daerah mengatakan dua orang meninggal ketika sebuah rumah "
+    "roboh di Kebasen. Tim penyelamat menggunakan perahu karet untuk mencapai desa-desa yang "
+    "terputus oleh air.",
+    "Gubernur Ganjar Pranowo mengunjungi tempat pengungsian di Banyumas pada Rabu pagi. "
+    "Ganjar Pranowo menjanjikan pemerintah provinsi akan membayar petani di Banyumas yang "
+    "sawahnya rusak.",
+    "Para ahli cuaca memperingatkan bahwa hujan diperkirakan masih akan turun di Banyumas "
+    "hingga akhir pekan. Warga yang tinggal di dekat Sungai Serayu diminta untuk tetap waspada.",
+]
+
+
+@pytest.fixture(scope="module")
+def checker():
+    from fidelity.pipeline import Checker, Settings
+
+    return Checker(Settings(device="cpu", check_language=False), progress=False)
+
+
+def _flagged(report, kind: str) -> list[str]:
+    side = report.source if kind == "omission" else report.target
+    return [side.sentences[i].text for f in report.findings if f.type == kind
+            for i in (f.source if kind == "omission" else f.target)]
+
+
+@pytest.mark.parametrize("dropped", [
+    "Governor Ganjar Pranowo visited the shelters in Banyumas on Wednesday morning.",
+    "Forecasters warned that more rain is expected in Banyumas until the end of the week.",
+])
+def test_a_dropped_sentence_sharing_names_with_its_neighbour_is_an_omission(checker, dropped: str) -> None:
+    """The translation leaves out one sentence of a paragraph whose other sentence shares its
+    names (Banyumas, Ganjar Pranowo) and topic: it must be reported, not joined to the
+    neighbour's translation."""
+    index = {"Governor": 0, "Forecasters": 0}[dropped.split()[0]]
+    para = 3 if dropped.startswith("Governor") else 4
+    target = list(STORY_ID)
+    target[para] = target[para].split(". ", 1)[1 - index]
+    report = checker.check("\n\n".join(STORY_EN), "\n\n".join(target))
+    assert _flagged(report, "omission") == [dropped]
+    assert _flagged(report, "addition") == []
+
+
+def test_a_sentence_translated_as_two_still_joins(checker) -> None:
+    target = list(STORY_ID)
+    target[3] = ("Gubernur Ganjar Pranowo mengunjungi tempat pengungsian di Banyumas pada Rabu "
+                 "pagi. Ganjar Pranowo berjanji. Pemerintah provinsi akan membayar petani di "
+                 "Banyumas yang sawahnya rusak.")
+    report = checker.check("\n\n".join(STORY_EN), "\n\n".join(target))
+    assert _flagged(report, "omission") == [] and _flagged(report, "addition") == []
+    joined = [link for link in report.links if len(link.target) > 1]
+    assert [[report.target.sentences[j].text for j in link.target] for link in joined] == [
+        ["Ganjar Pranowo berjanji.", "Pemerintah provinsi akan membayar petani di Banyumas yang sawahnya rusak."]]
+
+
+def test_a_long_pair_of_repeated_text_is_judged_as_one_copy(checker) -> None:
+    """The seed pair pasted ten times a side: every sentence has ten equal candidates, which
+    must not wipe out the anchors (every margin 0) and turn the translation `unrelated`."""
+    seeds = Path(__file__).resolve().parent.parent / "seeds"
+    en, idn = ((seeds / f"nyt.{lang}.txt").read_text(encoding="utf-8") for lang in ("en", "id"))
+    one = checker.check(en, idn)
+    ten = checker.check("\n\n".join([en] * 10), "\n\n".join([idn] * 10))
+    assert ten.summary.verdict == one.summary.verdict == "issues"
+    assert ten.summary.source_coverage == pytest.approx(one.summary.source_coverage)
+    assert ten.summary.target_coverage == pytest.approx(one.summary.target_coverage)
+    for kind in ("omission", "addition"):
+        assert sum(f.type == kind for f in ten.findings) == 10 * sum(f.type == kind for f in one.findings)
+    assert ten.settings["anchors"] >= 10 * one.settings["anchors"]
