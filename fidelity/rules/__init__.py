@@ -4,7 +4,9 @@ A rule is a small function ``rule(link: LinkText) -> list[Change]`` in a module 
 (:mod:`.numbers`, :mod:`.names`, :mod:`.dates`, :mod:`.antonyms`); :data:`RULES` lists them in
 the order their messages appear, and :func:`fidelity.findings.find` just runs them. A change
 carries the words as each side writes them and their offsets in the *document* text, so a JSON
-consumer or the report never parses a message; :func:`message` renders the message from it.
+consumer or the report never parses a message; :func:`messages` renders the messages from them.
+A ``number`` change writes the values as compared ("19" for "7 p.m.", "1127" for "1,127"), its
+spans the numbers as written; every other kind writes the words as the text has them.
 """
 
 from __future__ import annotations
