@@ -2,7 +2,8 @@
 
 Numbers are normalised per language (English "1,200.5" and Indonesian "1.200,5" are the same
 number), and :func:`number_tokens` also gives every value a token may stand for (translators
-keep the English convention as often as not: "1,127" pembelotan, "3.26 juta"), and names are capitalised words that are not common words of the language. Both feed
+keep the English convention as often as not: "1,127" pembelotan, "3.26 juta"); names are
+capitalised words that are not common words of the language. Both feed
 the aligner (shared numbers and names are strong evidence that two sentences are translations)
 and the drift check (a number or a name that changed across an aligned link).
 """
