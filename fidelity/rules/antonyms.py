@@ -170,6 +170,9 @@ MARGIN = 0.35
 #: A source word that says the opposite this clearly ("before" / "sebelum" 0.91) counts even when
 #: the source also says the target word somewhere ("before ... after" -> "setelah ... setelah").
 LOUD = 0.85
+#: A target word the source does not say at all (below this) needs less: the opposite said this well.
+UNSAID = 0.1
+UNSAID_SAYS = 0.5
 #: A source word another target word covers this well is rendered there, not reversed.
 RENDERED = 0.5
 _EN_STOP = frozenset("""the a an of to in on at for and or but with by from as is are was were be been
@@ -201,7 +204,8 @@ def opposite_words(link: LinkText) -> list[Change]:
         m = _cover(ys + [x], [w.group(0) for w in src])
         row, j = np.unravel_index(int(np.argmax(m[:-1])), m[:-1].shape)
         best, word = float(m[row, j]), src[j]
-        if best < SAYS or m[-1, j] > best - MARGIN or (s > SAID and best < LOUD):
+        says = SAYS if s >= UNSAID else UNSAID_SAYS
+        if best < says or m[-1, j] > best - MARGIN or (s > SAID and best < LOUD):
             continue
         others = [t for n, t in enumerate(lower) if n != k]
         if others and _cover([word.group(0).lower()], others).max() >= RENDERED:
