@@ -239,3 +239,23 @@ def test_drift_changes_of_plain_texts() -> None:
     assert kinds(drift_changes("The plant closed in March.", "Pabrik itu ditutup pada bulan Maret.", "en", "id")) == []
     assert kinds(drift_changes("The plant closed in March.", "Pabrik itu ditutup pada bulan Mei.", "en", "id")) \
         == [("date", "March", "Mei")]
+
+
+def test_a_changed_month_and_a_reversed_verb_in_a_fixture_are_reported_end_to_end() -> None:
+    """The issue's hand test: the project's own rate-cut story, with "Oktober" -> "Desember" and
+    "melambat" -> "meningkat" planted in the translation, checked through the whole pipeline."""
+    from pathlib import Path
+
+    import fidelity
+
+    fixtures = Path(__file__).parent / "fixtures"
+    en = (fixtures / "bi-rate-cut.en.txt").read_text(encoding="utf-8")
+    idn = (fixtures / "bi-rate-cut.id.txt").read_text(encoding="utf-8")
+    assert not [f for f in fidelity.check(en, idn).findings if f.type == "drift"]
+    changed = idn.replace("bulan Oktober", "bulan Desember").replace("tahunan melambat", "tahunan meningkat")
+    report = fidelity.check(en, changed)
+    got = {(c.kind, c.target) for f in report.findings if f.type == "drift" for c in f.changes}
+    assert ("date", "Desember") in got and ("antonym", "meningkat") in got
+    for f in report.findings:
+        for c in f.changes:
+            assert [report.target.text[a:b] for a, b in c.target_spans] == [c.target]
