@@ -259,3 +259,14 @@ def test_a_changed_month_and_a_reversed_verb_in_a_fixture_are_reported_end_to_en
     for f in report.findings:
         for c in f.changes:
             assert [report.target.text[a:b] for a, b in c.target_spans] == [c.target]
+
+
+def test_changes_of_a_joined_link_point_into_the_right_sentence() -> None:
+    src = doc([["Floods hit Jakarta on Monday."], ["The river rose two metres.", "Some 52 homes were flooded in October."]], "en")
+    tgt = doc([["Banjir melanda Jakarta pada hari Senin."], ["Sungai naik dua meter dan 25 rumah terendam pada bulan Desember."]], "id")
+    findings, _ = find(src, tgt, [Link((0,), (0,), 0.8), Link((1, 2), (1,), 0.7)])
+    (f,) = findings
+    for c in f.changes:
+        assert [src.text[a:b] for a, b in c.source_spans] in (["52"], ["October"])
+        assert [tgt.text[a:b] for a, b in c.target_spans] in (["25"], ["Desember"])
+    assert {c.kind for c in f.changes} == {"number", "date"}
