@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from . import rules
 from .categories import categorize, title_lines
 from .outlets import translated_outlets
+from .partial import PartialParams, partial_findings
 from .rules import LinkText, SideText, names, numbers
 from .types import Change, Document, Finding, Link, Summary
 
@@ -123,16 +124,19 @@ def _category(cats: list[str], idx: list[int] | tuple[int, ...]) -> str:
 def find(source: Document, target: Document, links: list[Link],
          best_source: list[float] | None = None, best_target: list[float] | None = None,
          params: FindingParams = FindingParams(),
-         anchors: int | None = None, tau: float | None = None) -> tuple[list[Finding], Summary]:
+         anchors: int | None = None, tau: float | None = None,
+         partial: PartialParams | None = PartialParams()) -> tuple[list[Finding], Summary]:
     """Findings (in document order) and the summary with its verdict.
 
     ``anchors``: how many confident one-to-one anchors the aligner found (None: unknown).
     ``tau``: the aligner's threshold; a link of two title lines scoring below it (one the
     aligner made from their place on the page, ``align._pair_titles``) is a drift to check.
+    ``partial``: the thresholds of :mod:`fidelity.partial` (spans of a linked sentence left
+    out or added); None skips that check.
     """
     s_cats = categorize(source)
     t_cats = categorize(target)
-    s_titles = title_lines(source) if tau is not None else []
+    s_titles = title_lines(source) if tau is not None or partial is not None else []
     t_titles = title_lines(target) if tau is not None else []
     findings: list[tuple[tuple[int, int], Finding]] = []
 
@@ -191,6 +195,9 @@ def find(source: Document, target: Document, links: list[Link],
             findings.append(((link.source[0], 2), Finding(
                 "drift", cat, link.source, link.target, link.score,
                 "; ".join(rules.messages(changes)), tuple(changes), rules.severity(changes))))
+    if partial is not None:
+        for f in partial_findings(source, target, links, partial, categories=s_cats, titles=s_titles):
+            findings.append(((f.source[0], 3), f))
     findings.sort(key=lambda x: x[0])
     out = [f for _, f in findings]
     return out, summarize(source, target, links, out, s_cats, t_cats, params, anchors)

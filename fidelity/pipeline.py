@@ -28,6 +28,7 @@ from .categories import is_boilerplate, title_lines
 from .embed import side_texts
 from .features import hashed_vectors, row_norms
 from .findings import FindingParams, find
+from .partial import PartialParams
 from .lexical import Tokens
 from .types import Document, Report
 
@@ -59,6 +60,8 @@ class Settings:
         "sig": None, "why": "whether a report is made at all, not what it says"})
     align: AlignParams = field(default_factory=AlignParams)
     findings: FindingParams = field(default_factory=FindingParams, metadata={"sig": "find"})
+    #: Spans of a linked sentence left out or added (:mod:`fidelity.partial`).
+    partial: PartialParams = field(default_factory=PartialParams)
 
     def with_overrides(self, **kw: Any) -> "Settings":
         return replace(self, **{k: v for k, v in kw.items() if v is not None})
@@ -238,7 +241,7 @@ def analyse_sides(pair: Pair, src: SideVectors, tgt: SideVectors, settings: Sett
     del src, tgt
     findings, summary = find(pair.source, pair.target, result.links, result.best_source,
                              result.best_target, settings.findings, anchors=len(result.anchors),
-                             tau=result.tau if p.pair_titles else None)
+                             tau=result.tau if p.pair_titles else None, partial=settings.partial)
     return Report(
         fidelity_version=__version__,
         signature=signature(settings, model),

@@ -139,8 +139,21 @@ def test_seed_verdict_and_json_contract(seed_report: Report) -> None:
     assert d["summary"]["omissions"] == sum(1 for f in d["findings"] if f["type"] == "omission")
     assert "model:fidelity-en-id-static#" in d["signature"] and "device:cpu" in d["signature"]
     for f in d["findings"]:
-        assert f["type"] in ("omission", "addition", "drift")
+        assert f["type"] in ("omission", "addition", "partial", "drift")
         assert f["category"] in ("body", "headline", "caption", "credit", "byline", "boilerplate")
+        assert f["severity"] in ("minor", "major", "critical")
+    assert d["summary"]["partials"] == sum(1 for f in d["findings"] if f["type"] == "partial")
+
+
+def test_seed_lame_duck_is_a_partial_omission_with_offsets(seed_report: Report) -> None:
+    """"the lame duck Democratic administration" became "pemerintahan Demokrat": the one
+    partial omission of the seed pair, named with its place in the English text."""
+    partials = [f for f in seed_report.findings if f.type == "partial"]
+    missing = [c for f in partials for c in f.changes if c.kind == "missing"]
+    assert any("lame duck" in c.source for c in missing), [f.message for f in partials]
+    for change in missing:
+        for start, end in change.source_spans:
+            assert seed_report.source.text[start:end] == change.source
 
 
 @pytest.mark.parametrize("other", ["ap.en.txt", "indiatoday.en.txt", "cbs-rewrite.en.txt"])
