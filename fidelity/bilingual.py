@@ -562,19 +562,6 @@ def unit_links(bil: Bilingual) -> list[Link]:
     return [Link((s_of[k],), (t_of[k],)) for k in range(len(bil.units)) if k in s_of and k in t_of]
 
 
-def partial_unit_findings(report: Report) -> list[Finding]:
-    """Partial omissions and additions (:mod:`fidelity.partial`) of the report's links, when
-    the pipeline that made it did not look for them (a pre-segmented unit that drops a clause
-    is the commonest fault of a bilingual file); none when it did (no finding counted twice)."""
-    if any(f.type == "partial" for f in report.findings):
-        return []
-    try:
-        from .partial import partial_findings
-    except ImportError:  # pragma: no cover - the module ships with fidelity
-        return []
-    return partial_findings(report.source, report.target, report.links)
-
-
 def check_bilingual(bil: Bilingual, checker: Any, settings: Any = None, glossary: Any = None) -> Report:
     """Check one bilingual file with a :class:`~fidelity.pipeline.Checker`: align the unit
     sequences (document-level omissions and additions, drift, ...), then add the per-unit
@@ -596,8 +583,7 @@ def check_bilingual(bil: Bilingual, checker: Any, settings: Any = None, glossary
         check_language(source.text, source.lang, f"{bil.path} (source units)")
         check_language(target.text, target.lang, f"{bil.path} (target units)")
     report = checker.check_pair(Pair(source, target), s)
-    report = merge_unit_findings(report, unit_findings(bil, report, checker.encoder.encode)
-                                 + partial_unit_findings(report))
+    report = merge_unit_findings(report, unit_findings(bil, report, checker.encoder.encode))
     if glossary is not None:
         from .glossary import apply_glossary
 
@@ -606,5 +592,5 @@ def check_bilingual(bil: Bilingual, checker: Any, settings: Any = None, glossary
 
 
 __all__ = ["Bilingual", "FORMATS", "Inline", "SUFFIXES", "Unit", "UnitText", "check_bilingual",
-           "detect_format", "is_bilingual", "merge_unit_findings", "partial_unit_findings", "read_bilingual",
+           "detect_format", "is_bilingual", "merge_unit_findings", "read_bilingual",
            "read_bilingual_bytes", "unit_findings", "unit_links", "unit_text"]
