@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 #: Folder name of the shipped default embedding model inside ``models/``.
 DEFAULT_MODEL_NAME = "fidelity-en-id-static"

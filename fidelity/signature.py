@@ -4,7 +4,7 @@ As sacrebleu builds its signature from a metric's actual arguments plus a table 
 the signature here is built by walking :func:`dataclasses.fields` of the settings, so a new
 parameter is in it the moment it is declared, and cannot be forgotten:
 
-    fidelity:0.1.0|model:fidelity-en-id-static#1a2b3c4d5e6f|seg:punkt-en#…,punkt-id#…,presplit=no,
+    fidelity:0.2.0|model:fidelity-en-id-static#1a2b3c4d5e6f|seg:punkt-en#…,punkt-id#…,presplit=no,
     nltk=3.10.4|align:k=4,lex=0.25,tau=auto,…,hash=512|find:unrelated=0.4,…|data:#…|device:cpu
 
 Rules, read from each field's ``metadata``:
