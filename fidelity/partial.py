@@ -111,6 +111,9 @@ class PartialParams:
     ``mid_cover``: the highest mean cover of a shortest run (``min_run`` words) inside a
     sentence; a run that ends its sentence (where cut clauses are) needs no more than the
     rest (a pair of rare words a free rendering leaves mid-sentence is the commonest noise).
+    ``names_anyway``: a run of names (one or more) with no name of the other side left over in
+    its place is a span even in a loosely rendered link (a name's absence is plain; the
+    loose-link guards are for the table's weak evidence on ordinary words).
     ``min_words``: content words a sentence needs before it is judged word by word.
     ``names``: also report a lone name or number of the source the translation does not
     write (not the other way round: a translation adds a name's first name, a rank, a
@@ -140,6 +143,7 @@ class PartialParams:
     run_slack: int = field(default=0, metadata={"sig": "rslack"})
     pair_floor: float = field(default=-1.0, metadata={"sig": "pfloor"})
     mid_cover: float = field(default=0.2, metadata={"sig": "mid"})
+    names_anyway: bool = field(default=True, metadata={"sig": "nany"})
 
 
 # --------------------------------------------------------------------------- stemming
@@ -603,7 +607,8 @@ def _runs(low: np.ndarray, sentence_of: Sequence[int], bridge: int, need: int) -
 def uncovered_spans(words: Sequence[Word], cov: np.ndarray, where: np.ndarray,
                     other_cov: np.ndarray, sentence_of: Sequence[int],
                     params: PartialParams, min_run: int | None = None,
-                    names: bool | None = None) -> list[Span]:
+                    names: bool | None = None,
+                    other_names: Sequence[bool] | None = None) -> list[Span]:
     """The spans of the content words ``words`` (one side of a link) the other side does not
     render.
 
@@ -626,6 +631,8 @@ def uncovered_spans(words: Sequence[Word], cov: np.ndarray, where: np.ndarray,
     out = []
     n_low = int(low.sum())
     min_run = params.min_run if min_run is None else min_run
+    if other_names is None:
+        other_names = [True] * m
     for found in _runs(low, sentence_of, params.bridge, min_run + 1):
         run = list(range(found[0], found[-1] + 1))  # with the covered words it bridges
         lo, hi = _window(anchors, where, run[0], run[-1], m, params.run_slack)
@@ -634,12 +641,17 @@ def uncovered_spans(words: Sequence[Word], cov: np.ndarray, where: np.ndarray,
         last = run[-1] == n - 1 or sentence_of[run[-1] + 1] != sentence_of[run[-1]]
         if big and not last and len(found) <= min_run and float(cov[found].mean()) > params.mid_cover:
             big = False  # a short run inside a sentence must be surely absent
-        lone = (params.names if names is None else names) and len(run) == 1 and words[run[0]].name and there == 0
-        if not (big or lone):
+        # A name is not rendered when no name of the other side is left over in its place (a
+        # replaced or respelt name is the drift check's business; a pronoun is no name).
+        named = ((params.names if names is None else names)
+                 and all(words[i].name for i in found)
+                 and not any(other_low[j] and other_names[j] for j in range(max(lo, 0), min(hi + 1, m))))
+        if not (big or named):
             continue
         rest = n - len(run)
         others = n_low - len(found)
-        if others > params.max_gaps * rest + params.gap_allow or others > params.gap_ratio * len(found):
+        loose = others > params.max_gaps * rest + params.gap_allow or others > params.gap_ratio * len(found)
+        if loose and not (named and params.names_anyway):
             continue
         out.append(Span(tuple(words[i] for i in run), 1.0 - float(cov[found].mean())))
     return out
@@ -698,7 +710,8 @@ def link_cover(s_words: list[Word], s_sent: list[int], s_lang: str, t_words: lis
 
 def link_spans(lc: LinkCover, params: PartialParams) -> tuple[list[Span], list[Span]]:
     """(missing spans of the source, added spans of the target) of one link."""
-    missing = uncovered_spans(lc.s_words, lc.s_cov, lc.s_where, lc.t_cov, lc.s_sent, params)
+    missing = uncovered_spans(lc.s_words, lc.s_cov, lc.s_where, lc.t_cov, lc.s_sent, params,
+                              other_names=[w.name for w in lc.t_words])
     added = (uncovered_spans(lc.t_words, lc.t_cov, lc.t_where, lc.s_cov, lc.t_sent, params,
                              params.add_min_run, names=False) if params.additions else [])
     return missing, added
