@@ -203,3 +203,16 @@ def test_contiguous_gap_is_a_span_scattered_gaps_are_not():
     paraphrase[6:10] = 0.1
     assert uncovered_spans(words, run, where, paraphrase, [0] * n, params) == []
 
+
+
+def test_dropped_name_is_missing_but_a_replaced_name_is_left_to_drift():
+    en = ["The bill was drafted by Senator Lisa Murkowski and two colleagues from the committee."]
+    dropped = ["Rancangan undang-undang itu disusun oleh Senator bersama dua rekannya dari komite."]
+    replaced = ["Rancangan undang-undang itu disusun oleh Senator Susan Collins bersama dua rekannya "
+                "dari komite."]
+    source = _doc(en, "en")
+    found = partial_findings(source, _doc(dropped, "id"), _one_to_one(1))
+    assert [c.source for f in found for c in f.changes if c.kind == "missing"] == ["Lisa Murkowski"]
+    ((start, end),) = found[0].changes[0].source_spans
+    assert source.text[start:end] == "Lisa Murkowski"
+    assert partial_findings(source, _doc(replaced, "id"), _one_to_one(1)) == []
