@@ -291,6 +291,57 @@ def test_a_killed_worker_costs_a_retry_not_a_record(ray_instance, local_run, tmp
                 assert data == want[f"{story}.{ext}"], (story, k, ext)
 
 
+class PoisonWorker:
+    """An actor without a model: its process dies on a window holding the pair "poison";
+    other pairs get a faithful outcome (hashes of their files, nothing checked)."""
+
+    def __init__(self, settings, outdir: str, threads: int = 1):
+        pass
+
+    def hello(self):
+        return "poison-test", os.getpid(), None
+
+    def check(self, items):
+        import hashlib
+
+        from fidelity.batch.ray_engine import Outcome, WindowResult
+
+        if any(item.spec.id == "poison" for item in items):
+            os._exit(1)
+        summary = {"verdict": "faithful", "source_coverage": 1.0, "target_coverage": 1.0,
+                   "source_sentences": 1, "target_sentences": 1}
+        return WindowResult([Outcome(i.key, hashlib.sha256(Path(i.spec.source).read_bytes()).hexdigest(),
+                                     hashlib.sha256(Path(i.spec.target).read_bytes()).hexdigest(),
+                                     summary) for i in items])
+
+
+@needs_ray
+def test_a_pair_that_kills_its_worker_every_time_fails_alone(ray_instance, tmp_path: Path,
+                                                            monkeypatch) -> None:
+    """A pair whose actor process dies at every try: its window, once out of retries, is
+    retried pair by pair, so that pair alone gets an error record and its window's other
+    pairs are checked; one record per pair."""
+    import sys
+
+    from fidelity.batch import ray_engine
+
+    ray_instance.cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    monkeypatch.setattr(ray_engine, "PairWorker", PoisonWorker)
+    monkeypatch.setattr(ray_engine, "RESTARTS", 1)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("a", "b", "poison", "c", "d", "e"):
+        (folder / f"{name}.en.txt").write_text(f"Story {name}.\n", encoding="utf-8")
+        (folder / f"{name}.id.txt").write_text(f"Berita {name}.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    totals, stats = ray_engine.run_ray(options(str(folder), str(out), window=3))
+    recs = {r["id"]: r for r in lines(out)}
+    assert len(lines(out)) == len(recs) == 6 and stats.split_windows == 1
+    assert "a Ray worker died while checking this pair (2 times)" == recs.pop("poison")["error"]
+    assert all(r["verdict"] == "faithful" and r["error"] is None for r in recs.values())
+    assert totals.exit_code == 3 and totals.failed == 1
+
+
 def test_a_second_run_on_a_locked_outdir_is_refused(tmp_path: Path) -> None:
     """The local engine's lock: a Ray run on an OUTDIR another run holds is refused at once,
     before Ray starts."""

@@ -23,8 +23,10 @@ What is different, and why:
 * **Faults.** A killed actor process is restarted by Ray and its windows are retried (the work
   of a window is idempotent: reports are written atomically and the record is written by the
   driver only when the window's result arrives), so a kill costs a retry, not a lost or a
-  duplicated record. A window whose actor died more often than :data:`RESTARTS` becomes error
-  records. A pair that raises is an error record, as locally.
+  duplicated record. A window whose actor died more often than :data:`RESTARTS` is retried
+  pair by pair on a new actor, so a pair that kills its worker every time (a crash in a
+  native library, memory) is the only one to get an error record. A pair that raises is an
+  error record, as locally.
 * **Storage.** INPUT (a manifest) and OUTDIR may be fsspec URLs (:mod:`fidelity.storage`).
   On the local file system (a path or ``file://``) records are appended to ``results.jsonl``
   and OUTDIR is locked as by the local engine; an object store cannot append, so records go to
@@ -613,7 +615,7 @@ class RayStats(RunStats):
 
     actors: int = 0
     cpus_per_actor: float = 0.0
-    retried_windows: int = 0
+    split_windows: int = 0  #: windows whose actor kept dying, retried pair by pair
     driver_seconds: float = 0.0  #: driver CPU time spent on the pairs (records, index, progress)
 
 
@@ -673,11 +675,15 @@ class _Run:
         self.load[k] -= 1
         try:
             result: WindowResult = self.ray.get(ref)
-        except self.ray.exceptions.RayActorError:  # died more than RESTARTS times
-            self.stats.retried_windows += 1
-            result = WindowResult([Outcome(i.key, error="a Ray worker died while checking this "
-                                           "pair (more than its retries)") for i in items])
+        except self.ray.exceptions.RayActorError:  # its process died more than RESTARTS times
             self.replace_actor(k)
+            if len(items) > 1:  # a pair that kills its worker must not take its window along:
+                self.stats.split_windows += 1  # each pair again, alone
+                for item in items:
+                    self.submit([item])
+                return
+            result = WindowResult([Outcome(items[0].key, error=f"a Ray worker died while checking "
+                                           f"this pair ({RESTARTS + 1} times)")])
         except Exception as exc:  # noqa: BLE001 - e.g. a window that cannot be pickled
             result = WindowResult([Outcome(i.key, error=_ray_error(exc)) for i in items])
         self.stats.embed_seconds += result.embed_seconds
