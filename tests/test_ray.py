@@ -191,9 +191,11 @@ def test_sigterm_stops_the_run_and_everything_it_started(tmp_path: Path) -> None
 
 @needs_ray
 def test_ray_reports_are_the_local_engines_and_a_second_run_reuses_them(
-        ray_instance, local_run, tmp_path: Path) -> None:
+        ray_instance, local_run, tmp_path: Path, monkeypatch) -> None:
     """Same per-pair JSON/HTML bytes, the same records (but for the seconds) and error records
-    as the local engine; then resume: unchanged pairs reused, a changed one redone; the actors' CPUs are given back after each run."""
+    as the local engine; then resume: unchanged pairs reused, a changed one redone; the actors'
+    CPUs are given back after each run. The second run names INPUT and OUTDIR relative to
+    another folder than the one Ray started in: the actors read them from the driver's."""
     from fidelity.batch.ray_engine import run_ray
 
     folder, local_out = local_run
@@ -219,7 +221,8 @@ def test_ray_reports_are_the_local_engines_and_a_second_run_reuses_them(
     shutil.copyfile(SEEDS / "nyt.id.txt", folder.parent / "nyt.id.txt.keep")
     try:
         (folder / "nyt.id.txt").write_bytes((folder / "nyt.id.txt").read_bytes() + b"\nTambahan.\n")
-        totals, stats = run_ray(options(str(folder), str(out), window=2))
+        monkeypatch.chdir(folder.parent)
+        totals, stats = run_ray(options(folder.name, os.path.relpath(out), window=2))
         assert (stats.checked, stats.reused) == (3, 4)
     finally:
         shutil.copyfile(folder.parent / "nyt.id.txt.keep", folder / "nyt.id.txt")

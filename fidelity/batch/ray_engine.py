@@ -140,7 +140,7 @@ class PairWorker:
 
     A plain class (Ray wraps it with ``ray.remote``), so it can also be run in-process."""
 
-    def __init__(self, settings: Settings, outdir: str, threads: int = 1):
+    def __init__(self, settings: Settings, outdir: str, threads: int = 1, cwd: str | None = None):
         try:
             import torch
 
@@ -154,6 +154,9 @@ class PairWorker:
         self.checker.encoder.cache_size = min(self.checker.encoder.cache_size, CACHE_TEXTS)
         self.signature = signature(settings, self.checker.model_id)
         self.store = Store(outdir)
+        #: The driver's folder: a relative input path is relative to it, not to this process's
+        #: folder (Ray's start folder here, anything on another node).
+        self.cwd = cwd or os.getcwd()
 
     def hello(self) -> tuple[str, int, Any]:
         """(signature, process id, model id): every actor of a run must agree on the first."""
@@ -193,8 +196,8 @@ class PairWorker:
             out.error = spec.problem
             return None
         t0 = time.perf_counter()
-        src, src_err = _read(spec.source)
-        tgt, tgt_err = _read(spec.target)
+        src, src_err = _read(self._where(spec.source))
+        tgt, tgt_err = _read(self._where(spec.target))
         out.source_sha = None if src is None else sha256_bytes(src)
         out.target_sha = None if tgt is None else sha256_bytes(tgt)
         out.seconds = time.perf_counter() - t0
@@ -214,6 +217,12 @@ class PairWorker:
             out.error = res.error
             return None
         return res.pair
+
+    def _where(self, location: str | None) -> str | None:
+        """``location`` to read: a relative local path joined to the driver's folder."""
+        if location is None or storage.is_url(location) or os.path.isabs(location):
+            return location
+        return os.path.join(self.cwd, location)
 
     def _embed(self, prepared: list[tuple[Item, Any]], outcomes: dict[int, Outcome]
                ) -> list[tuple[Item, Any, list]]:
@@ -544,6 +553,11 @@ def window_size(opts: BatchOptions) -> int:
     return max(1, min(opts.window, RAY_WINDOW))
 
 
+def store_location(store: Store) -> str:
+    """OUTDIR as the actors must see it: a local folder by its absolute path."""
+    return str(store.local.absolute()) if store.local is not None else store.location
+
+
 def new_actor(ray: Any, settings: Settings, outdir: str, share: float) -> Any:
     """A :class:`PairWorker` actor asking for ``share`` CPUs, restarted by Ray (and its
     windows retried) up to :data:`RESTARTS` times when its process dies; torch and the BLAS /
@@ -555,7 +569,7 @@ def new_actor(ray: Any, settings: Settings, outdir: str, share: float) -> Any:
     remote = ray.remote(PairWorker).options(
         num_cpus=share, max_restarts=RESTARTS, max_task_retries=RESTARTS,
         runtime_env={"env_vars": {**env, "TOKENIZERS_PARALLELISM": "false"}})
-    return remote.remote(settings, outdir, threads)
+    return remote.remote(settings, outdir, threads, os.getcwd())
 
 
 def start_pool(ray: Any, settings: Settings, outdir: str, workers: int | None, pairs: int,
@@ -694,7 +708,7 @@ class _Run:
     def replace_actor(self, k: int) -> None:
         with contextlib.suppress(Exception):
             self.ray.kill(self.pool.actors[k])
-        self.pool.actors[k] = new_actor(self.ray, self.opts.settings, self.store.location,
+        self.pool.actors[k] = new_actor(self.ray, self.opts.settings, store_location(self.store),
                                         self.pool.cpus_per_actor)
 
     def record(self, item: Item, out: Outcome) -> None:
@@ -829,7 +843,7 @@ def _locked_run(ray: Any, opts: BatchOptions, address: str | None, store: Store,
             started = address is None
             _reclaim_sigterm()  # ray.init made SIGTERM a plain sys.exit
         notices = _Notices(ray)
-        pool = start_pool(ray, opts.settings, store.location, opts.workers, index.count,
+        pool = start_pool(ray, opts.settings, store_location(store), opts.workers, index.count,
                           window_size(opts))
         if on_pool is not None:
             on_pool(pool)
