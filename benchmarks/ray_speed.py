@@ -56,7 +56,7 @@ class StubWorker:
     """An actor that reads and hashes a window's input files and returns a faithful outcome
     for each pair without checking it: the driver's path at the speed Ray can feed it."""
 
-    def __init__(self, settings, outdir: str, threads: int = 1):
+    def __init__(self, settings, outdir: str, threads: int = 1, cwd: str | None = None):
         from fidelity.storage import Store
 
         self.store = Store(outdir)

@@ -298,7 +298,7 @@ class PoisonWorker:
     """An actor without a model: its process dies on a window holding the pair "poison";
     other pairs get a faithful outcome (hashes of their files, nothing checked)."""
 
-    def __init__(self, settings, outdir: str, threads: int = 1):
+    def __init__(self, settings, outdir: str, threads: int = 1, cwd: str | None = None):
         pass
 
     def hello(self):
