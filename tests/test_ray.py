@@ -345,10 +345,10 @@ def test_a_pair_that_kills_its_worker_every_time_fails_alone(ray_instance, tmp_p
     assert totals.exit_code == 3 and totals.failed == 1
 
 
+@needs_ray
 def test_a_second_run_on_a_locked_outdir_is_refused(tmp_path: Path) -> None:
     """The local engine's lock: a Ray run on an OUTDIR another run holds is refused at once,
     before Ray starts."""
-    pytest.importorskip("ray", reason="Ray is not installed: pip install 'fidelity[ray]'")
     from fidelity.batch.ray_engine import run_ray
 
     folder = make_folder(tmp_path / "in")
