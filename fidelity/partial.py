@@ -17,15 +17,24 @@ renders it, and takes the best of five kinds of evidence:
 * cognates: loan words spelt the Indonesian way ("democracy" / "demokrasi"), by edit distance
   after a few spelling rules.
 
-Free but faithful translation leaves scattered words without evidence (an idiom, a verb
-rendered by a paraphrase); a cut clause leaves a contiguous run. So a span is reported only
-when it is a run of at least ``min_run`` consecutive uncovered content words of one sentence
-(function words between them do not break the run), or a single name or number the other side
-does not have, and the rest of the link is well covered (a loose or wrong link has gaps
-everywhere and is not judged word by word). Added spans are the same test from the target side.
+A word of the other side renders one phrase: when words far apart claim it ("duck" in its verb
+sense and "avoid" both reach "menghindari"), the strongest claim keeps it and the others are
+scored again without it (competitive linking).
 
-The cost is a few small matrix products per link: the words of a document are tokenised once
-and each link compares only its own content words.
+Free but faithful translation leaves words without evidence on *both* sides (an idiom, a verb
+rendered by a paraphrase) and scattered; a cut clause leaves a contiguous run on one side. So
+the words both sides leave uncovered are first paired with each other, SimAlign-style
+(itermax: mutual best table cosine), but only between the same anchors (the counterparts of
+their covered neighbours), and a span is reported only when it is a run of at least
+``min_run`` consecutive uncovered content words of one sentence (function words between them
+do not break the run; one covered word inside a longer run is bridged) that outnumbers the
+uncovered words the other side has in the same place, or a run of names with no name of the
+other side left over there, and the rest of the link is well covered (a loose or wrong link
+has gaps everywhere and is not judged word by word). Added spans are the same test from the
+target side, with a longer run (a translation spells out more than its source).
+
+The cost is a few small matrix products per link (BLAS on one thread: they are tiny), with the
+words of up to 2,000 links tokenised at once: about 1-3 ms a link on two busy cores.
 """
 
 from __future__ import annotations
