@@ -362,8 +362,17 @@ def _write_report(report, fmt: str, output: str | None, verbose: bool, quiet: bo
         _err(f"{report.summary.verdict}: wrote {fmt} report to {output}")
 
 
+def _input_location(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """INPUT: an existing local path, or a URL (a manifest for --engine ray)."""
+    from .storage import is_url
+
+    if not is_url(value) and not os.path.exists(value):
+        raise click.BadParameter(f"Path {value!r} does not exist.")
+    return value
+
+
 @main.command(cls=SectionedCommand)
-@click.argument("input_path", metavar="INPUT", type=click.Path(exists=True))
+@click.argument("input_path", metavar="INPUT", callback=_input_location)
 @click.option("-o", "--outdir", required=True, metavar="OUTDIR",
               help="Folder for the reports, results.jsonl, summary.json and index.html.")
 @click.option("--source-suffix", default=".en.txt", show_default=True,
@@ -376,15 +385,21 @@ def _write_report(report, fmt: str, output: str | None, verbose: bool, quiet: bo
 @click.option("--window", type=click.IntRange(1, 4096), default=64, show_default=True,
               help="Pairs whose sentences are embedded together in one batch.")
 @click.option("--force", is_flag=True, help="Redo every pair, even those whose report is up to date.")
+@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="Check the pairs in worker processes here, or on Ray (pip install "
+                   "'fidelity[ray]'; INPUT and OUTDIR may then be fsspec URLs).")
+@click.option("--ray-address", metavar="ADDRESS", default=None,
+              help="With --engine ray: join this cluster ('auto' or ray://HOST:PORT) "
+                   "[default: a local Ray instance of --workers CPUs].")
 @click.option("--fail-on", default=DEFAULT_FAIL_ON, show_default=True, callback=_fail_on_option,
               metavar="LIST", help=FAIL_ON_HELP)
 @click.option("--progress", is_flag=True, help="Show the progress bar even when stderr is not a terminal.")
 @click.option("-q", "--quiet", is_flag=True, help="No warnings or progress on stderr.")
 @input_options
 @model_options
-def batch(input_path, outdir, source_suffix, target_suffix, workers, window, force, fail_on,
-          progress, quiet, source_lang, target_lang, presplit, no_language_check, model, device,
-          batch_size, tau):
+def batch(input_path, outdir, source_suffix, target_suffix, workers, window, force, engine,
+          ray_address, fail_on, progress, quiet, source_lang, target_lang, presplit,
+          no_language_check, model, device, batch_size, tau):
     """Check every pair of INPUT, writing one report per pair into OUTDIR.
 
     INPUT is a folder of <story>.en.txt / <story>.id.txt files, or a manifest (.csv or .jsonl)
@@ -402,18 +417,31 @@ def batch(input_path, outdir, source_suffix, target_suffix, workers, window, for
     fail = fail_on
     try:
         from .batch import BatchOptions, run_batch, summary_text
+        from .storage import is_url
 
         settings = build_settings(source_lang, target_lang, model, device, batch_size, presplit,
                                   no_language_check, tau)
-        totals, stats = run_batch(BatchOptions(
+        opts = BatchOptions(
             input=input_path, outdir=outdir, settings=settings, source_suffix=source_suffix,
             target_suffix=target_suffix, workers=workers, window=window, force=force,
-            progress=False if quiet else (True if progress else None), fail_on=fail))
+            progress=False if quiet else (True if progress else None), fail_on=fail)
+        if engine == "ray":
+            from .batch.ray_engine import run_ray
+
+            totals, stats = run_ray(opts, address=ray_address)
+        elif ray_address is not None:
+            raise click.UsageError("--ray-address goes with --engine ray")
+        elif is_url(input_path) or is_url(outdir):
+            raise click.UsageError("a URL as INPUT or OUTDIR needs --engine ray")
+        else:
+            totals, stats = run_batch(opts)
     except FidelityError as exc:
         _err(f"error: {exc}")
         sys.exit(exc.exit_code)
     click.echo(summary_text(totals, stats), nl=False)
     if not quiet:
-        _err(f"{totals.pairs} pairs: records in {Path(outdir) / 'results.jsonl'}, "
-             f"overview in {Path(outdir) / 'index.html'}")
+        from .storage import join
+
+        _err(f"{totals.pairs} pairs: records in {join(outdir, 'results.jsonl')}, "
+             f"overview in {join(outdir, 'index.html')}")
     sys.exit(totals.exit_code)

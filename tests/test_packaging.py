@@ -34,29 +34,55 @@ def _requirements() -> dict[str, Requirement]:
     return {canonicalize_name(r.name): r for r in reqs}
 
 
-def _imports(folder: Path) -> set[str]:
-    """Top-level names of the absolute imports of every module under ``folder``."""
+def _extras() -> dict[str, Requirement]:
+    reqs = [Requirement(r) for group in PYPROJECT["project"]["optional-dependencies"].values() for r in group]
+    return {canonicalize_name(r.name): r for r in reqs}
+
+
+def _names(node: ast.AST) -> set[str]:
+    if isinstance(node, ast.Import):
+        return {a.name.split(".")[0] for a in node.names}
+    if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+        return {node.module.split(".")[0]}
+    return set()
+
+
+def _imports(folder: Path, module_level_only: bool = False) -> set[str]:
+    """Top-level names of the absolute imports of every module under ``folder`` (with
+    ``module_level_only``, those a plain ``import fidelity.x`` runs: not inside a function)."""
     names = set()
     for path in folder.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Import):
-                names |= {a.name.split(".")[0] for a in node.names}
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                names.add(node.module.split(".")[0])
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in (tree.body if module_level_only else ast.walk(tree)):
+            names |= _names(node)
     return names
 
 
-def test_every_library_the_package_imports_is_declared() -> None:
-    third_party = {m for m in _imports(ROOT / "fidelity") if m not in sys.stdlib_module_names and m != "fidelity"}
-    assert {"numpy", "nltk", "tokenizers", "safetensors", "markupsafe"} <= third_party
+def _undeclared(modules: set[str], declared: set[str]) -> dict[str, list[str]]:
     dists = md.packages_distributions()
-    declared = set(_requirements())
     missing = {}
-    for module in sorted(third_party):
+    for module in sorted(modules):
         names = {canonicalize_name(d) for d in dists.get(module, [module])}
         if not names & declared:
             missing[module] = sorted(names)
-    assert not missing, f"imported by fidelity/ but not in pyproject dependencies: {missing}"
+    return missing
+
+
+def test_every_library_the_package_imports_is_declared() -> None:
+    """Every import is a dependency or belongs to an optional extra; what an extra brings
+    (Ray, translate-toolkit) is imported inside the functions that need it, never when a
+    module of the package is imported."""
+    def third_party(names: set[str]) -> set[str]:
+        return {m for m in names if m not in sys.stdlib_module_names and m != "fidelity"}
+
+    anywhere = third_party(_imports(ROOT / "fidelity"))
+    at_import = third_party(_imports(ROOT / "fidelity", module_level_only=True))
+    assert {"numpy", "nltk", "tokenizers", "safetensors", "markupsafe"} <= anywhere
+    core = set(_requirements())
+    missing = _undeclared(anywhere, core | set(_extras()))
+    assert not missing, f"imported by fidelity/ but in no pyproject dependency or extra: {missing}"
+    eager = _undeclared(at_import, core)
+    assert not eager, f"an optional extra imported when the module is: {eager}"
 
 
 def test_installed_nltk_is_within_the_declared_bound() -> None:
