@@ -186,9 +186,10 @@ class Lexicon:
         u = self.unit[part]
         best = _product(u, self.unit[other]).max(axis=1)
         w = self.weight[part].astype(np.float64)
+        full = float(w.sum())
         rest = np.asarray(rest, dtype=np.int64)
         if rest.size:
             shared = np.clip(_product(u, self.unit[rest]).max(axis=1), 0.0, 1.0)
             w = w * (1.0 - shared)
-        total = float(w.sum())
-        return float((best * w).sum() / total) if total > 1e-9 else 0.0
+        total = float(w.sum())  # a word's cosine to itself rounds to just under 1
+        return float((best * w).sum() / total) if total > 1e-4 * full else 0.0

@@ -99,3 +99,43 @@ def test_tokens_from_batches_and_from_the_embedding_are_the_lexicons(lexicon: Le
     from_embedding = Tokens.from_batches(got)
     assert np.array_equal(from_embedding.ids, whole.ids)
     assert np.array_equal(from_embedding.starts, whole.starts)
+
+
+def test_own_coverage_equals_its_definition(lexicon: Lexicon) -> None:
+    part, rest, other = (lexicon.tokens([s]).of(0) for s in (
+        "Rescue teams used rubber boats to reach villages in Kebasen.",
+        "Two people died when a house collapsed in Kebasen.",
+        "Tim penyelamat menggunakan perahu karet untuk mencapai desa-desa di Kebasen."))
+    u, w = lexicon.unit, lexicon.weight.astype(np.float64)
+    best = (u[part] @ u[other].T).max(axis=1)
+    weight = w[part] * (1.0 - np.clip((u[part] @ u[rest].T).max(axis=1), 0.0, 1.0))
+    assert lexicon.own_coverage(part, rest, other) == pytest.approx(float(best @ weight / weight.sum()), abs=1e-5)
+    # Without a rest it is the coverage; with nothing to cover or nothing covering, 0.
+    plain = lexicon.coverage(lexicon.tokens([""]), np.array([0]), lexicon.tokens([""]), np.array([0]))
+    assert plain.tolist() == [0.0]
+    empty = np.zeros(0, np.int64)
+    tokens = Tokens(np.concatenate([part, other]), np.array([0, part.size, part.size + other.size]))
+    assert lexicon.own_coverage(part, empty, other) == pytest.approx(
+        float(lexicon.coverage(tokens, np.array([0]), tokens, np.array([1]))[0]), abs=1e-5)
+    assert lexicon.own_coverage(empty, rest, other) == 0.0 == lexicon.own_coverage(part, rest, empty)
+    assert lexicon.own_coverage(part, part, other) == 0.0  # all its words are shared
+
+
+def test_a_sentence_covered_only_through_its_neighbours_names_has_little_of_its_own(lexicon: Lexicon) -> None:
+    """A dropped sentence beside the one the translation kept: the names they share are
+    covered, its own words are not; the two halves of a sentence translated as two each have
+    words of their own in it."""
+    t = lambda s: lexicon.tokens([s]).of(0)  # noqa: E731
+    none = np.zeros(0, np.int64)
+    dropped = t("Governor Ganjar Pranowo visited the shelters in Banyumas on Wednesday morning.")
+    kept = t("Ganjar Pranowo promised the provincial government would pay farmers in Banyumas.")
+    kept_id = t("Ganjar Pranowo menjanjikan pemerintah provinsi akan membayar petani di Banyumas.")
+    assert lexicon.own_coverage(dropped, kept, kept_id) < 0.2
+    assert lexicon.own_coverage(dropped, none, kept_id) > 0.4
+    assert lexicon.own_coverage(kept, dropped, kept_id) > 0.5
+    source = t("Ganjar Pranowo promised the provincial government would pay farmers in Banyumas "
+               "whose rice fields were destroyed.")
+    half_a = t("Ganjar Pranowo berjanji.")
+    half_b = t("Pemerintah provinsi akan membayar petani di Banyumas yang sawahnya rusak.")
+    assert lexicon.own_coverage(half_a, half_b, source) > 0.5
+    assert lexicon.own_coverage(half_b, half_a, source) > 0.5
