@@ -55,7 +55,8 @@ _STEPS = {_L11: (1, 1), _L10: (1, 0), _L01: (0, 1), _L21: (2, 1), _L12: (1, 2), 
 
 @dataclass(frozen=True)
 class AlignParams:
-    """Knobs of the aligner; their values go into every report's signature."""
+    """Knobs of the aligner; every field goes into every report's signature
+    (:mod:`fidelity.signature` builds it from the fields)."""
 
     k: int = 4  #: neighbours in the CSLS density
     lex_weight: float = 0.25  #: weight of the hashed name/number block in a score
@@ -100,15 +101,6 @@ class AlignParams:
     free_pair_cover: float = 0.4
     band: int = 4  #: half-width added around the anchor path
     max_cells: int = 2_000_000  #: a gap rectangle larger than this becomes a diagonal corridor
-
-    def signature(self) -> str:
-        tau = "auto" if self.tau is None else f"{self.tau:g}"
-        return (f"k={self.k},lex={self.lex_weight:g},tau={tau},alpha={self.tau_alpha:g},"
-                f"merge={self.merge_delta:g},mlen={self.merge_length:g},mslack={self.merge_slack:g},"
-                f"mcover={self.merge_cover:g},"
-                f"len={self.length_weight:g},band={self.band}" + (",titles" if self.pair_titles else "")
-                + (f",absorb={self.absorb_cover:g}/{self.absorb_fit_cover:g}@{self.absorb_fit:g}"
-                   if self.absorb_cover > 0 else ""))
 
 
 @dataclass

@@ -306,12 +306,6 @@ def test_unrelated_sentences_between_translations_stay_additions() -> None:
     assert sum(1 for link in result.links if link.kind == "1-1") == 40
 
 
-def test_join_parameters_are_in_the_signature() -> None:
-    sig = AlignParams(merge_length=0.3, merge_slack=0.05).signature()
-    assert "mlen=0.3" in sig and "mslack=0.05" in sig
-    assert AlignParams().signature() != AlignParams(merge_length=0.0).signature()
-
-
 class _FixedScore:
     """A scorer whose every 1-1 margin is ``score`` (for the gap rule alone)."""
 
