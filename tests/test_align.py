@@ -541,3 +541,23 @@ def test_a_long_pair_of_repeated_text_is_judged_as_one_copy(checker) -> None:
     for kind in ("omission", "addition"):
         assert sum(f.type == kind for f in ten.findings) == 10 * sum(f.type == kind for f in one.findings)
     assert ten.settings["anchors"] >= 10 * one.settings["anchors"]
+
+
+def test_repeated_rows_are_searched_once_and_their_anchors_paired_copy_by_copy() -> None:
+    from fidelity.align import _repeated_pairs
+    from fidelity.similarity import distinct_rows
+
+    rng = np.random.default_rng(0)
+    rows = rng.normal(size=(3, 40)).astype(np.float32)
+    late = rows[1].copy()
+    late[30] += 1.0  # differs from row 1 only after the first 16 columns
+    x = np.stack([rows[0], rows[1], rows[0], rows[2], rows[1], late])
+    first, inverse = distinct_rows(x)
+    assert first.tolist() == [0, 1, 3, 5]
+    assert inverse.tolist() == [0, 1, 0, 2, 1, 3]
+    assert (x[first][inverse] == x).all()
+    # A distinct pair in 2 source and 3 target copies: every copy pair is a candidate (the
+    # chain picks a monotonic subset); a distinct pair in one copy each stays one pair.
+    pairs = _repeated_pairs([(0, 0, 0.3), (1, 1, 0.2)], np.array([0, 1, 0]), np.array([0, 0, 1, 0]))
+    assert sorted(pairs) == [(0, 0, 0.3), (0, 1, 0.3), (0, 3, 0.3), (1, 2, 0.2),
+                             (2, 0, 0.3), (2, 1, 0.3), (2, 3, 0.3)]
