@@ -140,7 +140,7 @@ class PartialParams:
     max_gaps: float = field(default=0.2, metadata={"sig": "gaps"})
     min_words: int = field(default=3, metadata={"sig": "words"})
     names: bool = field(default=True, metadata={"sig": "names"})
-    additions: bool = field(default=True, metadata={"sig": "add"})
+    additions: bool = field(default=False, metadata={"sig": "add"})
     add_min_run: int = field(default=5, metadata={"sig": "arun"})
     gap_ratio: float = field(default=1.0, metadata={"sig": "gratio"})
     bridge: int = field(default=1, metadata={"sig": "bridge"})
@@ -153,6 +153,12 @@ class PartialParams:
     pair_floor: float = field(default=-1.0, metadata={"sig": "pfloor"})
     mid_cover: float = field(default=0.2, metadata={"sig": "mid"})
     names_anyway: bool = field(default=True, metadata={"sig": "nany"})
+    mid_run: int = field(default=3, metadata={"sig": "mrun"})
+    unit: bool = field(default=True, metadata={"sig": "unit"})
+    sure_cover: float = field(default=0.15, metadata={"sig": "sure"})
+    min_score: float = field(default=0.62, metadata={"sig": "score"})
+    calendar: bool = field(default=True, metadata={"sig": "cal"})
+    name_phrase: bool = field(default=True, metadata={"sig": "nphrase"})
 
 
 # --------------------------------------------------------------------------- stemming
@@ -310,6 +316,8 @@ class Word:
     content: bool
     name: bool  # a capitalised word not at the sentence start, an acronym, or a number
     number: bool
+    opens: bool = False  # the first content word of a clause (after a comma, "which", "and"...)
+    cap: bool = False  # written with a capital (a name, an acronym, a sentence's first word)
 
 
 _ACRONYM = re.compile(r"^(?:[A-Z]{2,5}|(?:[A-Za-z]\.)+[A-Za-z]?)$")
@@ -328,10 +336,26 @@ def _is_name(raw: str, key: str, lang: str) -> bool:
 _CLITICS = frozenset(("s", "ll", "re", "ve", "d", "m", "t"))
 
 
+#: Function words that open a clause: a run of uncovered words that starts after one of them
+#: (or after a comma, semicolon, colon, dash or bracket) is a clause a translation can drop.
+_OPENERS = {"en": frozenset("""and but or nor which who whom whose that while whereas because
+                            after before when where although though since as if unless until so
+                            with without by including""".split()),
+            "id": frozenset("""dan tetapi tapi namun atau yang karena sebab setelah sebelum ketika
+                            saat sejak meski meskipun walaupun sehingga agar supaya jika bila dengan
+                            tanpa oleh termasuk""".split())}
+_BREAK = re.compile(r"[,;:(\[–—]|\s-\s")
+
+
 def sentence_words(text: str, offset: int, lang: str) -> list[Word]:
-    """The words of one sentence, with document offsets (``offset`` is the sentence's start)."""
+    """The words of one sentence, with document offsets (``offset`` is the sentence's start).
+    A content word *opens* a clause when a clause opener (:data:`_OPENERS`) or a break
+    (comma, semicolon, colon, dash, bracket) lies between it and the previous content word."""
     function = ID_FUNCTION if lang == "id" else EN_FUNCTION
+    openers = _OPENERS.get(lang, frozenset())
     out = []
+    last_end = None  # end (in the sentence) of the previous content word
+    opener = False  # an opener word seen since the previous content word
     for k, m in enumerate(_WORD.finditer(text)):
         raw = m.group(0).rstrip(".,:")
         key = fold(raw)
@@ -342,8 +366,14 @@ def sentence_words(text: str, offset: int, lang: str) -> list[Word]:
         name = number or _is_name(raw, key, lang)
         content = number or (len(key) > 1 and key not in function
                              and not (lang == "id" and key.endswith("nya") and key[:-3] in function))
+        opens = False
+        if content:
+            opens = last_end is not None and (opener or bool(_BREAK.search(text, last_end, m.start())))
+            last_end, opener = m.start() + len(raw), False
+        elif key in openers:
+            opener = True
         out.append(Word(key, offset + m.start(), offset + m.start() + len(raw), content,
-                        name and content, number))
+                        name and content, number, opens, raw[:1].isupper()))
     return out
 
 
@@ -613,6 +643,22 @@ def _runs(low: np.ndarray, sentence_of: Sequence[int], bridge: int, need: int) -
     return out
 
 
+def _in_rendered_name(words: Sequence[Word], cov: np.ndarray, sentence_of: Sequence[int],
+                      run: Sequence[int], cover: float) -> bool:
+    """Whether the run of names ``run`` is glued (nothing but a space or an apostrophe
+    between) to a name the other side renders: a word of a multi-word name rendered as a
+    whole or shortened ("Belfast Magistrates' Court" / "Pengadilan Negeri Belfast", "Europa
+    League" / "Liga Eropa", "Joe Biden" / "Biden"), not a dropped name. A title is no name:
+    "Senator Lisa Murkowski" / "Senator" has dropped the name."""
+    for k, step in ((run[0] - 1, 1), (run[-1] + 1, -1)):
+        if 0 <= k < len(words) and sentence_of[k] == sentence_of[k + step] and words[k].name \
+                and not words[k].number and cov[k] >= cover:
+            a, b = (words[k], words[k + step]) if step == 1 else (words[k + step], words[k])
+            if b.start - a.end <= 2:
+                return True
+    return False
+
+
 def uncovered_spans(words: Sequence[Word], cov: np.ndarray, where: np.ndarray,
                     other_cov: np.ndarray, sentence_of: Sequence[int],
                     params: PartialParams, min_run: int | None = None,
@@ -646,17 +692,26 @@ def uncovered_spans(words: Sequence[Word], cov: np.ndarray, where: np.ndarray,
         run = list(range(found[0], found[-1] + 1))  # with the covered words it bridges
         lo, hi = _window(anchors, where, run[0], run[-1], m, params.run_slack)
         there = int(other_low[max(lo, 0):hi + 1].sum()) if m else 0
-        big = len(found) - params.gap_weight * there >= min_run
+        net = len(found) - params.gap_weight * there
+        big = net >= min_run
         last = run[-1] == n - 1 or sentence_of[run[-1] + 1] != sentence_of[run[-1]]
-        if big and not last and len(found) <= min_run and float(cov[found].mean()) > params.mid_cover:
+        mean = float(cov[found].mean())
+        if big and not last and len(found) <= min_run and mean > params.mid_cover:
             big = False  # a short run inside a sentence must be surely absent
+        if big and not last and net < max(min_run, params.mid_run) and not (
+                there == 0 and float(cov[found].max()) <= params.sure_cover):
+            big = False  # inside a sentence a short run is a rare phrase, unless nothing renders it
+        if big and not last and params.unit and not words[found[0]].opens:
+            big = False  # inside a sentence only a clause (after a comma, "which"...) is dropped whole
         # A name is not rendered when no name of the other side is left over in its place (a
         # replaced or respelt name is the drift check's business; a pronoun is no name).
         named = ((params.names if names is None else names)
                  and all(words[i].name for i in found)
-                 and not any(other_low[j] and other_names[j] for j in range(max(lo, 0), min(hi + 1, m))))
-        if not (big or named):
-            continue
+                 and not any(other_low[j] and other_names[j] for j in range(max(lo, 0), min(hi + 1, m)))
+                 and not (params.name_phrase and _in_rendered_name(words, cov, sentence_of, run,
+                                                                   params.cover)))
+        if not (big or named) or 1.0 - mean < params.min_score:
+            continue  # (a low score: some evidence renders the run after all)
         rest = n - len(run)
         others = n_low - len(found)
         loose = others > params.max_gaps * rest + params.gap_allow or others > params.gap_ratio * len(found)
@@ -668,15 +723,24 @@ def uncovered_spans(words: Sequence[Word], cov: np.ndarray, where: np.ndarray,
 
 # --------------------------------------------------------------------------- findings
 
+_EN_CALENDAR = frozenset(en for en, _ in _CALENDAR)
+_ID_CALENDAR = frozenset(ind for _, ind in _CALENDAR)
+
+
 def _numbers_changed(s_c: Sequence[Word], sc: np.ndarray, t_c: Sequence[Word], tc: np.ndarray,
-                     cover: float) -> None:
+                     cover: float, calendar: bool = True) -> None:
     """A number each side writes and the other does not is a changed (or reformatted) number,
-    the drift check's business, not a missing span: count both as covered (in place)."""
-    s_num = [i for i, w in enumerate(s_c) if w.number and sc[i] < cover]
-    t_num = [j for j, w in enumerate(t_c) if w.number and tc[j] < cover]
-    if s_num and t_num:
-        sc[s_num] = cover
-        tc[t_num] = cover
+    the drift check's business, not a missing span: count both as covered (in place). With
+    ``calendar``, the same for a weekday or month ("Wednesday" / "Kamis": a changed date)."""
+    kinds = [(lambda w: w.number, lambda w: w.number)]
+    if calendar:
+        kinds.append((lambda w: w.key in _EN_CALENDAR, lambda w: w.key in _ID_CALENDAR))
+    for s_kind, t_kind in kinds:
+        s_num = [i for i, w in enumerate(s_c) if s_kind(w) and sc[i] < cover]
+        t_num = [j for j, w in enumerate(t_c) if t_kind(w) and tc[j] < cover]
+        if s_num and t_num:
+            sc[s_num] = cover
+            tc[t_num] = cover
 
 
 @dataclass(frozen=True)
@@ -700,7 +764,7 @@ def settle(s_words: list[Word], s_sent: list[int], t_words: list[Word], t_sent: 
     changed numbers set aside."""
     sc, s_where, tc, t_where = pair_leftovers(s_words, t_words, sc, s_where, tc, t_where, sim,
                                               params)
-    _numbers_changed(s_words, sc, t_words, tc, params.cover)
+    _numbers_changed(s_words, sc, t_words, tc, params.cover, params.calendar)
     return LinkCover(s_words, s_sent, sc, s_where, t_words, t_sent, tc, t_where)
 
 
