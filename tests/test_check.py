@@ -366,10 +366,11 @@ def test_changed_number_and_name_are_drift(checker: Checker) -> None:
 
 
 def test_python_api_reuses_the_model() -> None:
-    a = fidelity.check(_read("bi-rate-cut", "en"), _read("bi-rate-cut", "id"), device="cpu")
-    b = fidelity.check("The bank cut its rate.", "Bank itu memangkas suku bunganya.", device="cpu")
     from fidelity import pipeline
 
-    assert len(pipeline._checkers) == 1
+    a = fidelity.check(_read("bi-rate-cut", "en"), _read("bi-rate-cut", "id"), device="cpu")
+    loaded = dict(pipeline._checkers)  # other tests of this process may have loaded others
+    b = fidelity.check("The bank cut its rate.", "Bank itu memangkas suku bunganya.", device="cpu")
+    assert pipeline._checkers == loaded
     assert a.signature.split("|")[1] == b.signature.split("|")[1]
     assert b.summary.verdict == "faithful"

@@ -84,7 +84,7 @@ def test_model_and_device_come_from_the_model_used() -> None:
 def test_readable_parts_in_order() -> None:
     text = signature(Settings(), MODEL)
     parts = text.split("|")
-    assert [p.split(":", 1)[0] for p in parts] == ["fidelity", "model", "seg", "align", "find", "data", "device"]
+    assert [p.split(":", 1)[0] for p in parts] == ["fidelity", "model", "seg", "align", "find", "partial", "data", "device"]
     assert parts[1] == "model:fidelity-en-id-static#0123456789ab" and parts[-1] == "device:cpu"
     seg = parts[2].removeprefix("seg:").split(",")
     assert seg[0].startswith("punkt-en#") and seg[1].startswith("punkt-id#") and "presplit=no" in seg
