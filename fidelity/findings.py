@@ -50,11 +50,6 @@ class FindingParams:
     min_number: int = 10  #: a number missing on one side counts from this value (small ones are often spelled out)
     spelling_ratio: float = 0.6  #: similarity above which two different names are one name spelled differently
 
-    def signature(self) -> str:
-        # No "|" inside: it separates the parts of a report's signature.
-        return (f"unrelated<{self.unrelated_coverage:g},anchors<{self.unrelated_anchors:g},"
-                f"spell>={self.spelling_ratio:g},num>={self.min_number:g}")
-
 
 def _passages(links: list[Link], side: str, cats: list[str]) -> list[list[int]]:
     """Runs of consecutive unaligned sentences of one side, split where the category changes."""
