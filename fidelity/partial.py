@@ -318,6 +318,7 @@ class Word:
     number: bool
     opens: bool = False  # the first content word of a clause (after a comma, "which", "and"...)
     cap: bool = False  # written with a capital (a name, an acronym, a sentence's first word)
+    glued: bool = False  # right after the previous content word (a space or apostrophe between)
 
 
 _ACRONYM = re.compile(r"^(?:[A-Z]{2,5}|(?:[A-Za-z]\.)+[A-Za-z]?)$")
@@ -356,6 +357,7 @@ def sentence_words(text: str, offset: int, lang: str) -> list[Word]:
     out = []
     last_end = None  # end (in the sentence) of the previous content word
     opener = False  # an opener word seen since the previous content word
+    prev_content = False  # whether the previous word was a content word
     for k, m in enumerate(_WORD.finditer(text)):
         raw = m.group(0).rstrip(".,:")
         key = fold(raw)
@@ -366,14 +368,16 @@ def sentence_words(text: str, offset: int, lang: str) -> list[Word]:
         name = number or _is_name(raw, key, lang)
         content = number or (len(key) > 1 and key not in function
                              and not (lang == "id" and key.endswith("nya") and key[:-3] in function))
-        opens = False
+        opens = glued = False
         if content:
             opens = last_end is not None and (opener or bool(_BREAK.search(text, last_end, m.start())))
+            glued = prev_content and not text[last_end:m.start()].strip(" '’")
             last_end, opener = m.start() + len(raw), False
         elif key in openers:
             opener = True
+        prev_content = content
         out.append(Word(key, offset + m.start(), offset + m.start() + len(raw), content,
-                        name and content, number, opens, raw[:1].isupper()))
+                        name and content, number, opens, raw[:1].isupper(), glued))
     return out
 
 
@@ -650,12 +654,10 @@ def _in_rendered_name(words: Sequence[Word], cov: np.ndarray, sentence_of: Seque
     whole or shortened ("Belfast Magistrates' Court" / "Pengadilan Negeri Belfast", "Europa
     League" / "Liga Eropa", "Joe Biden" / "Biden"), not a dropped name. A title is no name:
     "Senator Lisa Murkowski" / "Senator" has dropped the name."""
-    for k, step in ((run[0] - 1, 1), (run[-1] + 1, -1)):
-        if 0 <= k < len(words) and sentence_of[k] == sentence_of[k + step] and words[k].name \
+    for k, later in ((run[0] - 1, run[0]), (run[-1] + 1, run[-1] + 1)):
+        if 0 <= k < len(words) and words[later].glued and words[k].name \
                 and not words[k].number and cov[k] >= cover:
-            a, b = (words[k], words[k + step]) if step == 1 else (words[k + step], words[k])
-            if b.start - a.end <= 2:
-                return True
+            return True
     return False
 
 
@@ -706,7 +708,7 @@ def uncovered_spans(words: Sequence[Word], cov: np.ndarray, where: np.ndarray,
         # A name is not rendered when no name of the other side is left over in its place (a
         # replaced or respelt name is the drift check's business; a pronoun is no name).
         named = ((params.names if names is None else names)
-                 and all(words[i].name for i in found)
+                 and all(words[i].cap for i in found) and any(words[i].name for i in found)
                  and not any(other_low[j] and other_names[j] for j in range(max(lo, 0), min(hi + 1, m)))
                  and not (params.name_phrase and _in_rendered_name(words, cov, sentence_of, run,
                                                                    params.cover)))
