@@ -153,12 +153,13 @@ class PartialParams:
     pair_floor: float = field(default=-1.0, metadata={"sig": "pfloor"})
     mid_cover: float = field(default=0.2, metadata={"sig": "mid"})
     names_anyway: bool = field(default=True, metadata={"sig": "nany"})
-    mid_run: int = field(default=3, metadata={"sig": "mrun"})
+    mid_run: int = field(default=5, metadata={"sig": "mrun"})
     unit: bool = field(default=True, metadata={"sig": "unit"})
     sure_cover: float = field(default=0.15, metadata={"sig": "sure"})
     min_score: float = field(default=0.62, metadata={"sig": "score"})
     calendar: bool = field(default=True, metadata={"sig": "cal"})
     name_phrase: bool = field(default=True, metadata={"sig": "nphrase"})
+    fronted: bool = field(default=True, metadata={"sig": "front"})
 
 
 # --------------------------------------------------------------------------- stemming
@@ -694,9 +695,13 @@ def uncovered_spans(words: Sequence[Word], cov: np.ndarray, where: np.ndarray,
         run = list(range(found[0], found[-1] + 1))  # with the covered words it bridges
         lo, hi = _window(anchors, where, run[0], run[-1], m, params.run_slack)
         there = int(other_low[max(lo, 0):hi + 1].sum()) if m else 0
+        last = run[-1] == n - 1 or sentence_of[run[-1] + 1] != sentence_of[run[-1]]
+        if last and params.fronted and m and lo > 0:
+            # A sentence's tail ("..., the notice states.") is often put first in translation.
+            first = int(np.argmax(~other_low)) if (~other_low).any() else m
+            there += int(other_low[:min(first, lo)].sum())
         net = len(found) - params.gap_weight * there
         big = net >= min_run
-        last = run[-1] == n - 1 or sentence_of[run[-1] + 1] != sentence_of[run[-1]]
         mean = float(cov[found].mean())
         if big and not last and len(found) <= min_run and mean > params.mid_cover:
             big = False  # a short run inside a sentence must be surely absent
