@@ -160,6 +160,8 @@ class PartialParams:
     calendar: bool = field(default=True, metadata={"sig": "cal"})
     name_phrase: bool = field(default=True, metadata={"sig": "nphrase"})
     fronted: bool = field(default=True, metadata={"sig": "front"})
+    sure_other: float = field(default=0.2, metadata={"sig": "sother"})
+    tail_run: int = field(default=2, metadata={"sig": "trun"})
 
 
 # --------------------------------------------------------------------------- stemming
@@ -705,8 +707,9 @@ def uncovered_spans(words: Sequence[Word], cov: np.ndarray, where: np.ndarray,
         mean = float(cov[found].mean())
         if big and not last and len(found) <= min_run and mean > params.mid_cover:
             big = False  # a short run inside a sentence must be surely absent
-        if big and not last and net < max(min_run, params.mid_run) and not (
-                there == 0 and float(cov[found].max()) <= params.sure_cover):
+        if big and net < max(min_run, params.tail_run if last else params.mid_run) and not (
+                there == 0 and float(cov[found].max()) <= params.sure_cover
+                and (not m or float(other_low.mean()) <= params.sure_other)):
             big = False  # inside a sentence a short run is a rare phrase, unless nothing renders it
         if big and not last and params.unit and not words[found[0]].opens:
             big = False  # inside a sentence only a clause (after a comma, "which"...) is dropped whole
