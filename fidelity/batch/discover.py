@@ -9,7 +9,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -84,54 +84,77 @@ def folder_pairs(folder: Path, source_suffix: str, target_suffix: str) -> list[P
     return _check_unique(specs, str(folder))
 
 
-def _manifest_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line number, row) of a CSV or JSON Lines manifest."""
-    suffix = path.suffix.lower()
+#: The file name suffixes (lower case) of the manifests read: CSV and JSON Lines.
+MANIFEST_SUFFIXES = (".csv", ".jsonl", ".ndjson")
+
+
+def check_manifest_suffix(location: str, suffix: str) -> None:
+    """BatchError unless ``suffix`` (lower case) is a manifest's (:data:`MANIFEST_SUFFIXES`)."""
+    if suffix not in MANIFEST_SUFFIXES:
+        raise BatchError(f"{location}: expected a folder, a .csv or a .jsonl manifest")
+
+
+def manifest_rows(lines: Iterable[str], location: str,
+                  suffix: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, row) of a CSV or JSON Lines manifest (by ``suffix``, lower case), read
+    from ``lines`` as they come: the text split in lines (:func:`manifest_pairs`) or an open
+    text file (the Ray engine, which streams a manifest at a path or URL). Keys are stripped
+    and lower-cased (as CSV headers); ``location`` names the manifest in the messages."""
+    check_manifest_suffix(location, suffix)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BatchError(f"{path}: cannot read the manifest: {exc}") from None
-    if suffix == ".csv":
-        reader = csv.DictReader(text.splitlines())
-        fields = {(f or "").strip().lower() for f in reader.fieldnames or []}
-        if not {"source", "target"} <= fields:
-            raise BatchError(f"{path}: a CSV manifest needs 'source' and 'target' columns "
-                             f"(and optionally 'id'); found {sorted(fields)}")
-        for row in reader:
-            yield reader.line_num, {(k or "").strip().lower(): v for k, v in row.items()}
-    elif suffix in (".jsonl", ".ndjson"):
-        for n, line in enumerate(text.splitlines(), start=1):
+        if suffix == ".csv":
+            reader = csv.DictReader(lines)
+            fields = {(f or "").strip().lower() for f in reader.fieldnames or []}
+            if not {"source", "target"} <= fields:
+                raise BatchError(f"{location}: a CSV manifest needs 'source' and 'target' "
+                                 f"columns (and optionally 'id'); found {sorted(fields)}")
+            for row in reader:
+                yield reader.line_num, {(k or "").strip().lower(): v for k, v in row.items()}
+            return
+        for n, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
             try:
                 row = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise BatchError(f"{path}:{n}: not a JSON object: {exc.msg}") from None
+                raise BatchError(f"{location}:{n}: not a JSON object: {exc.msg}") from None
             if not isinstance(row, dict):
-                raise BatchError(f"{path}:{n}: expected a JSON object with source and target")
-            yield n, {str(k).strip().lower(): v for k, v in row.items()}  # as CSV headers
-    else:
-        raise BatchError(f"{path}: expected a folder, a .csv or a .jsonl manifest")
+                raise BatchError(f"{location}:{n}: expected a JSON object with source and target")
+            yield n, {str(k).strip().lower(): v for k, v in row.items()}
+    except UnicodeDecodeError as exc:  # an open file decodes as it is read
+        raise BatchError(f"{location}: cannot read the manifest: {exc}") from None
+
+
+def spec_of_row(line: int, row: dict[str, Any], source_suffix: str,
+                resolve: Callable[[str], str]) -> PairSpec:
+    """The pair of manifest row ``row`` (at ``line``): its id is the row's ``id``, or else the
+    source's file name less ``source_suffix`` (the stem of the one file given otherwise, or
+    ``line-N``); ``resolve`` turns a path of the row into the file's location (relative to the
+    manifest's folder). A row without both paths is a pair with a problem (an error record)."""
+    src = str(row.get("source") or "").strip()
+    tgt = str(row.get("target") or "").strip()
+    pair_id = str(row.get("id") or "").strip()
+    if not pair_id:
+        name = Path(src or tgt).name
+        pair_id = name[: -len(source_suffix)] if src and name.endswith(source_suffix) \
+            and len(name) > len(source_suffix) else (Path(name).stem or f"line-{line}")
+    problem = None
+    if not src or not tgt:
+        problem = f"manifest line {line}: no {'source' if not src else 'target'} path"
+    return PairSpec(pair_id, safe_stem(pair_id), resolve(src) if src else None,
+                    resolve(tgt) if tgt else None, problem)
 
 
 def manifest_pairs(path: Path, source_suffix: str) -> list[PairSpec]:
     """Pairs listed in a manifest; relative paths are relative to the manifest's folder."""
     base = path.parent
-    specs = []
-    for line, row in _manifest_rows(path):
-        src = str(row.get("source") or "").strip()
-        tgt = str(row.get("target") or "").strip()
-        pair_id = str(row.get("id") or "").strip()
-        if not pair_id:
-            name = Path(src or tgt).name
-            pair_id = name[: -len(source_suffix)] if src and name.endswith(source_suffix) \
-                and len(name) > len(source_suffix) else (Path(name).stem or f"line-{line}")
-        problem = None
-        if not src or not tgt:
-            problem = f"manifest line {line}: no {'source' if not src else 'target'} path"
-        specs.append(PairSpec(pair_id, safe_stem(pair_id),
-                              str(base / src) if src else None, str(base / tgt) if tgt else None,
-                              problem))
+    suffix = path.suffix.lower()
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BatchError(f"{path}: cannot read the manifest: {exc}") from None
+    specs = [spec_of_row(line, row, source_suffix, lambda p: str(base / p))
+             for line, row in manifest_rows(text.splitlines(), str(path), suffix)]
     if not specs:
         raise BatchError(f"{path}: the manifest lists no pairs")
     return _check_unique(specs, str(path))

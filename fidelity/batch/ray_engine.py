@@ -39,8 +39,6 @@ Entry point: :func:`run_ray`, the counterpart of :func:`fidelity.batch.command.r
 from __future__ import annotations
 
 import contextlib
-import csv
-import heapq
 import json
 import math
 import os
@@ -57,19 +55,19 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .. import __version__, storage
-from ..exitcodes import FAILED_PAIRS, FINDINGS, OK
+from .. import storage
 from ..storage import Store
 from .command import (BatchOptions, Terminated, _progress_bar, _sigterm_interrupts,
                       _signals_ignored, acquire_lock, remove_stale_temps)
-from .common import (CACHE_TEXTS, COUNT_KEYS, INDEX, LOCK, RESULTS, SUMMARY, WORST_LISTED,
-                     BatchError, Interrupted, error_text)
-from .discover import PairSpec, folder_pairs, safe_stem
+from .common import (CACHE_TEXTS, INDEX, LOCK, RESULTS, SUMMARY, BatchError, Interrupted,
+                     error_text)
+from .discover import (PairSpec, check_manifest_suffix, folder_pairs, manifest_rows,
+                       spec_of_row)
 from .jobs import PrepareJob, finish_pair, pair_texts, run_prepare
 from .records import Record, ResultsLog, make_record, reusable, sha256_bytes
 from .runner import WORKER_THREADS_ENV, RunStats
-from .summary import (RANKING, Totals, badness, finding_total, pair_exit_code, score,
-                      severity_totals, worst_entry)
+from .summary import (Totals, WorstHeap, badness, index_row, index_template, summary_dict,
+                      summary_json, tally, worst_list)
 
 if TYPE_CHECKING:
     from ..pipeline import Settings
@@ -404,52 +402,20 @@ def iter_specs(input_path: str, source_suffix: str, target_suffix: str) -> Itera
         raise BatchError(f"{input_path}: no such folder or manifest")
     base = storage.parent(input_path) if storage.is_url(input_path) else str(Path(input_path).parent)
     for line, row in _manifest_rows(input_path):
-        src = str(row.get("source") or "").strip()
-        tgt = str(row.get("target") or "").strip()
-        pair_id = str(row.get("id") or "").strip()
-        if not pair_id:
-            name = Path(src or tgt).name
-            pair_id = name[: -len(source_suffix)] if src and name.endswith(source_suffix) \
-                and len(name) > len(source_suffix) else (Path(name).stem or f"line-{line}")
-        problem = None
-        if not src or not tgt:
-            problem = f"manifest line {line}: no {'source' if not src else 'target'} path"
-        yield PairSpec(pair_id, safe_stem(pair_id), storage.join(base, src) if src else None,
-                       storage.join(base, tgt) if tgt else None, problem)
+        yield spec_of_row(line, row, source_suffix, lambda p: storage.join(base, p))
 
 
 def _manifest_rows(location: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line number, row) of a CSV or JSON Lines manifest, streamed."""
+    """(line number, row) of a CSV or JSON Lines manifest at a path or URL, streamed
+    (:func:`.discover.manifest_rows` reading the open file)."""
     suffix = Path(location.split("?", 1)[0]).suffix.lower()
-    if suffix not in (".csv", ".jsonl", ".ndjson"):
-        raise BatchError(f"{location}: expected a folder, a .csv or a .jsonl manifest")
+    check_manifest_suffix(location, suffix)
     try:
         fh = storage.open_text(location, encoding="utf-8-sig")
     except Exception as exc:  # noqa: BLE001
         raise BatchError(f"{location}: cannot read the manifest: {exc}") from None
     with fh:
-        try:
-            if suffix == ".csv":
-                reader = csv.DictReader(fh)
-                fields = {(f or "").strip().lower() for f in reader.fieldnames or []}
-                if not {"source", "target"} <= fields:
-                    raise BatchError(f"{location}: a CSV manifest needs 'source' and 'target' "
-                                     f"columns (and optionally 'id'); found {sorted(fields)}")
-                for row in reader:
-                    yield reader.line_num, {(k or "").strip().lower(): v for k, v in row.items()}
-                return
-            for n, text in enumerate(fh, start=1):
-                if not text.strip():
-                    continue
-                try:
-                    row = json.loads(text)
-                except json.JSONDecodeError as exc:
-                    raise BatchError(f"{location}:{n}: not a JSON object: {exc.msg}") from None
-                if not isinstance(row, dict):
-                    raise BatchError(f"{location}:{n}: expected a JSON object with source and target")
-                yield n, {str(k).strip().lower(): v for k, v in row.items()}
-        except UnicodeDecodeError as exc:
-            raise BatchError(f"{location}: cannot read the manifest: {exc}") from None
+        yield from manifest_rows(fh, location, suffix)
 
 
 # --------------------------------------------------------------------------- writing records
@@ -885,81 +851,28 @@ def finalize_streamed(index: RunIndex, store: Store, fail_on: frozenset[str], st
                       total_seconds: float | None = None) -> Totals:
     """:func:`fidelity.batch.summary.finalize`, streamed: ``results.jsonl`` rewritten in input
     order, ``summary.json`` and ``index.html`` written, with one record in memory at a time
-    (the worst-stories heap aside). The same files as ``finalize`` for the same records."""
+    (the worst-stories heap aside). The same files as ``finalize`` for the same records: the
+    same pieces (:func:`.summary.tally`, :func:`.summary.summary_dict`,
+    :func:`.summary.index_row`) make them."""
     totals = Totals()
-    heap: list[tuple[tuple, int, int, Record]] = []
+    heap: WorstHeap = []
     with store.open_atomic(RESULTS) as fh:
         for n, rec in index.records_in_order():
             fh.write(rec.line())
             index.rank(n, rec)
-            totals.pairs += 1
-            code = pair_exit_code(rec, fail_on)
-            if code == FAILED_PAIRS:
-                totals.exit_code = FAILED_PAIRS
-            elif code == FINDINGS and totals.exit_code == OK:
-                totals.exit_code = FINDINGS
-            if rec.error is not None:
-                totals.failed += 1
-                totals.failures.append({"id": rec.id, "error": rec.error})
-                continue
-            setattr(totals, rec.verdict, getattr(totals, rec.verdict) + 1)  # type: ignore[arg-type]
-            if rec.verdict != "faithful":
-                item = (badness(rec), -n, n, rec)
-                if len(heap) < WORST_LISTED:
-                    heapq.heappush(heap, item)
-                else:
-                    heapq.heappushpop(heap, item)
+            tally(totals, heap, n, rec, fail_on)
     for name in store.list(PARTS):  # merged into results.jsonl now
         store.unlink(f"{PARTS}/{name}")
-    totals.worst = [worst_entry(r) for *_, r in sorted(heap, key=lambda item: item[:3],
-                                                       reverse=True)]
-    rate = stats.checked / stats.seconds if stats.seconds > 0 else None
-    summary = {
-        "fidelity_version": __version__,
-        "signature": signature,
-        "input": input_path,
-        "pairs": totals.pairs,
-        "checked": stats.checked,
-        "reused": stats.reused,
-        "faithful": totals.faithful,
-        "issues": totals.issues,
-        "unrelated": totals.unrelated,
-        "failed": totals.failed,
-        "exit_code": totals.exit_code,
-        "seconds": round(stats.seconds + model_seconds if total_seconds is None else total_seconds, 3),
-        "model_seconds": round(model_seconds, 3),
-        "pairs_seconds": round(stats.seconds, 3),
-        "pairs_per_second": None if rate is None else round(rate, 3),
-        "embedding_seconds": round(stats.embed_seconds, 3),
-        "texts_embedded": stats.texts_embedded,
-        "ranking": RANKING,
-        "worst": totals.worst,
-        "failures": totals.failures,
-    }
-    store.write_text(SUMMARY, json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
+    totals.worst = worst_list(heap)
+    summary = summary_dict(totals, stats, signature, input_path, model_seconds, total_seconds)
+    store.write_text(SUMMARY, summary_json(summary))
     with store.open_atomic(INDEX) as fh:
         for chunk in render_index_streamed(index.ranked(), summary):
             fh.write(chunk)
     return totals
 
 
-def index_row(rec: Record) -> dict:
-    """One row of ``index.html`` (the fields ``summary.render_index`` gives the template)."""
-    counts = rec.counts or {}
-    cov = rec.coverage or {}
-    return {"id": rec.id, "html": rec.html, "verdict": rec.verdict or "failed",
-            "findings": finding_total(rec), "score": score(rec),
-            "severities": list(severity_totals(rec).items()) if rec.ok else [],
-            **{k: counts.get(k) for k in COUNT_KEYS},
-            "source_coverage": cov.get("source"), "target_coverage": cov.get("target"),
-            "seconds": rec.seconds, "error": rec.error, "source": rec.source, "target": rec.target}
-
-
 def render_index_streamed(ranked: Iterator[Record], summary: dict) -> Iterator[str]:
     """``index.html`` in pieces, from the records already in their order (worst first)."""
-    from jinja2 import Environment, PackageLoader, StrictUndefined
-
-    env = Environment(loader=PackageLoader("fidelity.batch", "templates"), autoescape=True,
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     rows = (index_row(rec) for rec in ranked)
-    return env.get_template("index.html.j2").generate(rows=rows, summary=summary)
+    return index_template().generate(rows=rows, summary=summary)

@@ -8,6 +8,7 @@ import heapq
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import __version__
 from ..exitcodes import FAILED_PAIRS, FINDINGS, OK, exit_code
@@ -17,6 +18,9 @@ from .common import (COUNT_KEYS, FINDING_KEYS, INDEX, RESULTS, SUMMARY, VERDICTS
 from .discover import PairSpec
 from .records import Record, read_results
 from .runner import RunStats
+
+if TYPE_CHECKING:
+    from jinja2 import Template
 
 #: What a finding weighs in a story's score, in sentences, by severity (a finding of a record
 #: written before severities were kept counts as major).
@@ -118,43 +122,45 @@ class Totals:
     failures: list[dict] = field(default_factory=list)
 
 
-def finalize(specs: list[PairSpec], outdir: Path, fail_on: frozenset[str],
-             stats: RunStats, signature: str, input_path: str, model_seconds: float,
-             total_seconds: float | None = None) -> Totals:
-    """Rewrite ``results.jsonl`` in input order; write ``summary.json`` and ``index.html``.
+#: The worst-stories heap: (badness, -input number, input number, record) of at most
+#: :data:`WORST_LISTED` records that are not faithful (the smallest on top, so pushed out first).
+WorstHeap = list[tuple[tuple, int, int, Record]]
 
-    ``summary.json`` times the run three ways: ``seconds``, the whole run up to this call
-    (``total_seconds``; start-up, model load and planning included), ``model_seconds``, the
-    model load (with the workers' start, which overlaps it), and ``pairs_seconds``, the
-    pairs' processing after it, from which ``pairs_per_second`` is computed."""
-    from ..report import write_atomic
 
-    by_id = {r.id: r for r in read_results(outdir / RESULTS)}
-    records = [by_id[s.id] for s in specs if s.id in by_id]
-    by_id.clear()
-    write_atomic(outdir / RESULTS, "".join(r.line() for r in records))
-    totals = Totals(pairs=len(records))
-    heap: list[tuple[tuple, int, int]] = []
-    for n, rec in enumerate(records):
-        code = pair_exit_code(rec, fail_on)
-        if code == FAILED_PAIRS:
-            totals.exit_code = FAILED_PAIRS
-        elif code == FINDINGS and totals.exit_code == OK:
-            totals.exit_code = FINDINGS
-        if rec.error is not None:
-            totals.failed += 1
-            totals.failures.append({"id": rec.id, "error": rec.error})
-            continue
-        setattr(totals, rec.verdict, getattr(totals, rec.verdict) + 1)  # type: ignore[arg-type]
-        if rec.verdict != "faithful":
-            item = (badness(rec), -n, n)
-            if len(heap) < WORST_LISTED:
-                heapq.heappush(heap, item)
-            else:
-                heapq.heappushpop(heap, item)
-    totals.worst = [worst_entry(records[n]) for _, _, n in sorted(heap, reverse=True)]
+def tally(totals: Totals, heap: WorstHeap, n: int, rec: Record, fail_on: frozenset[str]) -> None:
+    """Count record ``rec`` (number ``n`` of the input) into ``totals`` and, if it is among the
+    worst so far, into ``heap``: the per-record step of both ends of a run (the local engine's
+    :func:`finalize` and the Ray engine's streamed one)."""
+    totals.pairs += 1
+    code = pair_exit_code(rec, fail_on)
+    if code == FAILED_PAIRS:
+        totals.exit_code = FAILED_PAIRS
+    elif code == FINDINGS and totals.exit_code == OK:
+        totals.exit_code = FINDINGS
+    if rec.error is not None:
+        totals.failed += 1
+        totals.failures.append({"id": rec.id, "error": rec.error})
+        return
+    setattr(totals, rec.verdict, getattr(totals, rec.verdict) + 1)  # type: ignore[arg-type]
+    if rec.verdict != "faithful":
+        item = (badness(rec), -n, n, rec)
+        if len(heap) < WORST_LISTED:
+            heapq.heappush(heap, item)
+        else:
+            heapq.heappushpop(heap, item)
+
+
+def worst_list(heap: WorstHeap) -> list[dict]:
+    """The summaries' "worst" list out of the heap :func:`tally` filled, worst first (the
+    input numbers are unique, so the records themselves are never compared)."""
+    return [worst_entry(rec) for *_, rec in sorted(heap, key=lambda item: item[:3], reverse=True)]
+
+
+def summary_dict(totals: Totals, stats: RunStats, signature: str, input_path: str,
+                 model_seconds: float, total_seconds: float | None = None) -> dict:
+    """The content of ``summary.json`` (see :func:`finalize` for its three times)."""
     rate = stats.checked / stats.seconds if stats.seconds > 0 else None
-    summary = {
+    return {
         "fidelity_version": __version__,
         "signature": signature,
         "input": input_path,
@@ -176,34 +182,64 @@ def finalize(specs: list[PairSpec], outdir: Path, fail_on: frozenset[str],
         "worst": totals.worst,
         "failures": totals.failures,
     }
-    write_atomic(outdir / SUMMARY, json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
+
+
+def summary_json(summary: dict) -> str:
+    """``summary.json``'s text."""
+    return json.dumps(summary, ensure_ascii=False, indent=2) + "\n"
+
+
+def finalize(specs: list[PairSpec], outdir: Path, fail_on: frozenset[str],
+             stats: RunStats, signature: str, input_path: str, model_seconds: float,
+             total_seconds: float | None = None) -> Totals:
+    """Rewrite ``results.jsonl`` in input order; write ``summary.json`` and ``index.html``.
+
+    ``summary.json`` times the run three ways: ``seconds``, the whole run up to this call
+    (``total_seconds``; start-up, model load and planning included), ``model_seconds``, the
+    model load (with the workers' start, which overlaps it), and ``pairs_seconds``, the
+    pairs' processing after it, from which ``pairs_per_second`` is computed."""
+    from ..report import write_atomic
+
+    by_id = {r.id: r for r in read_results(outdir / RESULTS)}
+    records = [by_id[s.id] for s in specs if s.id in by_id]
+    by_id.clear()
+    write_atomic(outdir / RESULTS, "".join(r.line() for r in records))
+    totals = Totals()
+    heap: WorstHeap = []
+    for n, rec in enumerate(records):
+        tally(totals, heap, n, rec, fail_on)
+    totals.worst = worst_list(heap)
+    summary = summary_dict(totals, stats, signature, input_path, model_seconds, total_seconds)
+    write_atomic(outdir / SUMMARY, summary_json(summary))
     write_atomic(outdir / INDEX, render_index(records, summary))
     return totals
 
 
-def render_index(records: list[Record], summary: dict) -> str:
-    """The overview page: a sortable table of every pair, worst first, linking its report."""
-    from jinja2 import Environment, PackageLoader, StrictUndefined
-
-    env = Environment(loader=PackageLoader("fidelity.batch", "templates"), autoescape=True,
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    order = sorted(range(len(records)), key=lambda n: (badness(records[n]), -n), reverse=True)
-    rows = []
-    for n in order:
-        rec = records[n]
-        counts = rec.counts or {}
-        cov = rec.coverage or {}
-        rows.append({
-            "id": rec.id, "html": rec.html,
-            "verdict": rec.verdict or "failed",
+def index_row(rec: Record) -> dict:
+    """One row of ``index.html``: the fields of ``rec`` the template shows."""
+    counts = rec.counts or {}
+    cov = rec.coverage or {}
+    return {"id": rec.id, "html": rec.html, "verdict": rec.verdict or "failed",
             "findings": finding_total(rec), "score": score(rec),
             "severities": list(severity_totals(rec).items()) if rec.ok else [],
             **{k: counts.get(k) for k in COUNT_KEYS},
             "source_coverage": cov.get("source"), "target_coverage": cov.get("target"),
-            "seconds": rec.seconds, "error": rec.error,
-            "source": rec.source, "target": rec.target,
-        })
-    return env.get_template("index.html.j2").render(rows=rows, summary=summary)
+            "seconds": rec.seconds, "error": rec.error, "source": rec.source, "target": rec.target}
+
+
+def index_template() -> Template:
+    """The template of ``index.html`` (rendered whole locally, generated in pieces by Ray)."""
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    env = Environment(loader=PackageLoader("fidelity.batch", "templates"), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    return env.get_template("index.html.j2")
+
+
+def render_index(records: list[Record], summary: dict) -> str:
+    """The overview page: a sortable table of every pair, worst first, linking its report."""
+    order = sorted(range(len(records)), key=lambda n: (badness(records[n]), -n), reverse=True)
+    return index_template().render(rows=[index_row(records[n]) for n in order], summary=summary)
 
 
 def summary_text(totals: Totals, stats: RunStats) -> str:
