@@ -143,7 +143,7 @@ class PartialParams:
     additions: bool = field(default=False, metadata={"sig": "add"})
     add_min_run: int = field(default=5, metadata={"sig": "arun"})
     gap_ratio: float = field(default=1.0, metadata={"sig": "gratio"})
-    bridge: int = field(default=1, metadata={"sig": "bridge"})
+    bridge: int = field(default=2, metadata={"sig": "bridge"})
     gap_weight: float = field(default=1.0, metadata={"sig": "gweight"})
     max_other: float = field(default=0.5, metadata={"sig": "other"})
     gap_allow: int = field(default=1, metadata={"sig": "gallow"})
