@@ -25,13 +25,27 @@ Free but faithful translation leaves words without evidence on *both* sides (an 
 rendered by a paraphrase) and scattered; a cut clause leaves a contiguous run on one side. So
 the words both sides leave uncovered are first paired with each other, SimAlign-style
 (itermax: mutual best table cosine), but only between the same anchors (the counterparts of
-their covered neighbours), and a span is reported only when it is a run of at least
-``min_run`` consecutive uncovered content words of one sentence (function words between them
-do not break the run; one covered word inside a longer run is bridged) that outnumbers the
-uncovered words the other side has in the same place, or a run of names with no name of the
-other side left over there, and the rest of the link is well covered (a loose or wrong link
-has gaps everywhere and is not judged word by word). Added spans are the same test from the
-target side, with a longer run (a translation spells out more than its source).
+their covered neighbours), and a span is reported only when it is a run of consecutive
+uncovered content words of one sentence (function words between them do not break the run;
+up to two covered words inside a longer run are bridged) that outnumbers the uncovered words
+the other side has in the same place, or a run of names with no name of the other side left
+over there, and the rest of the link is well covered (a loose or wrong link has gaps
+everywhere and is not judged word by word).
+
+Precision comes first: on real professional translations a pair of rare words rendered freely
+("grim motions", "stamp duty") looks exactly like a cut, and a flag on a faithful story costs
+more trust than a missed cut. So a run that ends its sentence (where a cut clause is) needs
+two words, but a run inside a sentence needs five and must open a clause (after a comma,
+dash, bracket or a word such as "which", "and", "by"); a shorter one passes only when nothing
+at all renders it (every word below ``sure_cover``) and the other side is itself well covered
+("the lame duck Democratic administration" / "pemerintahan Demokrat"). A run at a sentence's
+end also counts the uncovered words the translation puts first (an attribution moved to the
+front: "..., the notice states." / "Diungkapkan dalam pernyataan, ..."). A changed weekday or
+month, like a changed number, is the drift check's business; a name glued to a name the other
+side renders is a multi-word name rendered or shortened as a whole ("Belfast Magistrates'
+Court" / "Pengadilan Negeri Belfast"), not a dropped name. Added spans are the same test from
+the target side with a longer run, and are off by default: on real stories they were mostly a
+translator's explicitation.
 
 The cost is a few small matrix products per link (BLAS on one thread: they are tiny), with the
 words of up to 2,000 links tokenised at once: about 1-3 ms a link on two busy cores.
@@ -133,6 +147,15 @@ class PartialParams:
     ``itermax``, ``slack``, ``pair_floor``: how the words both sides leave uncovered are
     paired with each other (see :func:`pair_leftovers`); ``run_slack``: how far beyond the
     counterparts of a run's covered neighbours its paraphrase may sit.
+    ``mid_run``: the uncovered words a run inside a sentence needs; ``tail_run``: a run that
+    ends its sentence; ``unit``: a run inside a sentence must open a clause
+    (:attr:`Word.opens`). ``sure_cover``, ``sure_other``: a shorter run passes when no word of
+    it has evidence above ``sure_cover``, nothing of the other side is left over in its place
+    and at most ``sure_other`` of the other side's words are uncovered. ``min_score``: the
+    lowest span score (1 - mean cover) reported. ``calendar``: a weekday or month each side
+    writes differently is a changed date (drift), not a missing word. ``name_phrase``: a name
+    glued to a rendered name is not a dropped name. ``fronted``: a run that ends its sentence
+    also counts the other side's uncovered words before its first covered one.
     """
 
     cover: float = field(default=0.5, metadata={"sig": "cover"})
@@ -650,8 +673,8 @@ def _runs(low: np.ndarray, sentence_of: Sequence[int], bridge: int, need: int) -
     return out
 
 
-def _in_rendered_name(words: Sequence[Word], cov: np.ndarray, sentence_of: Sequence[int],
-                      run: Sequence[int], cover: float) -> bool:
+def _in_rendered_name(words: Sequence[Word], cov: np.ndarray, run: Sequence[int],
+                      cover: float) -> bool:
     """Whether the run of names ``run`` is glued (nothing but a space or an apostrophe
     between) to a name the other side renders: a word of a multi-word name rendered as a
     whole or shortened ("Belfast Magistrates' Court" / "Pengadilan Negeri Belfast", "Europa
@@ -710,15 +733,16 @@ def uncovered_spans(words: Sequence[Word], cov: np.ndarray, where: np.ndarray,
         if big and net < max(min_run, params.tail_run if last else params.mid_run) and not (
                 there == 0 and float(cov[found].max()) <= params.sure_cover
                 and (not m or float(other_low.mean()) <= params.sure_other)):
-            big = False  # inside a sentence a short run is a rare phrase, unless nothing renders it
+            big = False  # a short run is a rare phrase rendered freely, unless nothing renders it
         if big and not last and params.unit and not words[found[0]].opens:
             big = False  # inside a sentence only a clause (after a comma, "which"...) is dropped whole
-        # A name is not rendered when no name of the other side is left over in its place (a
-        # replaced or respelt name is the drift check's business; a pronoun is no name).
+        # A name (a run of capitalised words with a name among them: "North Korea") is not
+        # rendered when no name of the other side is left over in its place (a replaced or
+        # respelt name is the drift check's business; a pronoun is no name).
         named = ((params.names if names is None else names)
                  and all(words[i].cap for i in found) and any(words[i].name for i in found)
                  and not any(other_low[j] and other_names[j] for j in range(max(lo, 0), min(hi + 1, m)))
-                 and not (params.name_phrase and _in_rendered_name(words, cov, sentence_of, run,
+                 and not (params.name_phrase and _in_rendered_name(words, cov, run,
                                                                    params.cover)))
         if not (big or named) or 1.0 - mean < params.min_score:
             continue  # (a low score: some evidence renders the run after all)

@@ -217,3 +217,100 @@ def test_dropped_name_is_missing_but_a_replaced_name_is_left_to_drift():
     ((start, end),) = found[0].changes[0].source_spans
     assert source.text[start:end] == "Lisa Murkowski"
     assert partial_findings(source, _doc(replaced, "id"), _one_to_one(1)) == []
+
+
+def test_sentence_words_mark_clause_starts_and_glued_words():
+    words = [w for w in sentence_words(
+        "The plan, which the council approved, was dropped by Belfast Magistrates' Court.", 0, "en")
+        if w.content]
+    by_key = {w.key: w for w in words}
+    assert by_key["council"].opens  # after ", which the"
+    assert by_key["dropped"].opens  # after a comma
+    assert by_key["belfast"].opens  # after "by"
+    assert not by_key["plan"].opens and not by_key["approved"].opens
+    assert by_key["magistrates"].glued and by_key["court"].glued  # one name phrase
+    assert not by_key["belfast"].glued and not by_key["dropped"].glued
+
+
+def _covers(n: int, low: dict[int, float]):
+    import numpy as np
+
+    cov = np.ones(n)
+    for i, c in low.items():
+        cov[i] = c
+    return cov
+
+
+def test_inside_a_sentence_only_a_long_clause_or_a_surely_unrendered_phrase_is_a_span():
+    import dataclasses
+
+    import numpy as np
+
+    from fidelity.partial import uncovered_spans
+
+    words = _words("officials said new bridge which engineers designed after storms damaged old "
+                   "crossing will open next year")
+    n = len(words)
+    where, other, sent = np.arange(n), np.ones(n), [0] * n
+    params = PartialParams()
+    clause = _covers(n, {k: 0.1 for k in range(4, 11)})  # "which ... old": seven words
+    opened = [dataclasses.replace(w, opens=(k == 4)) for k, w in enumerate(words)]
+    (span,) = uncovered_spans(opened, clause, where, other, sent, params)
+    assert (span.words[0].key, span.words[-1].key) == ("which", "old")
+    # The same run not opening a clause is no syntactic unit: a free rendering, not a cut.
+    assert uncovered_spans(words, clause, where, other, sent, params) == []
+    # Three rare words inside a sentence: a phrase rendered freely ...
+    pair = _covers(n, {5: 0.3, 6: 0.35, 7: 0.3})
+    opened5 = [dataclasses.replace(w, opens=(k == 5)) for k, w in enumerate(words)]
+    assert uncovered_spans(opened5, pair, where, other, sent, params) == []
+    # ... unless nothing at all renders them and the translation is otherwise word for word.
+    sure = _covers(n, {5: 0.1, 6: 0.12})
+    (span,) = uncovered_spans(opened5, sure, where, other, sent, params)
+    assert [w.key for w in span.words] == ["engineers", "designed"]
+    loose_other = other.copy()
+    loose_other[:4] = 0.1  # the translation leaves a quarter of its words unexplained
+    assert uncovered_spans(opened5, sure, where, loose_other, sent, params) == []
+
+
+def test_a_tail_moved_to_the_front_of_the_translation_is_not_missing():
+    import numpy as np
+
+    from fidelity.partial import uncovered_spans
+
+    words = _words("attacker caused injury harm loss families friends victims notice intent states")
+    n = len(words)
+    cov = _covers(n, {8: 0.1, 9: 0.1, 10: 0.1})  # "notice of intent states" ends the sentence
+    where = np.arange(n) + 3  # the translation starts with three words of its own
+    fronted = np.ones(n)
+    fronted[:3] = 0.1  # "Diungkapkan dalam pernyataan kehendak, ..."
+    assert uncovered_spans(words, cov, where, fronted, [0] * n, PartialParams()) == []
+    (span,) = uncovered_spans(words, cov, where, fronted, [0] * n, PartialParams(fronted=False))
+    assert [w.key for w in span.words] == ["notice", "intent", "states"]
+    # A translation that simply stops (a cut) has nothing of its own at the front.
+    (span,) = uncovered_spans(words, cov, np.arange(n), np.ones(n - 3), [0] * n, PartialParams())
+    assert [w.key for w in span.words] == ["notice", "intent", "states"]
+
+
+def test_changed_weekday_is_left_to_drift_but_a_dropped_one_is_missing():
+    en = ["The minister will visit the flooded villages on Wednesday with two officials from "
+          "the ministry."]
+    changed = ["Menteri akan mengunjungi desa-desa yang kebanjiran pada hari Kamis bersama dua "
+               "pejabat dari kementerian."]
+    dropped = ["Menteri akan mengunjungi desa-desa yang kebanjiran bersama dua pejabat dari "
+               "kementerian."]
+    source = _doc(en, "en")
+    assert partial_findings(source, _doc(changed, "id"), _one_to_one(1)) == []
+    assert partial_findings(source, _doc(changed, "id"), _one_to_one(1),
+                            PartialParams(calendar=False)) != []
+    found = partial_findings(source, _doc(dropped, "id"), _one_to_one(1))
+    assert [c.source for f in found for c in f.changes] == ["Wednesday"]
+
+
+def test_a_word_of_a_name_rendered_as_a_whole_is_not_a_dropped_name():
+    en = ["The defendant is expected to appear before Belfast Magistrates' Court on Monday "
+          "morning."]
+    ind = ["Terdakwa diperkirakan hadir di depan Pengadilan Negeri Belfast pada Senin pagi."]
+    source, target = _doc(en, "en"), _doc(ind, "id")
+    assert partial_findings(source, target, _one_to_one(1)) == []
+    found = partial_findings(source, target, _one_to_one(1), PartialParams(name_phrase=False))
+    assert [c.source for f in found for c in f.changes] == ["Magistrates"]
