@@ -129,7 +129,8 @@ def _run_batch(opts: BatchOptions) -> tuple[Totals, RunStats]:
 
         t0 = time.perf_counter()
         workers = (os.cpu_count() or 1) if opts.workers is None else opts.workers
-        workers = min(workers, len(specs))
+        # Bilingual files are checked in this process: workers only for the text pairs.
+        workers = min(workers, sum(not spec.bilingual for spec in specs))
         executor = make_executor(workers)
         replacement = lambda: make_executor(workers)  # noqa: E731 - after a worker died
         booting = warm_up(executor, workers)  # the workers start while the model loads
@@ -144,7 +145,7 @@ def _run_batch(opts: BatchOptions) -> tuple[Totals, RunStats]:
         try:
             runner = BatchRunner(specs, outdir, opts.settings, checker.encoder, checker.model_id,
                                  sig, executor, opts.window, on_done=lambda rec: bar.update(1),
-                                 new_executor=replacement)
+                                 new_executor=replacement, checker=checker)
             stats = runner.run(the_plan.todo)
         finally:
             bar.close()

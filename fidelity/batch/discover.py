@@ -1,6 +1,12 @@
 """Which pairs a run checks: ``<story><source suffix>`` with ``<story><target suffix>`` in a
 folder, or the rows of a CSV / JSON Lines manifest. A story with one side only is kept as a
-pair whose record will say what is missing."""
+pair whose record will say what is missing.
+
+A bilingual file (XLIFF or TMX, :data:`fidelity.bilingual.SUFFIXES`) holds both sides: in a
+folder it is a pair of its own, whose id is the file's stem, and so is a manifest row whose
+``source`` is one and whose ``target`` is empty (:attr:`PairSpec.bilingual`). Only
+:func:`discover` (the local engine) asks for them; the other callers' defaults read text pairs
+only, as before."""
 
 from __future__ import annotations
 
@@ -26,6 +32,15 @@ class PairSpec:
     source: str | None
     target: str | None
     problem: str | None = None  #: known before reading (a one-sided story): an error record
+    #: ``source`` is an XLIFF/TMX file holding both sides (``target`` is None)
+    bilingual: bool = False
+
+
+def is_bilingual_name(name: str) -> bool:
+    """Whether a file name ends in a bilingual file's suffix (``.xlf``, ``.tmx``...)."""
+    from ..bilingual import SUFFIXES  # the reading itself (translate-toolkit) is not imported
+
+    return Path(name).suffix.lower() in SUFFIXES and len(Path(name).stem) > 0
 
 
 def safe_stem(pair_id: str) -> str:
@@ -53,12 +68,15 @@ def _check_unique(specs: list[PairSpec], where: str) -> list[PairSpec]:
     return specs
 
 
-def folder_pairs(folder: Path, source_suffix: str, target_suffix: str) -> list[PairSpec]:
-    """Pairs of a folder, matched by story name; sorted by story name."""
+def folder_pairs(folder: Path, source_suffix: str, target_suffix: str,
+                 bilingual: bool = False) -> list[PairSpec]:
+    """Pairs of a folder, matched by story name; sorted by story name. With ``bilingual``, each
+    XLIFF/TMX file (that is not named by a text suffix) is a pair too, its id the file's stem."""
     if source_suffix == target_suffix:
         raise BatchError(f"--source-suffix and --target-suffix are both {source_suffix!r}")
     sources: dict[str, Path] = {}
     targets: dict[str, Path] = {}
+    both: list[Path] = []  # bilingual files
     for entry in sorted(folder.iterdir()):
         name = entry.name
         # The longer suffix first, so "a.en.id.txt" with suffixes ".id.txt"/".en.id.txt" is right.
@@ -67,11 +85,16 @@ def folder_pairs(folder: Path, source_suffix: str, target_suffix: str) -> list[P
             if name.endswith(suffix) and len(name) > len(suffix):
                 side[name[: -len(suffix)]] = entry
                 break
+        else:
+            if bilingual and is_bilingual_name(name) and not entry.is_dir():
+                both.append(entry)
     stories = sorted(set(sources) | set(targets))
-    if not stories:
-        raise BatchError(f"{folder}: no <story>{source_suffix} or <story>{target_suffix} files "
-                         f"(see --source-suffix/--target-suffix)")
-    specs = []
+    if not stories and not both:
+        also = " or XLIFF/TMX" if bilingual else ""
+        raise BatchError(f"{folder}: no <story>{source_suffix} or <story>{target_suffix}{also} "
+                         f"files (see --source-suffix/--target-suffix)")
+    specs = [PairSpec(path.stem, safe_stem(path.stem), str(path), None, bilingual=True)
+             for path in both]
     for story in stories:
         src, tgt = sources.get(story), targets.get(story)
         problem = None
@@ -81,6 +104,7 @@ def folder_pairs(folder: Path, source_suffix: str, target_suffix: str) -> list[P
             problem = f"no target file {story}{target_suffix} for {src.name}"
         specs.append(PairSpec(story, safe_stem(story), None if src is None else str(src),
                               None if tgt is None else str(tgt), problem))
+    specs.sort(key=lambda spec: spec.id)
     return _check_unique(specs, str(folder))
 
 
@@ -126,14 +150,19 @@ def manifest_rows(lines: Iterable[str], location: str,
 
 
 def spec_of_row(line: int, row: dict[str, Any], source_suffix: str,
-                resolve: Callable[[str], str]) -> PairSpec:
+                resolve: Callable[[str], str], bilingual: bool = False) -> PairSpec:
     """The pair of manifest row ``row`` (at ``line``): its id is the row's ``id``, or else the
     source's file name less ``source_suffix`` (the stem of the one file given otherwise, or
     ``line-N``); ``resolve`` turns a path of the row into the file's location (relative to the
-    manifest's folder). A row without both paths is a pair with a problem (an error record)."""
+    manifest's folder). A row without both paths is a pair with a problem (an error record),
+    but for (with ``bilingual``) a row whose source is an XLIFF/TMX file and whose target is
+    empty: that file is the pair."""
     src = str(row.get("source") or "").strip()
     tgt = str(row.get("target") or "").strip()
     pair_id = str(row.get("id") or "").strip()
+    if bilingual and src and not tgt and is_bilingual_name(src):
+        pair_id = pair_id or Path(src).stem
+        return PairSpec(pair_id, safe_stem(pair_id), resolve(src), None, bilingual=True)
     if not pair_id:
         name = Path(src or tgt).name
         pair_id = name[: -len(source_suffix)] if src and name.endswith(source_suffix) \
@@ -145,15 +174,16 @@ def spec_of_row(line: int, row: dict[str, Any], source_suffix: str,
                     resolve(tgt) if tgt else None, problem)
 
 
-def manifest_pairs(path: Path, source_suffix: str) -> list[PairSpec]:
-    """Pairs listed in a manifest; relative paths are relative to the manifest's folder."""
+def manifest_pairs(path: Path, source_suffix: str, bilingual: bool = False) -> list[PairSpec]:
+    """Pairs listed in a manifest; relative paths are relative to the manifest's folder.
+    ``bilingual``: see :func:`spec_of_row`."""
     base = path.parent
     suffix = path.suffix.lower()
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise BatchError(f"{path}: cannot read the manifest: {exc}") from None
-    specs = [spec_of_row(line, row, source_suffix, lambda p: str(base / p))
+    specs = [spec_of_row(line, row, source_suffix, lambda p: str(base / p), bilingual)
              for line, row in manifest_rows(text.splitlines(), str(path), suffix)]
     if not specs:
         raise BatchError(f"{path}: the manifest lists no pairs")
@@ -161,11 +191,12 @@ def manifest_pairs(path: Path, source_suffix: str) -> list[PairSpec]:
 
 
 def discover(input_path: str | os.PathLike, source_suffix: str = ".en.txt",
-             target_suffix: str = ".id.txt") -> list[PairSpec]:
-    """The pairs of a folder or a manifest (see the module doc)."""
+             target_suffix: str = ".id.txt", bilingual: bool = True) -> list[PairSpec]:
+    """The pairs of a folder or a manifest (see the module doc), XLIFF/TMX files included
+    unless ``bilingual`` is False."""
     path = Path(input_path)
     if path.is_dir():
-        return folder_pairs(path, source_suffix, target_suffix)
+        return folder_pairs(path, source_suffix, target_suffix, bilingual)
     if path.is_file():
-        return manifest_pairs(path, source_suffix)
+        return manifest_pairs(path, source_suffix, bilingual)
     raise BatchError(f"{path}: no such folder or manifest")

@@ -4,6 +4,10 @@
 (alignment, findings, JSON and HTML rendering) are plain functions of the input texts, the
 settings and (for the second) the embedding rows; the jobs and their results are picklable,
 so another engine can distribute this work without :mod:`fidelity.batch.runner`.
+
+A bilingual file (XLIFF/TMX) is checked whole by :func:`run_bilingual`, in the process that
+holds the model: its units are already sentences, and :func:`fidelity.bilingual.check_bilingual`
+is exactly what ``fidelity check FILE`` runs, so the batch's report of it is that command's.
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ from .common import error_text
 if TYPE_CHECKING:  # torch comes with the pipeline: imported only once there is work to do,
     # so that a refused run (locked OUTDIR, bad manifest) answers at once.
     from ..lexical import Tokens
-    from ..pipeline import ModelId, Pair, Settings
+    from ..pipeline import Checker, ModelId, Pair, Settings
+    from ..types import Report
 
 
 def prepare_pair(source: bytes | str, target: bytes | str, settings: Settings,
@@ -49,13 +54,38 @@ def finish_pair(pair: Pair, source_vecs: np.ndarray, target_vecs: np.ndarray,
     The summary dict is ``Summary.to_dict()`` plus ``severities``: how many findings of each
     type have each severity (what the overview ranks by and ``--fail-on`` may count)."""
     from ..pipeline import analyse
-    from ..report import render_html, render_json
 
     report = analyse(pair, source_vecs, target_vecs, settings, model, device="cpu",
                      source_tokens=source_tokens, target_tokens=target_tokens)
+    return rendered(report)
+
+
+def rendered(report: Report) -> tuple[dict, str, str]:
+    """(summary dict, JSON text, HTML text) of a report (see :func:`finish_pair`)."""
+    from ..report import render_html, render_json
+
     summary = report.summary.to_dict()
     summary["severities"] = severity_counts((f.type, f.severity) for f in report.findings)
     return summary, render_json(report), render_html(report)
+
+
+#: Why a bilingual file cannot be read without the ``cat`` extra (as :mod:`fidelity.bilingual` says).
+NO_TOOLKIT = "reading XLIFF and TMX needs translate-toolkit: pip install 'fidelity[cat]'"
+
+
+def check_bilingual_bytes(data: bytes, path: str, checker: Checker,
+                          settings: Settings) -> tuple[dict, str, str]:
+    """Check one XLIFF/TMX file's bytes as ``fidelity check FILE`` does: (summary dict, JSON
+    text, HTML text). Raises a one-line :class:`~fidelity.errors.InputError` for a file that
+    cannot be read, translate-toolkit missing included."""
+    from ..bilingual import check_bilingual, read_bilingual_bytes
+    from ..errors import InputError
+
+    try:
+        bil = read_bilingual_bytes(data, path)
+    except ImportError:  # lxml or translate-toolkit: the optional ``cat`` extra
+        raise InputError(f"{path}: {NO_TOOLKIT}") from None
+    return rendered(check_bilingual(bil, checker, settings))
 
 
 def severity_counts(findings: Iterable[tuple[str, str]]) -> dict[str, dict[str, int]]:
@@ -136,3 +166,34 @@ def run_finish(job: FinishJob) -> Finished:
         return Finished(job.key, summary, None, time.perf_counter() - t0)
     except Exception as exc:  # noqa: BLE001
         return Finished(job.key, None, error_text(exc), time.perf_counter() - t0)
+
+
+@dataclass
+class BilingualJob:
+    """One XLIFF/TMX file to check with the loaded model (:func:`run_bilingual`)."""
+
+    key: int
+    data: bytes
+    path: str
+    settings: Settings
+    json_path: str
+    html_path: str
+
+
+def run_bilingual(job: BilingualJob, checker: Checker) -> tuple[Finished, list[str]]:
+    """Check a bilingual file and write its two reports atomically, in this process (the
+    checker's model is here): the outcome and the warnings raised meanwhile; never raises."""
+    from ..report import write_atomic
+
+    t0 = time.perf_counter()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            summary, json_text, html_text = check_bilingual_bytes(job.data, job.path, checker,
+                                                                  job.settings)
+            write_atomic(job.json_path, json_text)
+            write_atomic(job.html_path, html_text)
+            done = Finished(job.key, summary, None, time.perf_counter() - t0)
+        except Exception as exc:  # noqa: BLE001 - any failure is this file's error record
+            done = Finished(job.key, None, error_text(exc), time.perf_counter() - t0)
+    return done, list(dict.fromkeys(str(w.message) for w in caught))

@@ -9,6 +9,9 @@ flight so memory stays flat:
 * :func:`~fidelity.batch.jobs.run_finish` (alignment, findings, JSON and HTML rendering) in
   workers, which write ``<id>.json`` and ``<id>.html`` atomically.
 
+A bilingual file (XLIFF/TMX) skips the stages: it is checked whole, here, with the loaded
+model (:func:`~fidelity.batch.jobs.run_bilingual`), when its turn comes.
+
 When a pair's files are written its record is appended to ``results.jsonl``.
 """
 
@@ -30,11 +33,12 @@ from typing import TYPE_CHECKING, Any
 
 from .common import DEFAULT_WINDOW, RESULTS, error_text
 from .discover import PairSpec
-from .jobs import FinishJob, Prepared, PrepareJob, pair_texts, run_finish, run_prepare
+from .jobs import (BilingualJob, FinishJob, Prepared, PrepareJob, pair_texts, run_bilingual,
+                   run_finish, run_prepare)
 from .records import Record, ResultsLog, make_record, read_input, sha256_bytes
 
 if TYPE_CHECKING:
-    from ..pipeline import ModelId, Pair, Settings
+    from ..pipeline import Checker, ModelId, Pair, Settings
 
 
 # --------------------------------------------------------------------------- executors
@@ -279,12 +283,16 @@ class RunStats:
 
 
 class BatchRunner:
-    """Streams the pairs to do through prepare (workers) -> embed (here) -> finish (workers)."""
+    """Streams the pairs to do through prepare (workers) -> embed (here) -> finish (workers).
+
+    ``checker`` (a :class:`~fidelity.pipeline.Checker` around ``encoder``) checks the bilingual
+    files; without one, such a file is an error record."""
 
     def __init__(self, specs: list[PairSpec], outdir: Path, settings: Settings, encoder: Any,
                  model: ModelId, signature: str, executor: Executor, window: int = DEFAULT_WINDOW,
                  on_done: Callable[[Record], None] | None = None,
-                 new_executor: Callable[[], Executor] | None = None):
+                 new_executor: Callable[[], Executor] | None = None,
+                 checker: Checker | None = None):
         self.specs = specs
         self.outdir = outdir
         self.settings = settings
@@ -295,6 +303,7 @@ class BatchRunner:
         self.new_executor = new_executor or (lambda: InlineExecutor())
         self.window = max(1, window)
         self.on_done = on_done or (lambda rec: None)
+        self.checker = checker
         self.stats = RunStats()
         self._slots: dict[int, _Slot] = {}
         self._ready: list[int] = []
@@ -331,8 +340,27 @@ class BatchRunner:
         if src_err or tgt_err:
             self._record(log, key, None, src_err or tgt_err)
             return
+        if spec.bilingual:
+            self._check_bilingual(log, key, src)  # type: ignore[arg-type]
+            return
         job = PrepareJob(key, src, tgt, spec.source, spec.target, self.settings)  # type: ignore[arg-type]
         self._preparing[self._submit(run_prepare, job)] = key
+
+    def _check_bilingual(self, log: ResultsLog, key: int, data: bytes) -> None:
+        """Check an XLIFF/TMX file here and now, with the loaded model, and record it."""
+        slot = self._slots[key]
+        if self.checker is None:
+            self._record(log, key, None, f"{slot.spec.source}: this engine does not check "
+                                         "bilingual files")
+            return
+        job = BilingualJob(key, data, slot.spec.source, self.settings,  # type: ignore[arg-type]
+                           str(self.outdir / f"{slot.spec.stem}.json"),
+                           str(self.outdir / f"{slot.spec.stem}.html"))
+        done, slot.notes = run_bilingual(job, self.checker)
+        for note in slot.notes:  # shown (or silenced) like this process's warnings
+            warnings.warn(note, stacklevel=2)
+        slot.seconds += done.seconds
+        self._record(log, key, done.summary, done.error)
 
     def _submit(self, fn: Callable, job: Any) -> Future:
         """Submit to the pool; a pool broken by a dead worker is replaced by a fresh one
