@@ -581,8 +581,9 @@ def table_rows(per_seed: dict[str, dict]) -> list[list[str]]:
         def cell(f: dict) -> str:
             x = f[key]
             kinds = ", ".join(f"{k} {n}" for k, n in x.get("missed_by_link_kind", {}).items())
+            missed = x.get("missed", x["planted"] - round(x["recall"] * x["planted"]))  # older --json files
             return (f"P {x['precision']:.3f} R {x['recall']:.3f} ({x['planted']} planted, "
-                    f"{x['flagged']} flagged; {x['missed']} missed" + (f", in links {kinds}" if kinds else "") + ")")
+                    f"{x['flagged']} flagged; {missed} missed" + (f", in links {kinds}" if kinds else "") + ")")
 
         return lambda f: cell(f) if key in f else "-"
 
