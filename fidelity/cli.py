@@ -403,7 +403,9 @@ def batch(input_path, outdir, source_suffix, target_suffix, workers, window, for
     """Check every pair of INPUT, writing one report per pair into OUTDIR.
 
     INPUT is a folder of <story>.en.txt / <story>.id.txt files, or a manifest (.csv or .jsonl)
-    with 'source', 'target' and optional 'id' columns (paths relative to the manifest).
+    with 'source', 'target' and optional 'id' columns (paths relative to the manifest). A
+    bilingual file (.xlf, .xliff, .sdlxliff, .mqxliff, .tmx) in the folder, or as a manifest
+    'source' with an empty 'target', is one pair of its own (local engine).
     Re-running skips pairs whose inputs and settings are unchanged.
 
     \b
