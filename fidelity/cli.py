@@ -20,7 +20,7 @@ import click
 
 from . import DEVICES, MAX_BATCH_SIZE, __version__, make_settings
 from .errors import FidelityError
-from .exitcodes import INTERRUPTED, USAGE, exit_code
+from .exitcodes import INTERRUPTED, USAGE, FailOn
 from .types import FINDING_TYPES, SEVERITIES
 
 FORMATS = ("table", "json", "html")
@@ -57,45 +57,12 @@ def _silence_libraries() -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
-SEVERITY_RANK: dict[str, int] = {s: k for k, s in enumerate(SEVERITIES)}
 #: What ``--fail-on`` counts when not given: every finding, whatever its severity.
 DEFAULT_FAIL_ON = ",".join(FINDING_TYPES)
 FAIL_ON_HELP = ("Findings that make the exit status 1: a comma-separated list of finding types "
                 f"({', '.join(FINDING_TYPES)}) and at most one severity ({', '.join(SEVERITIES)}: that "
                 "severity or worse), e.g. 'major' or 'omission,partial,critical'; 'none': no finding "
                 "does (an unrelated translation still exits 1).")
-
-
-class FailOn(frozenset):
-    """What ``--fail-on`` counts: the finding types it names (a frozenset of them, as
-    :func:`fidelity.exitcodes.exit_code` takes) and the least severity that counts
-    (``min_severity``; None: any). ``none`` is the empty set: no finding fails the run."""
-
-    min_severity: str | None
-
-    def __new__(cls, types=(), min_severity: str | None = None) -> "FailOn":
-        self = super().__new__(cls, types)
-        self.min_severity = min_severity
-        return self
-
-    def __reduce__(self):  # keep min_severity across pickling (batch workers)
-        return (type(self), (frozenset(self), self.min_severity))
-
-    def __repr__(self) -> str:
-        return f"FailOn({sorted(self)!r}, min_severity={self.min_severity!r})"
-
-    def counts(self, finding_type: str, severity: str = "major") -> bool:
-        """Whether a finding of ``finding_type`` and ``severity`` fails the run."""
-        if finding_type not in self:
-            return False
-        if self.min_severity is None:
-            return True
-        return SEVERITY_RANK.get(severity, SEVERITY_RANK["major"]) >= SEVERITY_RANK[self.min_severity]
-
-    def exit_code(self, verdict: str, findings) -> int:  # noqa: ANN001 - Iterable[Finding]
-        """The exit status of a report: :func:`~fidelity.exitcodes.exit_code` over the
-        findings this rule counts."""
-        return exit_code(verdict, {f.type for f in findings if self.counts(f.type, f.severity)}, self)
 
 
 def parse_fail_on(value: str) -> FailOn:
