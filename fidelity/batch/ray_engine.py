@@ -50,6 +50,7 @@ import tempfile
 import threading
 import time
 import warnings
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -608,8 +609,13 @@ class _Run:
         self.opts = opts
         self.on_record = on_record
         self.stats = RayStats(actors=len(pool.actors), cpus_per_actor=pool.cpus_per_actor)
-        self.inflight: dict[Any, tuple[int, list[Item]]] = {}
+        #: ref -> (actor slot, the actor it went to, its items, whether it runs alone there)
+        self.inflight: dict[Any, tuple[int, Any, list[Item], bool]] = {}
         self.load = [0] * len(pool.actors)
+        #: Pairs of a window whose actor kept dying, each to be checked alone on an idle actor,
+        #: so a pair that kills its worker cannot take an innocent pair down with it.
+        self.quarantine: deque[list[Item]] = deque()
+        self.alone = [False] * len(pool.actors)
 
     def windows(self) -> Iterator[list[Item]]:
         size = window_size(self.opts)
@@ -623,10 +629,19 @@ class _Run:
         if window:
             yield window
 
-    def submit(self, items: list[Item]) -> None:
-        k = min(range(len(self.load)), key=self.load.__getitem__)
-        self.inflight[self.pool.actors[k].check.remote(items)] = (k, items)
+    def submit(self, items: list[Item], k: int | None = None, alone: bool = False) -> None:
+        if k is None:  # the least loaded actor not running a quarantined pair
+            k = min((j for j in range(len(self.load)) if not self.alone[j]), key=self.load.__getitem__)
+        actor = self.pool.actors[k]
+        self.inflight[actor.check.remote(items)] = (k, actor, items, alone)
         self.load[k] += 1
+        self.alone[k] = alone
+
+    def submit_quarantined(self) -> None:
+        """Each quarantined pair alone on an actor with nothing else in flight."""
+        for k in range(len(self.load)):
+            if self.quarantine and self.load[k] == 0:
+                self.submit(self.quarantine.popleft(), k, alone=True)
 
     def run(self) -> RayStats:
         t0 = time.perf_counter()
@@ -635,13 +650,16 @@ class _Run:
         pending = self.windows()
         exhausted = False
         while True:
-            while not exhausted and len(self.inflight) < limit:
+            self.submit_quarantined()
+            while not exhausted and len(self.inflight) < limit and not all(self.alone):
                 items = next(pending, None)
                 if items is None:
                     exhausted = True
                 else:
                     self.submit(items)
             if not self.inflight:
+                if self.quarantine:
+                    continue  # every actor is idle now: the quarantined pairs go out
                 break
             done, _ = self.ray.wait(list(self.inflight), num_returns=1)
             for ref in done:
@@ -651,16 +669,19 @@ class _Run:
         return self.stats
 
     def collect(self, ref: Any) -> None:
-        k, items = self.inflight.pop(ref)
+        k, actor, items, alone = self.inflight.pop(ref)
         self.load[k] -= 1
+        if alone:
+            self.alone[k] = False
         try:
             result: WindowResult = self.ray.get(ref)
         except self.ray.exceptions.RayActorError:  # its process died more than RESTARTS times
-            self.replace_actor(k)
-            if len(items) > 1:  # a pair that kills its worker must not take its window along:
-                self.stats.split_windows += 1  # each pair again, alone
-                for item in items:
-                    self.submit([item])
+            if self.pool.actors[k] is actor:  # not yet replaced for another window it took along
+                self.replace_actor(k)
+            if not alone:  # a pair that kills its worker must not take its window along:
+                if len(items) > 1:
+                    self.stats.split_windows += 1
+                self.quarantine.extend([item] for item in items)  # each pair again, alone
                 return
             result = WindowResult([Outcome(items[0].key, error=f"a Ray worker died while checking "
                                            f"this pair ({RESTARTS + 1} times)")])
