@@ -123,7 +123,8 @@ def test_faults_become_records_and_exit_3(faulty_folder: Path, tmp_path: Path) -
     # "seconds" is the whole run: the model load (model_seconds) and the pairs' processing
     # (pairs_seconds, from which the rate is computed) are parts of it
     assert 0 < summary["model_seconds"] and 0 < summary["pairs_seconds"]
-    assert summary["seconds"] >= summary["model_seconds"] + summary["pairs_seconds"]
+    # (each figure is rounded to the millisecond on its own: 0.719 may stand for 0.0344 + 0.6849)
+    assert summary["seconds"] >= summary["model_seconds"] + summary["pairs_seconds"] - 0.0015
     assert summary["pairs_per_second"] == pytest.approx(summary["checked"] / summary["pairs_seconds"],
                                                         rel=0.01)
     assert summary["faithful"] + summary["issues"] + summary["unrelated"] == len(stories) + 1
