@@ -65,7 +65,7 @@ from .common import (CACHE_TEXTS, INDEX, LOCK, RESULTS, SUMMARY, BatchError, Int
 from .discover import (PairSpec, check_manifest_suffix, folder_pairs, manifest_rows,
                        spec_of_row)
 from .jobs import PrepareJob, finish_pair, pair_texts, run_prepare
-from .records import Record, ResultsLog, make_record, reusable, sha256_bytes
+from .records import Record, ResultsLog, make_record, parse_line, reusable, sha256_bytes
 from .runner import WORKER_THREADS_ENV, RunStats
 from .summary import (Totals, WorstHeap, badness, index_row, index_template, summary_dict,
                       summary_json, tally, worst_list)
@@ -315,27 +315,29 @@ class RunIndex:
         return BatchError(f"{where}: ids {other!r} and {spec.id!r} would share the report file "
                           f"name {spec.stem!r}; rename one of them")
 
-    def specs(self) -> Iterator[tuple[int, PairSpec]]:
-        """(number, spec) in input order, a page at a time."""
+    def _paged(self, sql: str) -> Iterator[tuple]:
+        """The rows of ``sql`` (its first column the input number ``n``, its parameters the
+        last ``n`` seen and the page size), a page at a time."""
         last = -1
         while True:
-            rows = self.db.execute("SELECT n, id, stem, source, target, problem FROM specs "
-                                   "WHERE n > ? ORDER BY n LIMIT ?", (last, PAGE)).fetchall()
+            rows = self.db.execute(sql, (last, PAGE)).fetchall()
             if not rows:
                 return
-            for n, *rest in rows:
-                yield n, PairSpec(*rest)
+            yield from rows
             last = rows[-1][0]
+
+    def specs(self) -> Iterator[tuple[int, PairSpec]]:
+        """(number, spec) in input order, a page at a time."""
+        for n, *rest in self._paged("SELECT n, id, stem, source, target, problem FROM specs "
+                                    "WHERE n > ? ORDER BY n LIMIT ?"):
+            yield n, PairSpec(*rest)
 
     def load_records(self, lines: Iterator[str]) -> None:
         """Index the lines of earlier ``results.jsonl`` files; the last line of an id wins, a
         torn or foreign line is skipped (as :func:`.records.read_results` does)."""
         self.db.execute("BEGIN")
         for line in lines:
-            try:
-                rec = Record.from_dict(json.loads(line))
-            except json.JSONDecodeError:
-                continue
+            rec = parse_line(line)
             if rec is not None:
                 self.db.execute("INSERT OR REPLACE INTO records VALUES (?,?)", (rec.id, rec.line()))
         self.db.execute("COMMIT")
@@ -349,15 +351,9 @@ class RunIndex:
 
     def records_in_order(self) -> Iterator[tuple[int, Record]]:
         """(number, record) of every pair of the input that has one, in input order."""
-        last = -1
-        while True:
-            rows = self.db.execute("SELECT s.n, r.line FROM specs s JOIN records r ON r.id = s.id "
-                                   "WHERE s.n > ? ORDER BY s.n LIMIT ?", (last, PAGE)).fetchall()
-            if not rows:
-                return
-            for n, line in rows:
-                yield n, Record.from_dict(json.loads(line))  # type: ignore[misc]
-            last = rows[-1][0]
+        for n, line in self._paged("SELECT s.n, r.line FROM specs s JOIN records r ON r.id = s.id "
+                                   "WHERE s.n > ? ORDER BY s.n LIMIT ?"):
+            yield n, Record.from_dict(json.loads(line))  # type: ignore[misc]
 
     def rank(self, n: int, rec: Record) -> None:
         self.db.execute("INSERT INTO ranks VALUES (?,?,?)", (n, sort_key(badness(rec)), rec.line()))

@@ -120,6 +120,14 @@ def make_record(spec: PairSpec, signature: str, source_sha: str | None, target_s
         report=spec.stem + ".json" if ok else None, html=spec.stem + ".html" if ok else None)
 
 
+def parse_line(line: str) -> Record | None:
+    """The record of one ``results.jsonl`` line; None for a torn or foreign line (a killed run)."""
+    try:
+        return Record.from_dict(json.loads(line))
+    except json.JSONDecodeError:
+        return None
+
+
 def read_results(path: Path) -> Iterator[Record]:
     """The records of a ``results.jsonl``; a torn or foreign line (a killed run) is skipped."""
     try:
@@ -128,10 +136,7 @@ def read_results(path: Path) -> Iterator[Record]:
         return
     with fh:
         for line in fh:
-            try:
-                rec = Record.from_dict(json.loads(line))
-            except json.JSONDecodeError:
-                continue
+            rec = parse_line(line)
             if rec is not None:
                 yield rec
 
