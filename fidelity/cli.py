@@ -161,6 +161,9 @@ class Main(click.Group):
     "Aborted!" and 1, so a script can tell an interrupted run from one that found issues."""
 
     def invoke(self, ctx: click.Context):
+        if _is_the_program():
+            with contextlib.suppress(ValueError):  # not the main thread
+                signal.signal(signal.SIGINT, _stop_once)
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt:
@@ -174,21 +177,38 @@ def main() -> None:
     """Find what a translation omitted, added or changed, sentence by sentence."""
 
 
+def _is_the_program() -> bool:
+    """Whether this process is ``fidelity`` itself (the console script or ``python -m
+    fidelity``), not a test or an application calling the command in process, whose signal
+    handlers are its own."""
+    return getattr(sys.modules.get("__main__"), "main", None) is main
+
+
+def _stop_once(signum, frame) -> None:  # noqa: ANN001 - a signal handler
+    """The first Ctrl-C (or SIGTERM) stops the run; more of them while it stops are ignored,
+    so they cannot turn exit status 130 into a death by signal (-2 to the caller)."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
+def _raise_interrupt(signum, frame) -> None:  # noqa: ANN001 - a signal handler
+    raise KeyboardInterrupt
+
+
 @contextlib.contextmanager
 def _sigterm_as_interrupt() -> Iterator[None]:
     """While ``check`` runs, SIGTERM stops it as Ctrl-C does (temporary file removed, one
     line, exit 130); the previous handler is back afterwards (the command may run in-process)."""
-    def handler(signum, frame):  # noqa: ANN001
-        raise KeyboardInterrupt
-
+    handler = _stop_once if _is_the_program() else _raise_interrupt
     try:
         previous = signal.signal(signal.SIGTERM, handler)
     except ValueError:  # pragma: no cover - not the main thread (an embedding application)
         previous = None
     try:
         yield
-    finally:
-        if previous is not None:
+    finally:  # unless _stop_once has ignored further signals meanwhile
+        if previous is not None and signal.getsignal(signal.SIGTERM) is handler:
             signal.signal(signal.SIGTERM, previous)
 
 

@@ -292,6 +292,30 @@ def test_interrupted_check_exits_130_with_one_line(tmp_path: Path, sig: int) -> 
     assert list(out.iterdir()) == []  # no report, no temporary file
 
 
+def test_ctrl_c_pressed_again_while_stopping_still_exits_130(tmp_path: Path) -> None:
+    """A user (or a scheduler) who repeats the signal while the check stops gets 130, not a
+    death by SIGINT (exit -2 to the caller), and still one line."""
+    src, tgt = _long_pair(tmp_path)
+    proc = subprocess.Popen([sys.executable, "-m", "fidelity", "check", src, tgt, "--device", "cpu",
+                             "-o", str(tmp_path / "report.html")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_until_busy(proc)
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGINT)
+        for _ in range(5):
+            time.sleep(0.01)
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130, stderr
+    assert stderr.strip() == "fidelity: interrupted"
+
+
 def test_a_reader_that_stops_early_is_no_error() -> None:
     """``fidelity check A B | head -1``: no broken-pipe traceback, and the exit status still
     says what the check found (1: the seed has issues)."""
