@@ -179,6 +179,14 @@ def _common(lang: str) -> frozenset[str]:
 _ID_SUFFIX = re.compile(r"(nya|lah|kah|pun)$")
 
 
+#: Bound prefixes that make ordinary words of ordinary words ("pre-trial", "pra-peradilan",
+#: "pasca-gempa"); only short stems are excluded, so "Coburn" or "Preston" stay names.
+_BOUND_PREFIX = {
+    "en": re.compile(r"^(?:pre|post|anti|non|inter|multi|over|under|semi|mid)"),
+    "id": re.compile(r"^(?:pra|pasca|antar|anti|non|swa|multi|semi)"),
+}
+
+
 @lru_cache(maxsize=200_000)
 def is_common(key: str, lang: str) -> bool:
     """``key`` is an ordinary word of ``lang`` (Indonesian clitics -nya/-lah/-kah/-pun stripped)."""
@@ -189,6 +197,11 @@ def is_common(key: str, lang: str) -> bool:
         return True  # a plural ("Bells")
     if len(key) <= 5:
         return False
+    bound = _BOUND_PREFIX.get(lang)
+    if bound is not None:  # a compound with a bound prefix ("pretrial", "praperadilan")
+        m = bound.match(key)
+        if m and len(key) - m.end() >= 5 and is_common(key[m.end():].lstrip("-"), lang):
+            return True
     if lang == "id":
         return any(stem in common for stem in _id_stems(key))
     if lang == "en":

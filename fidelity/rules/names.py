@@ -304,6 +304,8 @@ def _rendered(source_word: str, source_key: str, target_word: str, target_key: s
     """An ordinary word or a demonym that the token table finds translated by the target word
     ("Republican" -> "Republika", "Chilean" -> "Chili"): no spelling variant of a name."""
     s_lang, t_lang = names.langs
+    if is_common(source_key, s_lang) and is_common(target_key, t_lang):
+        return True  # two ordinary words spelt alike are a word and its rendering ("Pretrial" / "Praperadilan")
     derived = (bool(_DERIVED.search(source_key)) and source_key[:4] == target_key[:4]) \
         or is_common(source_key, s_lang) or is_common(target_key, t_lang)
     return derived and covered([source_word], target_word)[0] >= TRANSLATED_WORD
@@ -369,6 +371,7 @@ def added_names(names: Names) -> list[Change]:
     if names.source or names.title:
         return []
     strong = [p for p in names.target if all(_foreign(k, names.langs[1]) for _, k in p)
+              and not (len(p) == 1 and is_common(p[0][1], names.langs[0]))  # a loan: "Mall"
               and not all(_mentioned(k, names.link) for _, k in p)]
     s_text = names.link.source.text
     cover = covered([_surface(p) for p in strong], s_text)

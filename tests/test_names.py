@@ -1,0 +1,45 @@
+"""Name rules on words that only look like names: compounds with a bound prefix and ordinary
+loan words written with a capital in an Indonesian sentence."""
+
+from __future__ import annotations
+
+import pytest
+
+from fidelity.features import is_common
+from fidelity.rules import LinkText, SideText
+from fidelity.rules.names import name_changes
+
+
+def link(en: str, idn: str) -> LinkText:
+    return LinkText(SideText(en, "en"), SideText(idn, "id"))
+
+
+@pytest.mark.parametrize("key,lang", [
+    ("pretrial", "en"), ("postseason", "en"), ("nonprofit", "en"), ("underfunded", "en"),
+    ("praperadilan", "id"), ("pascagempa", "id"), ("antarnegara", "id"), ("nonaktif", "id"),
+])
+def test_a_bound_prefix_on_an_ordinary_word_is_an_ordinary_word(key: str, lang: str) -> None:
+    assert is_common(key, lang)
+
+
+@pytest.mark.parametrize("key,lang", [("preston", "en"), ("coburn", "en"), ("prabowo", "id"), ("antonio", "en")])
+def test_names_that_start_like_a_prefix_stay_names(key: str, lang: str) -> None:
+    assert not is_common(key, lang)
+
+
+@pytest.mark.parametrize("en,idn", [
+    # A capitalised ordinary word and its translation are no misspelt name.
+    ("The suspect is held at the Kenai Pretrial Center until Monday.",
+     "Tersangka ditahan di Pusat Tahanan Praperadilan Kenai hingga hari Senin."),
+    # An English loan with a capital in the translation is no name put in.
+    ("Shoppers now prefer large department stores to small corner shops.",
+     "Para pembeli kini lebih memilih Mall besar daripada toko-toko kecil di sudut jalan."),
+])
+def test_ordinary_words_with_capitals_are_not_name_drift(en: str, idn: str) -> None:
+    assert name_changes(link(en, idn)) == []
+
+
+def test_a_name_put_in_is_still_found() -> None:
+    changes = name_changes(link("Shoppers now prefer large department stores to small corner shops.",
+                                "Para pembeli di Surabaya kini lebih memilih toko besar daripada toko kecil."))
+    assert [(c.kind, c.source, c.target) for c in changes] == [("name", "", "Surabaya")]
