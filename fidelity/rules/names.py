@@ -364,6 +364,13 @@ def _document_words(text: str) -> frozenset[str]:
     return frozenset(_words(text))
 
 
+def _loan(key: str, langs: tuple[str, str]) -> bool:
+    """A target word that is an ordinary word of both languages once the target's spelling
+    rules fold it ("Mall" is the Indonesian "mal"): a loan written the source's way, no name."""
+    folded = cognate_key(key, langs[1])
+    return folded != key and is_common(key, langs[0]) and is_common(folded, langs[1])
+
+
 def added_names(names: Names) -> list[Change]:
     """A name in the translation that the source has in no form, and that is no ordinary word
     of either language, nor a word the token table finds translated: a name put in its place
@@ -371,7 +378,7 @@ def added_names(names: Names) -> list[Change]:
     if names.source or names.title:
         return []
     strong = [p for p in names.target if all(_foreign(k, names.langs[1]) for _, k in p)
-              and not (len(p) == 1 and is_common(p[0][1], names.langs[0]))  # a loan: "Mall"
+              and not (len(p) == 1 and _loan(p[0][1], names.langs))
               and not all(_mentioned(k, names.link) for _, k in p)]
     s_text = names.link.source.text
     cover = covered([_surface(p) for p in strong], s_text)
