@@ -156,6 +156,12 @@ class PartialParams:
     writes differently is a changed date (drift), not a missing word. ``name_phrase``: a name
     glued to a rendered name is not a dropped name. ``fronted``: a run that ends its sentence
     also counts the other side's uncovered words before its first covered one.
+    ``tail_cut``: also run the trailing-clause test (:func:`tail_span`) on the words as the
+    evidence first found them; ``tail_cover``: the cover a word at the end needs there to
+    count as rendered (a chance neighbour in the table scores just over ``cover``);
+    ``tail_gain``: how much closer (cosine of token-vector sums) the translation must be to
+    the source without the run than to the whole source; ``tail_net``: the run's words
+    beyond the uncovered words the translation has after the run's left anchor.
     """
 
     cover: float = field(default=0.5, metadata={"sig": "cover"})
@@ -185,6 +191,10 @@ class PartialParams:
     fronted: bool = field(default=True, metadata={"sig": "front"})
     sure_other: float = field(default=0.2, metadata={"sig": "sother"})
     tail_run: int = field(default=2, metadata={"sig": "trun"})
+    tail_cut: bool = field(default=True, metadata={"sig": "tcut"})
+    tail_gain: float = field(default=0.02, metadata={"sig": "tgain"})
+    tail_cover: float = field(default=0.55, metadata={"sig": "tcover"})
+    tail_net: int = field(default=2, metadata={"sig": "tnet"})
 
 
 # --------------------------------------------------------------------------- stemming
@@ -789,6 +799,12 @@ class LinkCover:
     t_sent: list[int]
     t_cov: np.ndarray
     t_where: np.ndarray
+    #: The covers and counterparts as the evidence found them, before the leftovers were
+    #: paired (:func:`tail_span` reads them; None when not kept).
+    s_raw: np.ndarray | None = None
+    s_raw_where: np.ndarray | None = None
+    t_raw: np.ndarray | None = None
+    t_raw_where: np.ndarray | None = None
 
 
 def settle(s_words: list[Word], s_sent: list[int], t_words: list[Word], t_sent: list[int],
@@ -796,10 +812,13 @@ def settle(s_words: list[Word], s_sent: list[int], t_words: list[Word], t_sent: 
            sim: np.ndarray, params: PartialParams) -> LinkCover:
     """The covers of both sides once the leftovers are paired (:func:`pair_leftovers`) and
     changed numbers set aside."""
+    raw_s, raw_t = sc.copy(), tc.copy()
+    _numbers_changed(s_words, raw_s, t_words, raw_t, params.cover, params.calendar)
+    raw = (raw_s, s_where, raw_t, t_where)
     sc, s_where, tc, t_where = pair_leftovers(s_words, t_words, sc, s_where, tc, t_where, sim,
                                               params)
     _numbers_changed(s_words, sc, t_words, tc, params.cover, params.calendar)
-    return LinkCover(s_words, s_sent, sc, s_where, t_words, t_sent, tc, t_where)
+    return LinkCover(s_words, s_sent, sc, s_where, t_words, t_sent, tc, t_where, *raw)
 
 
 def link_cover(s_words: list[Word], s_sent: list[int], s_lang: str, t_words: list[Word],
@@ -815,10 +834,100 @@ def link_cover(s_words: list[Word], s_sent: list[int], s_lang: str, t_words: lis
     return settle(s_words, s_sent, t_words, t_sent, sc, s_where, tc, t_where, sim, params)
 
 
-def link_spans(lc: LinkCover, params: PartialParams) -> tuple[list[Span], list[Span]]:
-    """(missing spans of the source, added spans of the target) of one link."""
+def _trailing_run(lc: LinkCover, cover: float, claim: float, bridge: int = 1) -> list[int]:
+    """The content words at the end of the link's last source sentence that the evidence
+    leaves weak, read backwards from the last one, stepping over at most ``bridge`` rendered
+    words. A word is weak below ``cover``, or when a word before it with a cover of at least
+    ``claim`` already has the same counterpart: a word of the translation renders one source word,
+    and a repeated or related word at the end ("Korean ... North Korea's security" /
+    "... Korea Utara") found its counterpart in the head's rendering."""
+    cov, where = lc.s_raw, lc.s_raw_where
+    n = len(lc.s_words)
+    last_sentence = lc.s_sent[-1] if n else None
+    run: list[int] = []
+    gaps = 0
+    for k in range(n - 1, -1, -1):
+        if lc.s_sent[k] != last_sentence:
+            break
+        weak = cov[k] < cover or any(
+            where[i] == where[k] and cov[i] >= claim for i in range(k))
+        if weak:
+            run.append(k)
+        elif not run or gaps >= bridge:
+            break
+        else:
+            gaps += 1
+    return run[::-1]
+
+
+def tail_span(lc: LinkCover, params: PartialParams, closer) -> Span | None:
+    """A trailing clause of the source that the translation leaves out, judged on the
+    evidence as first found (before :func:`pair_leftovers`, which pairs a cut clause's words
+    with whatever the head's free rendering left over at the translation's end).
+
+    The run of weak words at the end of the last source sentence (:func:`_trailing_run`,
+    at least ``min_run`` of them) is a cut clause when the sentence without it is closer to
+    the translation than the whole sentence (``closer(offset)``: the cosine of the token
+    vector sums of the source up to ``offset`` and of the translation, less that of the
+    whole source, at least ``tail_gain``: the whole-sentence view of the same question,
+    blind to which word renders which) and the translation has no room for it: the run
+    outnumbers by ``tail_net`` the uncovered words the translation has after the counterpart
+    of the word before the run, or the translation ends with the counterpart of a word
+    before the run and nothing uncovered after it. A free rendering of the end leaves
+    uncovered words at the translation's end; a cut leaves the head's last words there.
+    """
+    if lc.s_raw is None or len(lc.s_words) < params.min_words or not len(lc.t_words):
+        return None
+    run = _trailing_run(lc, params.tail_cover, params.cover)
+    if len(run) < params.min_run:
+        return None
+    first = run[0]
+    s_cov, s_where, t_cov, t_where = lc.s_raw, lc.s_raw_where, lc.t_raw, lc.t_raw_where
+    m = len(lc.t_words)
+    t_low = t_cov < params.cover
+    anchors = [i for i in range(first) if s_cov[i] >= params.cover]
+    after = int(s_where[anchors[-1]]) + 1 if anchors else 0
+    there = int(t_low[after:].sum())
+    covered = np.flatnonzero(~t_low)
+    ends_before = covered.size > 0 and int(t_where[covered[-1]]) < first \
+        and not t_low[covered[-1] + 1:].any()
+    if len(run) - there < params.tail_net and not ends_before:
+        return None
+    if closer(lc.s_words[first].start) < params.tail_gain:
+        return None
+    return Span(tuple(lc.s_words[first:]), 1.0 - float(s_cov[run].mean()))
+
+
+def prefix_gain(lexicon: Lexicon, head: str, tail: str, target: str) -> float:
+    """How much closer ``target`` is to ``head`` than to ``head`` + ``tail``: the cosine of
+    the sums of their token vectors (the shipped static model's sentence embedding, mean
+    pooling without the division), the source cut before ``tail`` less the whole source.
+    A word-piece tokenizer splits at spaces, so the whole source's sum is the sum of its
+    two parts' sums."""
+    toks = lexicon.tokens([head, tail, target])
+    sums = []
+    for i in range(3):
+        ids = toks.of(i)
+        sums.append((lexicon.unit[ids] * lexicon.weight[ids, None]).sum(axis=0)
+                    if ids.size else np.zeros(lexicon.unit.shape[1], dtype=np.float32))
+    h, t, x = sums
+
+    def cos(a: np.ndarray, b: np.ndarray) -> float:
+        return float(a @ b) / max(float(np.linalg.norm(a) * np.linalg.norm(b)), 1e-12)
+
+    return cos(h, x) - cos(h + t, x)
+
+
+def link_spans(lc: LinkCover, params: PartialParams, closer=None) -> tuple[list[Span], list[Span]]:
+    """(missing spans of the source, added spans of the target) of one link. ``closer``: for
+    :func:`tail_span`, the gain of cutting the source at a character offset (see
+    :func:`prefix_gain`); without it the trailing-clause test is skipped."""
     missing = uncovered_spans(lc.s_words, lc.s_cov, lc.s_where, lc.t_cov, lc.s_sent, params,
                               other_names=[w.name for w in lc.t_words])
+    if params.tail_cut and closer is not None:
+        tail = tail_span(lc, params, closer)
+        if tail is not None and not any(w in tail.words for span in missing for w in span.words):
+            missing.append(tail)
     added = (uncovered_spans(lc.t_words, lc.t_cov, lc.t_where, lc.s_cov, lc.t_sent, params,
                              params.add_min_run, names=False) if params.additions else [])
     return missing, added
@@ -906,8 +1015,19 @@ def partial_findings(source: Document, target: Document, links: list[Link],
                 lc = link_cover(s_words, s_sent, source.lang, t_words, t_sent, target.lang,
                                 vectors, params, s_fun, t_fun)
                 out += _findings(source, target, link, _category(cats, link.source),
-                                 *link_spans(lc, params))
+                                 *link_spans(lc, params, _closer(source, target, link, lex)))
     return out
+
+
+def _closer(source: Document, target: Document, link: Link, lex: Lexicon):
+    """:func:`prefix_gain` of the link's source cut at a document offset."""
+    s_start, s_end = source.sentences[link.source[0]].start, source.sentences[link.source[-1]].end
+    t_start, t_end = target.sentences[link.target[0]].start, target.sentences[link.target[-1]].end
+
+    def closer(offset: int) -> float:
+        return prefix_gain(lex, source.text[s_start:offset], source.text[offset:s_end],
+                           target.text[t_start:t_end])
+    return closer
 
 
 def _findings(source: Document, target: Document, link: Link, category: str,
@@ -929,5 +1049,5 @@ def _findings(source: Document, target: Document, link: Link, category: str,
 
 __all__ = ["EN_FUNCTION", "ID_FUNCTION", "LinkCover", "PartialParams", "Span", "Word", "cognate",
            "en_stems", "fold", "id_stems", "lexicon_pairs", "link_cover", "link_spans",
-           "pair_leftovers", "partial_findings", "sentence_words", "settle", "stems",
-           "uncovered_spans", "word_cover"]
+           "pair_leftovers", "partial_findings", "prefix_gain", "sentence_words", "settle",
+           "stems", "tail_span", "uncovered_spans", "word_cover"]
