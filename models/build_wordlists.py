@@ -378,6 +378,250 @@ cinta benci|termurah termahal|tercepat terlambat|mulai berhenti|lebih besar lebi
 """
 
 
+#: WordNet 3.0 database files (``data.adj`` ...): the Debian package ``wordnet-base``
+#: (``apt-get download wordnet-base && dpkg-deb -x wordnet-base_*.deb DIR``; or installed).
+DEFAULT_WORDNET = Path("/usr/share/wordnet")
+_WN_FILES = {"a": "data.adj", "r": "data.adv", "v": "data.verb", "n": "data.noun"}
+
+
+def wordnet_antonyms(wn_dir: Path) -> set[tuple[str, str, str, str]]:
+    """(english lemma, its synset, antonym lemma, its synset) for every direct antonym pointer
+    ("!") between adjectives or adverbs of WordNet 3.0, synsets written as the lexicon writes them ("00749230-a"; adjective
+    satellites count as adjectives). Read from the plain database files: nltk's reader refuses
+    a folder outside its data path and ``nltk.download`` is not allowed."""
+    synsets: dict[str, list[str]] = {}
+    pointers: list[tuple[str, int, str, int]] = []
+    for pos, name in _WN_FILES.items():
+        for line in (wn_dir / name).read_text(encoding="latin-1").splitlines():
+            if line.startswith(" "):
+                continue
+            f = line.split(" | ")[0].split()
+            key = f"{f[0]}-{pos}"
+            n = int(f[3], 16)
+            synsets[key] = [f[4 + 2 * i].lower().split("(")[0] for i in range(n)]
+            at = 4 + 2 * n
+            for i in range(int(f[at])):
+                sym, off, tpos, st = f[at + 1 + 4 * i:at + 5 + 4 * i]
+                if sym == "!":
+                    tpos = "a" if tpos == "s" else tpos
+                    pointers.append((key, int(st[:2], 16), f"{off}-{tpos}", int(st[2:], 16)))
+    out = set()
+    for s1, w1, s2, w2 in pointers:
+        if s1[-1] not in "ar" or s2[-1] not in "ar":
+            continue  # nouns ("son"/"daughter") and verbs ("have"/"lack", "take"/"give") have too many senses
+        if s2 in synsets and 0 < w1 <= len(synsets[s1]) and 0 < w2 <= len(synsets[s2]):
+            a, b = synsets[s1][w1 - 1], synsets[s2][w2 - 1]
+            if "_" not in a + b:
+                out.add((a, s1, b, s2))
+    return out
+
+
+def _lexicon_words(data_dir: Path) -> dict[str, set[str]]:
+    """English word -> its single-word Indonesian translations in the lexicon (every sense:
+    WordNet pairs and the Wiktionary/CLDR extra pairs)."""
+    out: dict[str, set[str]] = {}
+    for name in ("en-id_wordnet_pairs.tsv", "en-id_wikt_cldr_extra_pairs.tsv"):
+        for line in (data_dir / "lexicon" / name).read_text(encoding="utf-8").splitlines():
+            parts = line.split("\t")
+            if line.startswith("#") or len(parts) < 2 or " " in parts[1].strip():
+                continue
+            out.setdefault(parts[0].lower(), set()).add(parts[1].strip().lower())
+    return out
+
+
+#: Indonesian words of an English word are those of its lexicon translations that the token
+#: table puts (or their stem) at least this close to it (:data:`TRANSLATION_COVER`, below):
+#: the lexicon joins every lemma of every sense ("easy" -> "gampang", "mudah", "kaya", "lambat").
+
+
+#: A joined pair's words must each render their English word this closely by the token table
+#: (above :data:`TRANSLATION_COVER`: a pair is only as good as its worse word, and sense noise
+#: pairs up words of unrelated senses: "left" -> "sisa" beside "right" -> "hak").
+JOIN_COVER = 0.7
+
+
+def wordnet_id_pairs(data_dir: Path, wn_dir: Path) -> dict[tuple[str, str], tuple[set[str], set[str]]]:
+    """Indonesian antonym pairs from English ones (WordNet's antonym pointers and
+    :data:`ANTONYMS`), each English word joined to its Indonesian renderings through the
+    lexicon: (x, y) -> (the English words x renders, those y renders). A word both sides
+    render is no side's ("fast"/"slow" both join "lekas")."""
+    lex = _lexicon_words(data_dir)
+    en_pairs = {(a, b) for a, _, b, _ in wordnet_antonyms(wn_dir)}
+    en_pairs |= {tuple(x.split()) for x in ANTONYMS.replace("\n", "|").split("|") if len(x.split()) == 2}
+    words = sorted({w for pair in en_pairs for w in pair})
+    ids = {w: _translations(w, lex.get(w, set()), JOIN_COVER) for w in words}
+    out: dict[tuple[str, str], tuple[set[str], set[str]]] = {}
+    for a, b in sorted(en_pairs):
+        ia, ib = ids[a] - ids[b], ids[b] - ids[a]
+        for x in ia:
+            for y in ib:
+                key, ens = ((x, y), (a, b)) if x < y else ((y, x), (b, a))
+                got = out.setdefault(key, (set(), set()))
+                got[0].add(ens[0])
+                got[1].add(ens[1])
+    return out
+
+_VOWELS = "aeiou"
+
+
+def _nasal(prefix: str, root: str) -> str:
+    """``me-``/``pe-`` with the nasal the root's first sound takes ("me" + "tutup" ->
+    "menutup", "pe" + "kuat" -> "penguat"); k, p, t, s drop unless a consonant follows."""
+    c, rest = root[0], root[1:]
+    keep = len(root) > 1 and root[1] not in _VOWELS
+    if c in _VOWELS or c in "gh":
+        return prefix + "ng" + root
+    if c == "k":
+        return prefix + "ng" + (root if keep else rest)
+    if c in "bfv":
+        return prefix + "m" + root
+    if c == "p":
+        return prefix + "m" + (root if keep else rest)
+    if c in "dcjz":
+        return prefix + "n" + root
+    if c == "t":
+        return prefix + "n" + (root if keep else rest)
+    if c == "s":
+        return prefix + ("n" + root if keep else "ny" + rest)
+    return prefix + root
+
+
+def _ber(prefix: str, root: str) -> str:
+    """"ber-"/"ter-"/"per-" lose their "r" before a root that starts with one."""
+    return prefix[:-1] + root if root[0] == "r" else prefix + root
+
+
+#: Indonesian derivations that keep a word's opposition ("naik"/"turun" ->
+#: "kenaikan"/"penurunan" is not one frame; "menaikkan"/"menurunkan" is).
+ID_FRAMES: tuple = (
+    lambda r: _nasal("me", r), lambda r: _nasal("me", r) + "kan", lambda r: _nasal("me", r) + "i",
+    lambda r: "di" + r, lambda r: "di" + r + "kan", lambda r: "di" + r + "i",
+    lambda r: _ber("ber", r), lambda r: _ber("ter", r), lambda r: "ke" + r + "an",
+    lambda r: _nasal("pe", r) + "an", lambda r: _ber("per", r) + "an", lambda r: r + "an",
+    lambda r: "memper" + r, lambda r: "memper" + r + "kan", lambda r: "diper" + r + "kan",
+    lambda r: "se" + r,
+)
+
+
+def derived_pairs(pairs: set[tuple[str, str]], known: set[str]) -> set[tuple[str, str]]:
+    """The pairs each of :data:`ID_FRAMES` makes of ``pairs`` where both derived words are
+    ``known`` words ("tinggi"/"rendah" -> "tertinggi"/"terendah", "meninggikan"/"merendahkan")."""
+    out = set()
+    for x, y in pairs:
+        if "-" in x + y or len(x) < 3 or len(y) < 3:
+            continue
+        for frame in ID_FRAMES:
+            dx, dy = frame(x), frame(y)
+            if dx in known and dy in known and dx != dy:
+                out.add((dx, dy) if dx < dy else (dy, dx))
+    return out
+
+
+#: English words that say an Indonesian word of a common pair where the lexicon and the token
+#: table are weak: closed-class words, comparatives, idioms ("into" -> "masuk", "following" ->
+#: "setelah", "earlier" -> "awal", "one of" -> "salah satu", "really" -> "benar-benar").
+ID_CUES = """
+lebih: more over greater further extra
+kurang: less fewer lack lacking lacks insufficient
+masuk: into enter entered entering entry join joined joins admitted elected
+keluar: out exit quit withdraw withdrew
+setelah: after following post since afterwards
+sesudah: after following post since afterwards
+sebelum: before prior until pre previously
+awal: early start started beginning begin initial
+akhir: end ended ending late final finish finished
+banyak: many much lot lots numerous several plenty multiple
+sedikit: few little bit slightly somewhat slight
+besar: big large great major huge massive giant vast significant grand ambassador ambassadors
+kecil: small little minor tiny slight
+baik: good well better best fine nice
+buruk: bad poor worse worst badly
+benar: true right correct really actually truly indeed absolutely
+salah: wrong false mistake error incorrect wrongly
+naik: rise rose risen rising up increase increased climb climbed
+turun: fall fell fallen falling down decrease decreased drop dropped decline declined
+meningkat: rise rose risen rising increase increased increases grew growing surge surged spiked
+menurun: fall fell fallen falling decrease decreased decline declined dropped shrank
+tinggi: high higher highest tall
+rendah: low lower lowest
+menang: win won wins winning victory
+kalah: lose lost loses losing defeat defeated beaten
+pertama: first initial
+terakhir: last final latest past
+baru: new newly recent recently fresh
+lama: old former longtime veteran long longer
+utara: north northern
+selatan: south southern
+timur: east eastern
+barat: west western
+"""
+
+
+def _cue_words() -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for line in ID_CUES.strip().splitlines():
+        word, ens = line.split(":", 1)
+        out.setdefault(word.strip(), set()).update(ens.split())
+    return out
+
+
+def id_antonym_rows(data_dir: Path, wn_dir: Path) -> tuple[list[tuple[str, str]], dict[str, set[str]],
+                                                              dict[str, set[str]]]:
+    """The Indonesian antonym pairs (:data:`ID_ANTONYMS`, those joined from English pairs by
+    :func:`wordnet_id_pairs`, and the :data:`ID_FRAMES` derivations of all of them) and, for
+    each of their words, the English words that say it: curated (:data:`ID_FORMS`,
+    :data:`ID_CUES`) and joined (:func:`wordnet_id_pairs`)."""
+    curated = {tuple(sorted(x.split())) for x in ID_ANTONYMS.replace("\n", "|").split("|") if len(x.split()) == 2}
+    joined = wordnet_id_pairs(data_dir, wn_dir)
+    stop = set(read_lines(data_dir / "reference" / "stopwords_indonesian.txt"))
+    known = set(read_lines(REPO / "models" / "wordlists" / "id.dict.txt"))
+    english: dict[str, set[str]] = {}
+    pairs = set(curated)
+    for (x, y), (ex, ey) in joined.items():
+        english.setdefault(x, set()).update(ex)
+        english.setdefault(y, set()).update(ey)
+        if x in known and y in known and not ({x, y} & stop) or (x, y) in curated:
+            pairs.add((x, y))
+    cues: dict[str, set[str]] = {}
+    for line in ID_FORMS.strip().splitlines():
+        word, forms = line.split(":", 1)
+        for f in forms.split():
+            cues.setdefault(f, set()).add(word)
+    for word, ens in _cue_words().items():
+        cues.setdefault(word, set()).update(ens)
+    pairs |= derived_pairs(pairs, known)
+    words = sorted({w for p in pairs for w in p})
+    return sorted(pairs), {w: cues.get(w, set()) for w in words}, {w: english.get(w, set()) - cues.get(w, set())
+                                                                   for w in words}
+
+
+def read_lines(path: Path) -> list[str]:
+    """The non-comment lines of a word list, stripped and lower-cased."""
+    return [l.strip().lower() for l in path.read_text(encoding="utf-8").splitlines()
+            if l.strip() and not l.startswith("#")]
+
+
+#: A bigram of the training text is shipped when it holds a word of the Indonesian antonym
+#: table and occurs at least this often.
+CONTEXT_MIN = 3
+
+
+def context_rows(data_dir: Path, words: set[str]) -> list[tuple[str, str, int]]:
+    """(left word, right word, count) of the bigrams of the Indonesian training text (the
+    text the Punkt parameters and the language lists are built from; never ``dev/``) that
+    hold a word of ``words`` ("duta besar", "salah satu", "benar-benar" as "benar benar"),
+    and (word, "", count) for every word of those bigrams: how strongly a neighbour calls
+    for a word ("duta" 9 times, 5 of them before "besar")."""
+    counts: Counter[tuple[str, str]] = Counter()
+    single: Counter[str] = Counter()
+    for line in read_training_lines(data_dir, "id"):
+        toks = [w.lower() for w in re.findall(r"[^\W\d_]+", line)]
+        single.update(toks)
+        counts.update(p for p in zip(toks, toks[1:]) if p[0] in words or p[1] in words)
+    kept = sorted((a, b, n) for (a, b), n in counts.items() if n >= CONTEXT_MIN)
+    seen = {w for a, b, _ in kept for w in (a, b)}
+    return kept + sorted((w, "", single[w]) for w in seen)
+
 def antonym_rows(data_dir: Path) -> list[tuple[str, str, set[str], set[str]]]:
     """(English word, its antonym, Indonesian words of the word, of the antonym) for every
     pair of :data:`ANTONYMS`, each way round; Indonesian words from the lexicon's WordNet pairs
@@ -411,7 +655,7 @@ def antonym_rows(data_dir: Path) -> list[tuple[str, str, set[str], set[str]]]:
 TRANSLATION_COVER = 0.5
 
 
-def _translations(word: str, candidates: set[str]) -> set[str]:
+def _translations(word: str, candidates: set[str], cover: float = TRANSLATION_COVER) -> set[str]:
     """The ``candidates`` the token table finds close to ``word`` (the lexicon joins every
     lemma of every sense: "rise" -> "iklan", "hidup", "keluar" ...)."""
     if not candidates:
@@ -426,18 +670,18 @@ def _translations(word: str, candidates: set[str]) -> set[str]:
     cands = sorted(candidates)
     forms = [[c] + _id_stems(c) for c in cands]
     flat = [f for fs in forms for f in fs]
-    cover = lex.coverage(lex.tokens(flat), np.arange(len(flat)), lex.tokens([word]),
+    cover_ = lex.coverage(lex.tokens(flat), np.arange(len(flat)), lex.tokens([word]),
                          np.zeros(len(flat), dtype=np.int64))
     out, k = set(), 0
     for c, fs in zip(cands, forms):
-        if max(cover[k:k + len(fs)]) >= TRANSLATION_COVER:
+        if max(cover_[k:k + len(fs)]) >= cover:
             out.add(c)
         k += len(fs)
     return out
 
 
-def build_tables(data_dir: Path, out_dir: Path) -> None:
-    """Write ``exonyms.tsv`` and ``antonyms.tsv`` into ``out_dir``."""
+def build_tables(data_dir: Path, out_dir: Path, wn_dir: Path = DEFAULT_WORDNET) -> None:
+    """Write ``exonyms.tsv``, ``antonyms_id.tsv`` and ``antonyms.tsv`` into ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     ex = exonym_rows(data_dir)
     path = out_dir / "exonyms.tsv"
@@ -445,11 +689,22 @@ def build_tables(data_dir: Path, out_dir: Path) -> None:
                     "models/build_wordlists.py --tables from the lexicon and its COUNTRIES list\n"
                     + "".join(f"{k}\t{' '.join(sorted(v))}\n" for k, v in sorted(ex.items())), encoding="utf-8")
     print(f"exonyms: {len(ex)} English keys -> {path.relative_to(REPO)} ({path.stat().st_size / 1024:.0f} KB)")
-    pairs = sorted({tuple(x.split()) for x in ID_ANTONYMS.replace("\n", "|").split("|") if len(x.split()) == 2})
+    pairs, cues, english = id_antonym_rows(data_dir, wn_dir)
     path = out_dir / "antonyms_id.tsv"
-    path.write_text("# indonesian word<TAB>its antonym (each pair once); built by models/build_wordlists.py "
-                    "--tables from its ID_ANTONYMS list\n" + "".join(f"{a}\t{b}\n" for a, b in pairs), encoding="utf-8")
-    print(f"antonyms_id: {len(pairs)} pairs -> {path.relative_to(REPO)}")
+    path.write_text("# indonesian word<TAB>its antonym<TAB>curated english words that say the first<TAB>... the "
+                    "second<TAB>english words of the first joined through the lexicon<TAB>... of the second; each "
+                    "pair once; built by models/build_wordlists.py --tables (WordNet antonyms joined through the "
+                    "lexicon, ID_ANTONYMS, ID_FRAMES derivations; ID_FORMS and ID_CUES)\n"
+                    + "".join(f"{a}\t{b}\t{' '.join(sorted(cues[a]))}\t{' '.join(sorted(cues[b]))}"
+                              f"\t{' '.join(sorted(english[a]))}\t{' '.join(sorted(english[b]))}\n"
+                              for a, b in pairs), encoding="utf-8")
+    print(f"antonyms_id: {len(pairs)} pairs -> {path.relative_to(REPO)} ({path.stat().st_size / 1024:.0f} KB)")
+    rows = context_rows(data_dir, set(cues))
+    path = out_dir / "antonyms_context.tsv"
+    path.write_text("# left word<TAB>right word<TAB>count: bigrams of the Indonesian training text holding a word "
+                    f"of antonyms_id.tsv, seen >= {CONTEXT_MIN} times; built by models/build_wordlists.py --tables\n"
+                    + "".join(f"{a}\t{b}\t{n}\n" for a, b, n in rows), encoding="utf-8")
+    print(f"antonyms_context: {len(rows)} bigrams -> {path.relative_to(REPO)} ({path.stat().st_size / 1024:.0f} KB)")
     rows = antonym_rows(data_dir)
     path = out_dir / "antonyms.tsv"
     path.write_text("# english<TAB>antonym<TAB>indonesian of english<TAB>indonesian of antonym; built by "
@@ -466,9 +721,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--size", type=int, default=DEFAULT_SIZE, help="frequent words considered per language")
     p.add_argument("--evaluate", action="store_true", help="only measure the shipped lists on held-out news")
     p.add_argument("--tables", action="store_true", help="build exonyms.tsv and antonyms.tsv instead")
+    p.add_argument("--wordnet", type=Path, default=DEFAULT_WORDNET,
+                   help="WordNet 3.0 database folder, data.adj etc. (default: %(default)s)")
     args = p.parse_args(argv)
     if args.tables:
-        build_tables(args.data, args.out)
+        build_tables(args.data, args.out, args.wordnet)
     elif args.evaluate:
         evaluate(args.data)
     else:

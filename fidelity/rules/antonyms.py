@@ -21,7 +21,7 @@ neither is negated ("did not rise" -> "tidak naik" is no reversal, and nor is "n
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -83,8 +83,10 @@ def antonym_changes(link: LinkText) -> list[Change]:
     if (link.source.lang, link.target.lang) != ("en", "id"):
         return []
     out = english_antonyms(link)
-    taken = {c.target_spans for c in out}
-    return out + [c for c in opposite_words(link) if c.target_spans not in taken]
+    for rule in (opposite_words, unidiomatic_words):
+        taken = {c.target_spans for c in out}
+        out += [c for c in rule(link) if c.target_spans not in taken]
+    return out
 
 
 def english_antonyms(link: LinkText) -> list[Change]:
@@ -143,82 +145,277 @@ def _negated(text: str, m: re.Match) -> bool:
 
 
 @lru_cache(maxsize=1)
-def id_table() -> dict[str, frozenset[str]]:
-    """Indonesian word -> its antonyms (both ways); empty when the table is not shipped."""
+def _id_rows() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]], dict[str, frozenset[str]]]:
+    """(Indonesian word -> its antonyms, both ways; -> the curated English words that say it;
+    -> all English words that say it) from ``models/wordlists/antonyms_id.tsv``; empty when it
+    is not shipped."""
     from .. import models_dir
 
-    out: dict[str, set[str]] = {}
+    ants: dict[str, set[str]] = {}
+    cues: dict[str, set[str]] = {}
+    english: dict[str, set[str]] = {}
     try:
         lines = (models_dir() / "wordlists" / "antonyms_id.tsv").read_text(encoding="utf-8").splitlines()
     except OSError:
-        return {}
+        return {}, {}, {}
     for line in lines:
-        parts = line.split("\t")
-        if line.startswith("#") or len(parts) != 2:
+        parts = line.split("\t") + [""] * 4
+        if line.startswith("#") or not parts[1]:
             continue
-        out.setdefault(parts[0], set()).add(parts[1])
-        out.setdefault(parts[1], set()).add(parts[0])
-    return {k: frozenset(v) for k, v in out.items()}
+        a, b = parts[0], parts[1]
+        ants.setdefault(a, set()).add(b)
+        ants.setdefault(b, set()).add(a)
+        for word, cue, joined in zip((a, b), parts[2:4], parts[4:6]):
+            cues.setdefault(word, set()).update(cue.split())
+            english.setdefault(word, set()).update(cue.split() + joined.split())
+    return tuple({k: frozenset(v) for k, v in m.items()} for m in (ants, cues, english))
 
 
-#: Token-table thresholds of :func:`opposite_words`: a source word says the opposite when it
-#: covers it this well (the ntrex dev stories: planted reversals 0.6-0.93) ...
+def id_table() -> dict[str, frozenset[str]]:
+    """Indonesian word -> its antonyms (both ways); empty when the table is not shipped."""
+    return _id_rows()[0]
+
+
+def id_english(curated: bool = False) -> dict[str, frozenset[str]]:
+    """Indonesian word of the table -> the English words that say it ("setelah" -> "after",
+    "following", "post" ...); only the hand-curated ones with ``curated``."""
+    return _id_rows()[1 if curated else 2]
+
+
+#: Thresholds of :func:`opposite_words`. A source word says an Indonesian word when the table
+#: lists it as that word's English, or the token table covers the word this well from it.
 SAYS = 0.6
-#: ... and the target word this much less; the source says the target word nowhere above
-SAID = 0.35
-MARGIN = 0.35
-#: A source word that says the opposite this clearly ("before" / "sebelum" 0.91) counts even when
-#: the source also says the target word somewhere ("before ... after" -> "setelah ... setelah").
+#: The opposite's support must exceed the target word's by this much ...
+MARGIN = 0.3
+#: ... or, where the source also says the target word (fewer times than the translation
+#: writes it: "south ... north" -> "utara ... utara"), be this clear ("south" / "selatan" 1).
 LOUD = 0.85
-#: A target word the source does not say at all (below this) needs less: the opposite said this well.
-UNSAID = 0.1
-UNSAID_SAYS = 0.5
 #: A source word another target word covers this well is rendered there, not reversed.
 RENDERED = 0.5
-_EN_STOP = frozenset("""the a an of to in on at for and or but with by from as is are was were be been
-    being it its this that these those he she they we you his her their our not no has have had
-    will would can could said says also than then there which who whom what when where""".split())
+#: A lexicon pair counts as the source saying a word when the token table finds it this well.
+AGREES = 0.3
+
+
+#: The Indonesian word an English comparative says ("higher" -> "lebih tinggi").
+COMPARATIVE = "lebih"
+
+
+@lru_cache(maxsize=100_000)
+def _comparative(word: str) -> frozenset[str]:
+    """``{"-er"}`` for a comparative of an adjective the table knows ("higher", "younger",
+    "bigger", "easier"), else nothing ("player", "officer" are no comparatives)."""
+    w = word.lower()
+    if len(w) < 5 or not w.endswith("er"):
+        return frozenset()
+    base = w[:-2]
+    stems = {base, base + "e", base[:-1] + "y" if base.endswith("i") else base,
+             base[:-1] if len(base) > 3 and base[-1] == base[-2] else base}
+    return frozenset({"-er"}) if stems & _adjectives() else frozenset()
+
+
+@lru_cache(maxsize=1)
+def _adjectives() -> frozenset[str]:
+    """The English words of the Indonesian table (its adjectives and adverbs among them)."""
+    return frozenset().union(*id_english().values()) if id_english() else frozenset()
+
+
+@dataclass(frozen=True)
+class _Source:
+    """The source words of a link as :func:`opposite_words` weighs them."""
+
+    words: list[re.Match]
+    lemmas: list[frozenset[str]]
+    negated: list[bool]
+    stems: list[str]
+
+    @staticmethod
+    def of(text: str) -> "_Source":
+        words = list(re.finditer(r"[A-Za-z]+", text))
+        return _Source(words, [_lemmas(m.group(0)) | _comparative(m.group(0)) for m in words],
+                       [bool(_EN_NEGATION.search(text[max(0, m.start() - 30):m.start()])) for m in words],
+                       [m.group(0).lower() for m in words])
+
+    def support(self, word: str) -> np.ndarray:
+        """Per source word: 1 when the table says it renders ``word`` (an English comparative
+        says "lebih": "higher", "younger"), else the token table's cover of ``word`` from it
+        (0 for a negated word: "not high" may well be "rendah")."""
+        ens = id_english().get(word, frozenset())
+        if word == COMPARATIVE:
+            ens = ens | {"-er"}
+        cover = _cover([word], self.stems)[0] if self.stems else np.zeros(0)
+        out = np.where([bool(lem & ens) for lem in self.lemmas], 1.0, cover)
+        return np.where(self.negated, 0.0, out)
+
+    def lexicon(self, word: str, cover: np.ndarray) -> np.ndarray:
+        """Per source word: 1 when the shipped lexicon pairs it with ``word`` (through stems of
+        both: "men" / "pria") and the token table's ``cover`` agrees at least :data:`AGREES`
+        (the lexicon joins every sense: "get" / "keluar", "time" / "lama"), else 0."""
+        from ..partial import en_stems, id_stems, lexicon_pairs
+
+        pairs = lexicon_pairs().get("en", {})
+        mine = id_stems(word)
+        return np.array([float(c >= AGREES and any(pairs.get(st, frozenset()) & mine for st in en_stems(w)))
+                         for w, c in zip(self.stems, cover)])
+
+
+def _pair_words(text: str, ant: dict[str, frozenset[str]]) -> tuple[list[re.Match], list[str], list[int]]:
+    """(the words of a target text, the same lower-cased, the indices of those of an antonym
+    pair that no negation precedes: "tidak naik" is no reversal of "fell")."""
+    tgt = list(re.finditer(r"[^\W\d_]+", text))
+    lower = [m.group(0).lower() for m in tgt]
+    return tgt, lower, [k for k, w in enumerate(lower) if w in ant and not (k and lower[k - 1] in _ID_NEGATION)]
 
 
 def opposite_words(link: LinkText) -> list[Change]:
-    """Target words whose opposite a source word says (see the module docstring)."""
+    """Target words of an Indonesian antonym pair that nothing in the source says while the
+    source says their opposite more often than the translation writes it: a reversal
+    ("big lead" -> "keunggulan kecil", "into the pits" -> "keluar ke pit")."""
     ant = id_table()
-    tgt = list(re.finditer(r"[^\W\d_]+", link.target.text))
-    lower = [m.group(0).lower() for m in tgt]
-    present = set(lower)
-    cands = [k for k, w in enumerate(lower) if w in ant and not (k and lower[k - 1] in _ID_NEGATION)
-             and ant[w] - present]
+    tgt, lower, cands = _pair_words(link.target.text, ant)
     if not cands:
         return []
-    src = [m for m in re.finditer(r"[A-Za-z]+", link.source.text)
-           if len(m.group(0)) >= 3 and m.group(0).lower() not in _EN_STOP]
-    if not src:
+    src = _Source.of(link.source.text)
+    if not src.words:
         return []
-    # The source with its words' stems ("younger" says "young": "muda" is said).
-    stems = " ".join(st for m in src for st in _en_stems(m.group(0).lower()))
-    said = _cover([lower[k] for k in cands], [link.source.text + " " + stems])[:, 0]
+    count = {w: lower.count(w) for w in set(lower)}
+    sup: dict[str, np.ndarray] = {}
+
+    def support(word: str) -> np.ndarray:
+        if word not in sup:
+            sup[word] = src.support(word)
+        return sup[word]
+
+    found: dict[str, list[tuple[float, int, int]]] = {}  # target word -> (distance, k, source word)
+    surplus: dict[str, int] = {}
+    for k in cands:
+        t = lower[k]
+        own = np.maximum(support(t), src.lexicon(t, support(t)))
+        said = int((own >= SAYS).sum())
+        if said >= count[t]:
+            continue  # the source says the word as often as the translation writes it
+        surplus[t] = count[t] - said
+        best = None
+        for o in sorted(ant[t]):
+            s = support(o)
+            j = int(np.argmax(s))
+            if s[j] < SAYS or int((s >= SAYS).sum()) <= count.get(o, 0):
+                continue
+            if s[j] < (LOUD if said else own.max() + MARGIN):
+                continue
+            if not src.lemmas[j] & id_english(curated=True).get(o, frozenset()) and \
+                    _rendered_elsewhere(src.stems[j], lower, k):
+                continue
+            if best is None or s[j] > best[0]:
+                best = (float(s[j]), j)
+        if best is not None:
+            j = best[1]
+            at = _place(tgt[k].start(), link.target.text, src.words[j].start(), link.source.text)
+            found.setdefault(t, []).append((at, k, j))
     out: list[Change] = []
-    at: list[int] = []  # where each change's target word stands in the link's text
-    for k, s in zip(cands, said):
-        x, ys = lower[k], sorted(ant[lower[k]] - present)
-        m = _cover(ys + [x], [w.group(0) for w in src])
-        row, j = np.unravel_index(int(np.argmax(m[:-1])), m[:-1].shape)
-        best, word = float(m[row, j]), src[j]
-        says = SAYS if s >= UNSAID else UNSAID_SAYS
-        if best < says or m[-1, j] > best - MARGIN or (s > SAID and best < LOUD):
-            continue
-        others = [t for n, t in enumerate(lower) if n != k]
-        if others and _cover([word.group(0).lower()], others).max() >= RENDERED:
-            continue
-        span = link.target.span(tgt[k].start(), tgt[k].end())
-        same = next((n for n, c in enumerate(out) if (c.source, c.target.lower()) == (word.group(0), x)), None)
-        if same is not None:  # the word written twice: the one at the source word's place
-            if _place(tgt[k].start(), link.target.text, word.start(), link.source.text) < _place(
-                    at[same], link.target.text, word.start(), link.source.text):
-                out[same] = replace(out[same], target=tgt[k].group(0), target_spans=(span,))
-                at[same] = tgt[k].start()
-            continue
-        at.append(tgt[k].start())
-        out.append(Change("antonym", word.group(0), tgt[k].group(0),
-                          (link.source.span(word.start(), word.end()),), (span,)))
+    for t, hits in found.items():
+        for _, k, j in sorted(hits)[:surplus[t]]:  # the word written more often: those nearest the source word
+            word = src.words[j]
+            out.append(Change("antonym", word.group(0), tgt[k].group(0),
+                              (link.source.span(word.start(), word.end()),),
+                              (link.target.span(tgt[k].start(), tgt[k].end()),)))
+    return sorted(out, key=lambda c: c.target_spans)
+
+
+def _rendered_elsewhere(word: str, target: list[str], k: int) -> bool:
+    """Some target word other than ``target[k]`` renders the source ``word`` by the token
+    table ("first" -> "pertama" elsewhere: "pengakhiran" reverses nothing; "man" -> "pria"
+    elsewhere: "wanita" is another person)."""
+    others = [w for n, w in enumerate(target) if n != k]
+    return bool(others) and _cover([word], others).max() >= RENDERED
+
+
+@lru_cache(maxsize=1)
+def contexts() -> dict[tuple[str, str], int]:
+    """(left word, right word) -> count in the Indonesian training text, for bigrams holding a
+    word of the antonym table (``models/wordlists/antonyms_context.tsv``); empty when absent."""
+    from .. import models_dir
+
+    out: dict[tuple[str, str], int] = {}
+    try:
+        lines = (models_dir() / "wordlists" / "antonyms_context.tsv").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return out
+    for line in lines:
+        parts = line.split("\t")
+        if not line.startswith("#") and len(parts) == 3:
+            out[(parts[0], parts[1])] = int(parts[2])
     return out
+
+
+#: Indonesian usage says the opposite belongs where the target word stands when a neighbour
+#: stands beside the opposite at least this often in the training text and never beside the
+#: target word ("duta besar" 5, "duta kecil" 0; "salah satu" 227, "benar satu" 0) ...
+IDIOM = 5
+#: ... and in at least this share of all its occurrences ("duta" 5 of 9; not "dengan", "yang",
+#: which stand beside everything).
+IDIOM_SHARE = 0.02
+
+
+def unidiomatic_words(link: LinkText) -> list[Change]:
+    """Target words of an antonym pair that nothing in the source says, where Indonesian usage
+    puts their opposite: a fixed phrase broken ("Duta Besar" -> "Duta Kecil" for "ambassador",
+    "salah satu" -> "benar satu" for "one of"), or a reduplication made of a word and its
+    opposite ("benar-benar" -> "benar-salah" for "really") that the source does not say both
+    halves of ("ups and downs" is "naik-turun")."""
+    ant = id_table()
+    tgt, lower, cands = _pair_words(link.target.text, ant)
+    if not cands:
+        return []
+    src = _Source.of(link.source.text)
+    text = link.target.text
+    out: list[Change] = []
+    for k in cands:
+        t = lower[k]
+        if src.words and (src.support(t) >= SAYS).any():
+            continue
+        joined = [n for n in (k - 1, k + 1) if 0 <= n < len(tgt) and _hyphened(text, tgt, min(k, n))]
+        halves = [n for n in joined if lower[n] in ant[t]]
+        if halves:
+            if src.words and (src.support(lower[halves[0]]) >= SAYS).any() and \
+                    int((src.support(lower[halves[0]]) >= SAYS).sum()) >= lower.count(lower[halves[0]]):
+                continue  # "rise and fall" -> "naik-turun"
+        elif not _broken_phrase(lower, k, ant[t]):
+            continue
+        out.append(_pointed(link, src, tgt[k], sorted(ant[t])))
+    return out
+
+
+#: The source word a broken phrase is pointed at must cover the phrase's opposite this well.
+POINTS = 0.3
+
+
+def _pointed(link: LinkText, src: "_Source", word: re.Match, opposites: list[str]) -> Change:
+    """An ``antonym`` change for the target ``word`` whose source is the source word that best
+    says one of its ``opposites`` ("ambassadors" for "kecil" in "Duta Kecil"), or none."""
+    span = (link.target.span(word.start(), word.end()),)
+    if src.words:
+        cover = _cover(opposites, src.stems)
+        i, j = np.unravel_index(int(np.argmax(cover)), cover.shape)
+        if cover[i, j] >= POINTS:
+            m = src.words[j]
+            return Change("antonym", m.group(0), word.group(0), (link.source.span(m.start(), m.end()),), span)
+    return Change("antonym", "", word.group(0), (), span)
+
+
+def _hyphened(text: str, tgt: list[re.Match], k: int) -> bool:
+    """Words ``k`` and ``k + 1`` are written as one with a hyphen ("benar-benar")."""
+    return text[tgt[k].end():tgt[k + 1].start()] == "-"
+
+
+def _broken_phrase(lower: list[str], k: int, opposites: frozenset[str]) -> bool:
+    """A neighbour of word ``k`` goes with one of its ``opposites`` (:data:`IDIOM`) and never
+    with the word itself."""
+    ctx = contexts()
+    t = lower[k]
+    for n, pair in ((k - 1, lambda x: (lower[k - 1], x)), (k + 1, lambda x: (x, lower[k + 1]))):
+        if not 0 <= n < len(lower) or ctx.get(pair(t), 0):
+            continue
+        seen = max(1, ctx.get((lower[n], ""), 0))
+        if any(ctx.get(pair(o), 0) >= max(IDIOM, IDIOM_SHARE * seen) for o in opposites):
+            return True
+    return False
