@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -193,8 +194,10 @@ class PartialParams:
     tail_run: int = field(default=2, metadata={"sig": "trun"})
     tail_cut: bool = field(default=True, metadata={"sig": "tcut"})
     tail_gain: float = field(default=0.02, metadata={"sig": "tgain"})
-    tail_cover: float = field(default=0.55, metadata={"sig": "tcover"})
+    tail_cover: float = field(default=0.5, metadata={"sig": "tcover"})
     tail_net: int = field(default=2, metadata={"sig": "tnet"})
+    tail_short: float = field(default=-0.15, metadata={"sig": "tshort"})
+    tail_long: float = field(default=0.1, metadata={"sig": "tlong"})
 
 
 # --------------------------------------------------------------------------- stemming
@@ -750,7 +753,7 @@ def uncovered_spans(words: Sequence[Word], cov: np.ndarray, where: np.ndarray,
         # rendered when no name of the other side is left over in its place (a replaced or
         # respelt name is the drift check's business; a pronoun is no name).
         named = ((params.names if names is None else names)
-                 and all(words[i].cap for i in found) and any(words[i].name for i in found)
+                 and all(words[i].cap or words[i].number for i in found) and any(words[i].name for i in found)
                  and not any(other_low[j] and other_names[j] for j in range(max(lo, 0), min(hi + 1, m)))
                  and not (params.name_phrase and _in_rendered_name(words, cov, run,
                                                                    params.cover)))
@@ -837,8 +840,10 @@ def link_cover(s_words: list[Word], s_sent: list[int], s_lang: str, t_words: lis
 def _trailing_run(lc: LinkCover, cover: float, claim: float, bridge: int = 1) -> list[int]:
     """The content words at the end of the link's last source sentence that the evidence
     leaves weak, read backwards from the last one, stepping over at most ``bridge`` rendered
-    words. A word is weak below ``cover``, or when a word before it with a cover of at least
-    ``claim`` already has the same counterpart: a word of the translation renders one source word,
+    words (not a capitalised word or a number: one the translation writes places the clause
+    in it, as in "..., but also the Trump camp." / "... dan kubu Trump ..."). A word is weak
+    below ``cover``, or when a word before it with a cover of at least ``claim`` already has
+    the same counterpart: a word of the translation renders one source word,
     and a repeated or related word at the end ("Korean ... North Korea's security" /
     "... Korea Utara") found its counterpart in the head's rendering."""
     cov, where = lc.s_raw, lc.s_raw_where
@@ -853,57 +858,109 @@ def _trailing_run(lc: LinkCover, cover: float, claim: float, bridge: int = 1) ->
             where[i] == where[k] and cov[i] >= claim for i in range(k))
         if weak:
             run.append(k)
-        elif not run or gaps >= bridge:
+        elif not run or gaps >= bridge or lc.s_words[k].cap or lc.s_words[k].number:
             break
         else:
             gaps += 1
     return run[::-1]
 
 
-def tail_span(lc: LinkCover, params: PartialParams, closer) -> Span | None:
+@dataclass(frozen=True)
+class LinkText:
+    """The text of one link's two sides, for the whole-sentence signals of :func:`tail_span`:
+    ``source`` starts at document offset ``offset`` (word offsets are document offsets);
+    ``ratio``: the usual target/source length ratio of the language pair (None: unknown)."""
+
+    source: str
+    target: str
+    offset: int
+    lexicon: Lexicon
+    ratio: float | None = None
+
+    def gain(self, at: int) -> float:
+        """:func:`prefix_gain` of the source cut at document offset ``at``."""
+        k = at - self.offset
+        return prefix_gain(self.lexicon, self.source[:k], self.source[k:], self.target)
+
+    def shortness(self) -> float | None:
+        """log(target length / (source length x ``ratio``)), in characters: below 0 when the
+        translation is shorter than the language pair's usual ratio makes it."""
+        if self.ratio is None or not self.source.strip() or not self.target.strip():
+            return None
+        return math.log(len(self.target.strip()) / (len(self.source.strip()) * self.ratio))
+
+
+#: Median Indonesian/English character-length ratio of the sentence pairs (longer than 40
+#: characters) of the shipped model's general-domain parallel text (Guntara et al. 2020:
+#: general_valid 1.070, general_test 1.065).
+EN_ID_RATIO = 1.07
+
+
+def length_ratio(source_lang: str, target_lang: str) -> float | None:
+    """The usual target/source character-length ratio of a language pair (None: unknown)."""
+    return {("en", "id"): EN_ID_RATIO, ("id", "en"): 1.0 / EN_ID_RATIO}.get((source_lang, target_lang))
+
+
+def tail_span(lc: LinkCover, params: PartialParams, text: LinkText) -> Span | None:
     """A trailing clause of the source that the translation leaves out, judged on the
     evidence as first found (before :func:`pair_leftovers`, which pairs a cut clause's words
     with whatever the head's free rendering left over at the translation's end).
 
-    The run of weak words at the end of the last source sentence (:func:`_trailing_run`,
-    at least ``min_run`` of them) is a cut clause when the sentence without it is closer to
-    the translation than the whole sentence (``closer(offset)``: the cosine of the token
-    vector sums of the source up to ``offset`` and of the translation, less that of the
-    whole source, at least ``tail_gain``: the whole-sentence view of the same question,
-    blind to which word renders which) and the translation has no room for it: the run
-    outnumbers by ``tail_net`` the uncovered words the translation has after the counterpart
-    of the word before the run, or the translation ends with the counterpart of a word
-    before the run and nothing uncovered after it. A free rendering of the end leaves
-    uncovered words at the translation's end; a cut leaves the head's last words there.
+    The candidate is the run of weak words at the end of the last source sentence
+    (:func:`_trailing_run`), at least ``min_run`` of them; a weak word of the head may open
+    it, so each later start is tried too. It is a cut clause on either of two grounds:
+
+    * the translation is short: its length is below the language pair's usual ratio to the
+      source by ``tail_short`` (log scale; a cut clause takes its characters with it, a free
+      rendering of it does not);
+    * the words leave no room for it and the sentence view agrees: the run outnumbers by
+      ``tail_net`` the uncovered words the translation has after the counterpart of the word
+      before the run, or the translation ends with the counterpart of a word before the run
+      with nothing uncovered after it (a free rendering leaves uncovered words there, a cut
+      the head's last words); the source cut before the run is closer to the translation
+      than the whole source by ``tail_gain`` (:func:`prefix_gain`, blind to which word
+      renders which); and the translation is not long for the source (``tail_long``).
     """
     if lc.s_raw is None or len(lc.s_words) < params.min_words or not len(lc.t_words):
         return None
     run = _trailing_run(lc, params.tail_cover, params.cover)
     if len(run) < params.min_run:
         return None
-    first = run[0]
     s_cov, s_where, t_cov, t_where = lc.s_raw, lc.s_raw_where, lc.t_raw, lc.t_raw_where
-    m = len(lc.t_words)
+    short = text.shortness()
+
+    def span(first: int) -> Span:
+        found = [i for i in run if i >= first]
+        return Span(tuple(lc.s_words[first:]), 1.0 - float(s_cov[found].mean()))
+
+    if short is not None and short <= params.tail_short:
+        return span(run[0])
+    if short is not None and short > params.tail_long:
+        return None
     t_low = t_cov < params.cover
-    anchors = [i for i in range(first) if s_cov[i] >= params.cover]
-    after = int(s_where[anchors[-1]]) + 1 if anchors else 0
-    there = int(t_low[after:].sum())
     covered = np.flatnonzero(~t_low)
-    ends_before = covered.size > 0 and int(t_where[covered[-1]]) < first \
-        and not t_low[covered[-1] + 1:].any()
-    if len(run) - there < params.tail_net and not ends_before:
-        return None
-    if closer(lc.s_words[first].start) < params.tail_gain:
-        return None
-    return Span(tuple(lc.s_words[first:]), 1.0 - float(s_cov[run].mean()))
+    # The translation's last rendered word's counterpart (None: it ends unrendered).
+    last = int(t_where[covered[-1]]) if covered.size and not t_low[covered[-1] + 1:].any() else None
+    weak = set(run)
+    for first in run:  # the longest run first
+        if len([i for i in run if i >= first]) < params.min_run:
+            break
+        anchors = [i for i in range(first) if s_cov[i] >= params.cover and i not in weak]
+        after = int(s_where[anchors[-1]]) + 1 if anchors else 0
+        there = int(t_low[after:].sum())
+        ends_before = last is not None and last < first
+        if len([i for i in run if i >= first]) - there < params.tail_net and not ends_before:
+            continue
+        if text.gain(lc.s_words[first].start) >= params.tail_gain:
+            return span(first)
+    return None
 
 
 def prefix_gain(lexicon: Lexicon, head: str, tail: str, target: str) -> float:
     """How much closer ``target`` is to ``head`` than to ``head`` + ``tail``: the cosine of
     the sums of their token vectors (the shipped static model's sentence embedding, mean
     pooling without the division), the source cut before ``tail`` less the whole source.
-    A word-piece tokenizer splits at spaces, so the whole source's sum is the sum of its
-    two parts' sums."""
+    A word-piece tokenizer splits at spaces, so the whole source's sum is its parts' sums."""
     toks = lexicon.tokens([head, tail, target])
     sums = []
     for i in range(3):
@@ -918,14 +975,14 @@ def prefix_gain(lexicon: Lexicon, head: str, tail: str, target: str) -> float:
     return cos(h, x) - cos(h + t, x)
 
 
-def link_spans(lc: LinkCover, params: PartialParams, closer=None) -> tuple[list[Span], list[Span]]:
-    """(missing spans of the source, added spans of the target) of one link. ``closer``: for
-    :func:`tail_span`, the gain of cutting the source at a character offset (see
-    :func:`prefix_gain`); without it the trailing-clause test is skipped."""
+def link_spans(lc: LinkCover, params: PartialParams,
+               text: LinkText | None = None) -> tuple[list[Span], list[Span]]:
+    """(missing spans of the source, added spans of the target) of one link. ``text``: the
+    link's text, for :func:`tail_span` (without it the trailing-clause test is skipped)."""
     missing = uncovered_spans(lc.s_words, lc.s_cov, lc.s_where, lc.t_cov, lc.s_sent, params,
                               other_names=[w.name for w in lc.t_words])
-    if params.tail_cut and closer is not None:
-        tail = tail_span(lc, params, closer)
+    if params.tail_cut and text is not None:
+        tail = tail_span(lc, params, text)
         if tail is not None and not any(w in tail.words for span in missing for w in span.words):
             missing.append(tail)
     added = (uncovered_spans(lc.t_words, lc.t_cov, lc.t_where, lc.s_cov, lc.t_sent, params,
@@ -1015,19 +1072,17 @@ def partial_findings(source: Document, target: Document, links: list[Link],
                 lc = link_cover(s_words, s_sent, source.lang, t_words, t_sent, target.lang,
                                 vectors, params, s_fun, t_fun)
                 out += _findings(source, target, link, _category(cats, link.source),
-                                 *link_spans(lc, params, _closer(source, target, link, lex)))
+                                 *link_spans(lc, params, _link_text(source, target, link, lex)))
     return out
 
 
-def _closer(source: Document, target: Document, link: Link, lex: Lexicon):
-    """:func:`prefix_gain` of the link's source cut at a document offset."""
+def _link_text(source: Document, target: Document, link: Link, lex: Lexicon) -> LinkText:
+    """The :class:`LinkText` of one link (each side from its first sentence's start to its
+    last one's end)."""
     s_start, s_end = source.sentences[link.source[0]].start, source.sentences[link.source[-1]].end
     t_start, t_end = target.sentences[link.target[0]].start, target.sentences[link.target[-1]].end
-
-    def closer(offset: int) -> float:
-        return prefix_gain(lex, source.text[s_start:offset], source.text[offset:s_end],
-                           target.text[t_start:t_end])
-    return closer
+    return LinkText(source.text[s_start:s_end], target.text[t_start:t_end], s_start, lex,
+                    length_ratio(source.lang, target.lang))
 
 
 def _findings(source: Document, target: Document, link: Link, category: str,
@@ -1047,7 +1102,7 @@ def _findings(source: Document, target: Document, link: Link, category: str,
     return out
 
 
-__all__ = ["EN_FUNCTION", "ID_FUNCTION", "LinkCover", "PartialParams", "Span", "Word", "cognate",
-           "en_stems", "fold", "id_stems", "lexicon_pairs", "link_cover", "link_spans",
+__all__ = ["EN_FUNCTION", "EN_ID_RATIO", "ID_FUNCTION", "LinkCover", "LinkText", "PartialParams", "Span", "Word", "cognate",
+           "en_stems", "fold", "id_stems", "length_ratio", "lexicon_pairs", "link_cover", "link_spans",
            "pair_leftovers", "partial_findings", "prefix_gain", "sentence_words", "settle",
            "stems", "tail_span", "uncovered_spans", "word_cover"]
