@@ -529,7 +529,7 @@ setelah: after following post since afterwards
 sesudah: after following post since afterwards
 sebelum: before prior until pre previously
 awal: early start started beginning begin initial
-akhir: end ended ending late final finish finished
+akhir: end ended ending late last final finish finished
 banyak: many much lot lots numerous several plenty multiple
 sedikit: few little bit slightly somewhat slight
 besar: big large great major huge massive giant vast significant grand ambassador ambassadors

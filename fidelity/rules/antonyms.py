@@ -63,8 +63,10 @@ def table() -> dict[str, list[tuple[str, frozenset[str], frozenset[str]]]]:
 
 @lru_cache(maxsize=100_000)
 def _lemmas(word: str) -> frozenset[str]:
+    """An English word, its irregular base and its stems ("ups" -> "up" too)."""
     w = word.lower()
-    return frozenset({w, IRREGULAR.get(w, w), *_en_stems(w)})
+    short = {w[:-1]} if len(w) == 3 and w.endswith("s") else set()
+    return frozenset({w, IRREGULAR.get(w, w), *_en_stems(w), *short})
 
 
 @lru_cache(maxsize=100_000)
@@ -185,7 +187,10 @@ def id_english(curated: bool = False) -> dict[str, frozenset[str]]:
 #: Thresholds of :func:`opposite_words`. A source word says an Indonesian word when the table
 #: lists it as that word's English, or the token table covers the word this well from it.
 SAYS = 0.6
-#: The opposite's support must exceed the target word's by this much ...
+#: A source word says the opposite of a target word nothing says when it covers it this well
+#: (less than :data:`SAYS`: "immense" / "besar" 0.3, "secure" / "aman" 0.53) ...
+OPPOSITE = 0.6
+#: ... and the opposite's support must exceed the target word's by this much ...
 MARGIN = 0.3
 #: ... or, where the source also says the target word (fewer times than the translation
 #: writes it: "south ... north" -> "utara ... utara"), be this clear ("south" / "selatan" 1).
@@ -235,16 +240,20 @@ class _Source:
                        [bool(_EN_NEGATION.search(text[max(0, m.start() - 30):m.start()])) for m in words],
                        [m.group(0).lower() for m in words])
 
-    def support(self, word: str) -> np.ndarray:
-        """Per source word: 1 when the table says it renders ``word`` (an English comparative
-        says "lebih": "higher", "younger"), else the token table's cover of ``word`` from it
-        (0 for a negated word: "not high" may well be "rendah")."""
-        ens = id_english().get(word, frozenset())
+    def support(self, word: str, negated: bool = False) -> np.ndarray:
+        """Per source word: 1 when the table's curated English says it renders ``word`` (an
+        English comparative says "lebih": "higher", "younger"), or its joined English does and
+        the token table agrees (:data:`AGREES`: the joins pair up senses, "later" / "setelah"),
+        else the token table's cover of ``word`` from it (0 for a negated word: "not high" may
+        well be "rendah"; unless the target word is ``negated`` too: "not the first" -> "bukan
+        yang pertama")."""
+        cues = id_english(curated=True).get(word, frozenset())
+        joined = id_english().get(word, frozenset())
         if word == COMPARATIVE:
-            ens = ens | {"-er"}
+            cues = cues | {"-er"}
         cover = _cover([word], self.stems)[0] if self.stems else np.zeros(0)
-        out = np.where([bool(lem & ens) for lem in self.lemmas], 1.0, cover)
-        return np.where(self.negated, 0.0, out)
+        said = [bool(lem & cues) or (bool(lem & joined) and c >= AGREES) for lem, c in zip(self.lemmas, cover)]
+        return np.where(np.logical_and(self.negated, not negated), 0.0, np.where(said, 1.0, cover))
 
     def lexicon(self, word: str, cover: np.ndarray) -> np.ndarray:
         """Per source word: 1 when the shipped lexicon pairs it with ``word`` (through stems of
@@ -278,27 +287,30 @@ def opposite_words(link: LinkText) -> list[Change]:
     if not src.words:
         return []
     count = {w: lower.count(w) for w in set(lower)}
-    sup: dict[str, np.ndarray] = {}
+    sup: dict[tuple[str, bool], np.ndarray] = {}
 
-    def support(word: str) -> np.ndarray:
-        if word not in sup:
-            sup[word] = src.support(word)
-        return sup[word]
+    def support(word: str, negated: bool) -> np.ndarray:
+        if (word, negated) not in sup:
+            sup[word, negated] = src.support(word, negated)
+        return sup[word, negated]
 
     found: dict[str, list[tuple[float, int, int]]] = {}  # target word -> (distance, k, source word)
     surplus: dict[str, int] = {}
     for k in cands:
         t = lower[k]
-        own = np.maximum(support(t), src.lexicon(t, support(t)))
-        said = int((own >= SAYS).sum())
+        neg = any(w in _ID_NEGATION for w in lower[max(0, k - 3):k])
+        own = np.maximum(support(t, neg), src.lexicon(t, support(t, neg)))
+        said = sum(1 for j in np.flatnonzero(own >= SAYS)
+                   if src.lemmas[j] & id_english(curated=True).get(t, frozenset())
+                   or not _rendered_elsewhere(src.stems[j], lower, k, t))
         if said >= count[t]:
             continue  # the source says the word as often as the translation writes it
         surplus[t] = count[t] - said
         best = None
         for o in sorted(ant[t]):
-            s = support(o)
+            s = support(o, neg)
             j = int(np.argmax(s))
-            if s[j] < SAYS or int((s >= SAYS).sum()) <= count.get(o, 0):
+            if s[j] < OPPOSITE or int((s >= OPPOSITE).sum()) <= count.get(o, 0):
                 continue
             if s[j] < (LOUD if said else own.max() + MARGIN):
                 continue
@@ -321,11 +333,12 @@ def opposite_words(link: LinkText) -> list[Change]:
     return sorted(out, key=lambda c: c.target_spans)
 
 
-def _rendered_elsewhere(word: str, target: list[str], k: int) -> bool:
-    """Some target word other than ``target[k]`` renders the source ``word`` by the token
-    table ("first" -> "pertama" elsewhere: "pengakhiran" reverses nothing; "man" -> "pria"
-    elsewhere: "wanita" is another person)."""
-    others = [w for n, w in enumerate(target) if n != k]
+def _rendered_elsewhere(word: str, target: list[str], k: int, skip: str = "") -> bool:
+    """Some target word other than ``target[k]`` (and ``skip``) renders the source ``word``
+    by the token table ("first" -> "pertama" elsewhere: "pengakhiran" reverses nothing; "man"
+    -> "pria" elsewhere: "wanita" is another person; "a decade later" -> "kemudian": "later"
+    does not say "setelah")."""
+    others = [w for n, w in enumerate(target) if n != k and w != skip]
     return bool(others) and _cover([word], others).max() >= RENDERED
 
 
@@ -374,12 +387,7 @@ def unidiomatic_words(link: LinkText) -> list[Change]:
         if src.words and (src.support(t) >= SAYS).any():
             continue
         joined = [n for n in (k - 1, k + 1) if 0 <= n < len(tgt) and _hyphened(text, tgt, min(k, n))]
-        halves = [n for n in joined if lower[n] in ant[t]]
-        if halves:
-            if src.words and (src.support(lower[halves[0]]) >= SAYS).any() and \
-                    int((src.support(lower[halves[0]]) >= SAYS).sum()) >= lower.count(lower[halves[0]]):
-                continue  # "rise and fall" -> "naik-turun"
-        elif not _broken_phrase(lower, k, ant[t]):
+        if not any(lower[n] in ant[t] for n in joined) and not _broken_phrase(lower, k, ant[t]):
             continue
         out.append(_pointed(link, src, tgt[k], sorted(ant[t])))
     return out

@@ -1,0 +1,103 @@
+"""The antonym rules (:mod:`fidelity.rules.antonyms`) and the build of their tables, on sentences
+written for these tests (news-like, each with a faithful translation and one with a word turned
+into its opposite)."""
+
+from __future__ import annotations
+
+import pytest
+
+from fidelity.rules import LinkText, SideText
+from fidelity.rules.antonyms import antonym_changes, id_table, opposite_words, unidiomatic_words
+from models.build_wordlists import _nasal, derived_pairs
+
+
+def link(en: str, idn: str) -> LinkText:
+    return LinkText(SideText(en, "en"), SideText(idn, "id"))
+
+
+def pairs(changes) -> list[tuple[str, str]]:
+    return [(c.source, c.target) for c in changes]
+
+
+REVERSED = [
+    # a verb derived from a pair ("menaikkan"/"menurunkan") and a comparative ("higher" says "lebih")
+    ("The central bank raised interest rates for the third time this year.",
+     "Bank sentral menurunkan suku bunga untuk ketiga kalinya tahun ini.", ("raised", "menurunkan")),
+    ("Exports were higher than expected in March.",
+     "Ekspor kurang tinggi dari perkiraan pada bulan Maret.", ("higher", "kurang")),
+    ("The shop opened its doors before dawn.", "Toko itu menutup pintunya sebelum fajar.", ("opened", "menutup")),
+    ("The shop opened its doors before dawn.", "Toko itu membuka pintunya setelah fajar.", ("before", "setelah")),
+    ("The company posted its largest loss in a decade.",
+     "Perusahaan itu membukukan kerugian terkecil dalam satu dekade.", ("largest", "terkecil")),
+    # a pair joined from WordNet's adjective antonyms ("wide"/"narrow" -> "lebar"/"sempit")
+    ("The new road is wide and safe.", "Jalan baru itu sempit dan aman.", ("wide", "sempit")),
+    ("Fewer tourists came this summer.", "Lebih banyak wisatawan datang musim panas ini.", ("Fewer", "banyak")),
+]
+
+
+@pytest.mark.parametrize("en, idn, expected", REVERSED)
+def test_a_word_turned_into_its_opposite_is_found(en: str, idn: str, expected: tuple[str, str]) -> None:
+    assert pairs(antonym_changes(link(en, idn))) == [expected]
+
+
+FAITHFUL = [
+    ("The central bank raised interest rates for the third time this year.",
+     "Bank sentral menaikkan suku bunga untuk ketiga kalinya tahun ini."),
+    ("Exports were higher than expected in March.", "Ekspor lebih tinggi dari perkiraan pada bulan Maret."),
+    ("Oil prices fell sharply on Monday.", "Harga minyak turun tajam pada hari Senin."),
+    # negated on both sides
+    ("Sales did not rise in the second quarter.", "Penjualan tidak naik pada kuartal kedua."),
+    # idioms that hold a pair word the source does not say
+    ("The minister is one of the most senior officials in the cabinet.",
+     "Menteri itu adalah salah satu pejabat paling senior di kabinet."),
+    ("The ambassador met the foreign minister in Jakarta on Tuesday.",
+     "Duta Besar itu bertemu menteri luar negeri di Jakarta pada hari Selasa."),
+    ("The players really wanted to win at home.", "Para pemain benar-benar ingin menang di kandang."),
+    # a reduplication of opposites the source says both halves of
+    ("The market had its ups and downs this week.", "Pasar mengalami naik-turun minggu ini."),
+    # both words of a pair, each said by the source
+    ("Prices rose in the north and fell in the south.", "Harga naik di utara dan turun di selatan."),
+]
+
+
+@pytest.mark.parametrize("en, idn", FAITHFUL)
+def test_faithful_renderings_are_not_reversals(en: str, idn: str) -> None:
+    assert antonym_changes(link(en, idn)) == []
+
+
+def test_a_word_written_more_often_than_the_source_says_it_is_the_one_reversed() -> None:
+    # "north" once and "south" once in the source; "selatan" twice in the translation
+    en = "The storm moved north on Monday and turned south of the capital on Tuesday."
+    idn = "Badai itu bergerak ke selatan pada hari Senin dan berbelok ke selatan ibu kota pada hari Selasa."
+    (c,) = opposite_words(link(en, idn))
+    assert (c.source, c.target) == ("north", "selatan")
+    assert c.target_spans == ((idn.index("selatan"), idn.index("selatan") + len("selatan")),)
+
+
+@pytest.mark.parametrize("en, idn, expected", [
+    ("The ambassador met the foreign minister in Jakarta on Tuesday.",
+     "Duta Kecil itu bertemu menteri luar negeri di Jakarta pada hari Selasa.", "Kecil"),
+    ("The minister is one of the most senior officials in the cabinet.",
+     "Menteri itu adalah benar satu pejabat paling senior di kabinet.", "benar"),
+    ("The players really wanted to win at home.", "Para pemain benar-salah ingin menang di kandang.", "salah"),
+])
+def test_a_broken_fixed_phrase_or_reduplication_is_a_reversal(en: str, idn: str, expected: str) -> None:
+    changes = unidiomatic_words(link(en, idn))
+    assert [c.target for c in changes] == [expected]
+    (span,) = changes[0].target_spans
+    assert idn[span[0]:span[1]] == expected
+
+
+def test_the_shipped_table_has_joined_and_derived_pairs() -> None:
+    table = id_table()
+    assert "turun" in table["naik"] and "naik" in table["turun"]
+    assert "sempit" in table["lebar"]  # WordNet: wide/narrow
+    assert "terendah" in table["tertinggi"] and "menutup" in table["membuka"]  # affix frames
+
+
+def test_affix_frames_keep_an_opposition_where_both_words_exist() -> None:
+    assert _nasal("me", "tutup") == "menutup" and _nasal("me", "kuat") == "menguat"
+    assert _nasal("pe", "produksi") == "pemproduksi"  # a cluster keeps its first consonant
+    known = {"menaikkan", "menurunkan", "tertinggi", "terendah", "meninggi"}
+    got = derived_pairs({("naik", "turun"), ("rendah", "tinggi")}, known)
+    assert got == {("menaikkan", "menurunkan"), ("terendah", "tertinggi")}
