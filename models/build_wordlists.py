@@ -524,14 +524,14 @@ ID_CUES = """
 lebih: more over greater further extra
 kurang: less fewer lack lacking lacks insufficient
 masuk: into enter entered entering entry join joined joins admitted elected
-keluar: out exit quit withdraw withdrew
+keluar: exit quit withdraw withdrew
 setelah: after following post since afterwards
 sesudah: after following post since afterwards
 sebelum: before prior until pre previously
 awal: early start started beginning begin initial
 akhir: end ended ending late last final finish finished
 banyak: many much lot lots numerous several plenty multiple
-sedikit: few little bit slightly somewhat slight
+sedikit: few little bit slightly somewhat slight some
 besar: big large great major huge massive giant vast significant grand ambassador ambassadors
 kecil: small little minor tiny slight
 baik: good well better best fine nice
