@@ -532,7 +532,7 @@ awal: early start started beginning begin initial
 akhir: end ended ending late last final finish finished
 banyak: many much lot lots numerous several plenty multiple
 sedikit: few little bit slightly somewhat slight some
-besar: big large great major huge massive giant vast significant grand ambassador ambassadors
+besar: big large great major huge massive giant vast significant grand ambassador ambassadors likely
 kecil: small little minor tiny slight
 baik: good well better best fine nice
 buruk: bad poor worse worst badly

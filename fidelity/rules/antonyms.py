@@ -85,7 +85,7 @@ def antonym_changes(link: LinkText) -> list[Change]:
     if (link.source.lang, link.target.lang) != ("en", "id"):
         return []
     out = english_antonyms(link)
-    for rule in (opposite_words, unidiomatic_words):
+    for rule in (opposite_words, unidiomatic_words, weak_reversals):
         taken = {c.target_spans for c in out}
         out += [c for c in rule(link) if c.target_spans not in taken]
     return out
@@ -211,15 +211,17 @@ COMPARATIVE = "lebih"
 
 @lru_cache(maxsize=100_000)
 def _comparative(word: str) -> frozenset[str]:
-    """``{"-er"}`` for a comparative of an adjective the table knows ("higher", "younger",
-    "bigger", "easier"), else nothing ("player", "officer" are no comparatives)."""
+    """``{"-er"}`` and the adjective for a comparative of an adjective the table knows
+    ("higher" -> "high", "larger", "easier"), else nothing ("player", "officer" are no
+    comparatives)."""
     w = word.lower()
     if len(w) < 5 or not w.endswith("er"):
         return frozenset()
     base = w[:-2]
     stems = {base, base + "e", base[:-1] + "y" if base.endswith("i") else base,
              base[:-1] if len(base) > 3 and base[-1] == base[-2] else base}
-    return frozenset({"-er"}) if stems & _adjectives() else frozenset()
+    known = stems & _adjectives()
+    return frozenset({"-er", *known}) if known else frozenset()
 
 
 @lru_cache(maxsize=1)
@@ -432,3 +434,63 @@ def _broken_phrase(lower: list[str], k: int, opposites: frozenset[str]) -> bool:
         if any(ctx.get(pair(o), 0) >= max(IDIOM, IDIOM_SHARE * seen) for o in opposites):
             return True
     return False
+
+
+#: Thresholds of :func:`weak_reversals`: nothing in the source says the target word even this
+#: well by the token table, a source word near it says the opposite at least this well and by
+#: this margin ("immense" / "besar" 0.30 against "kecil" 0.05) ...
+WEAK_OWN = 0.35
+WEAK_SAYS = 0.35
+WEAK_MARGIN = 0.2
+#: ... and the whole translation with the opposite in the word's place is this much closer to
+#: the source (cosine of the shipped model's token-vector sums).
+WEAK_SENTENCE = 0.01
+
+
+def weak_reversals(link: LinkText) -> list[Change]:
+    """Target words of a pair that the source does not say, whose opposite a source word near
+    them says only weakly, where the whole sentence agrees: the translation with the opposite
+    put back is closer to the source ("Captain X was immense" -> "Kapten X sangat kecil")."""
+    ant = id_table()
+    text = link.target.text
+    tgt, lower, cands = _pair_words(text, ant)
+    if not cands:
+        return []
+    src = _Source.of(link.source.text)
+    if not src.words:
+        return []
+    source_vec, target_vec = _sum_vector(link.source.text), _sum_vector(text)
+    out: list[Change] = []
+    for k in cands:
+        own = src.support(lower[k])
+        if own.max() >= WEAK_OWN:
+            continue
+        for o in sorted(ant[lower[k]] - set(lower)):
+            s = src.support(o)
+            j = int(np.argmax(s))
+            if s[j] < max(WEAK_SAYS, own.max() + WEAK_MARGIN) or _rendered_elsewhere(src.stems[j], lower, k) \
+                    or _place(tgt[k].start(), text, src.words[j].start(), link.source.text) > NEAR:
+                continue
+            put_back = _sum_vector(text[:tgt[k].start()] + o + text[tgt[k].end():])
+            if _cosine(source_vec, put_back) - _cosine(source_vec, target_vec) < WEAK_SENTENCE:
+                continue
+            word = src.words[j]
+            out.append(Change("antonym", word.group(0), tgt[k].group(0),
+                              (link.source.span(word.start(), word.end()),),
+                              (link.target.span(tgt[k].start(), tgt[k].end()),)))
+            break
+    return out
+
+
+def _sum_vector(text: str) -> np.ndarray:
+    """The sum of the shipped model's token vectors of ``text`` (its sentence embedding's direction)."""
+    from ..lexical import Lexicon
+    from . import _pieces
+
+    lex = Lexicon.default()
+    ids = _pieces(text)
+    return (lex.unit[ids] * lex.weight[ids, None]).sum(axis=0) if len(ids) else np.zeros(lex.unit.shape[1])
+
+
+def _cosine(a: np.ndarray, b: np.ndarray) -> float:
+    return float(a @ b / max(float(np.linalg.norm(a) * np.linalg.norm(b)), 1e-12))
