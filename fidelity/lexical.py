@@ -193,3 +193,36 @@ class Lexicon:
             w = w * (1.0 - shared)
         total = float(w.sum())  # a word's cosine to itself rounds to just under 1
         return float((best * w).sum() / total) if total > 1e-4 * full else 0.0
+
+    def exclusive_coverage(self, part: np.ndarray, rest: np.ndarray, other: np.ndarray) -> float:
+        """:meth:`own_coverage` counting only the pieces of ``other`` that ``part`` explains at
+        least as well as ``rest`` does (a piece's best cosine to ``part`` against its best
+        cosine to ``rest``); 0 when no piece is left or nothing is left to weigh.
+
+        Own words are not enough where the translation covers them loosely: a dropped sentence
+        joined to its neighbour's translation ("Going into Thursday, it's another big European
+        night." beside "Hopefully, we can get three points ...") shares few words with that
+        neighbour, so its own words weigh fully, and a translation of the neighbour still
+        offers each of them some near piece (a pronoun, "malam", "pertandingan"). Those pieces
+        are the neighbour's: they match its words better. The half of a true join has pieces
+        that are its own ("Mereka yang dianggap tidak layak ..." answers "Those who are
+        deemed ineligible ..." better than the sentence beside it).
+        """
+        part = np.asarray(part, dtype=np.int64)
+        other = np.asarray(other, dtype=np.int64)
+        rest = np.asarray(rest, dtype=np.int64)
+        if part.size == 0 or other.size == 0:
+            return 0.0
+        u = self.unit[part]
+        cos = _product(u, self.unit[other])  # (len(part), len(other))
+        w = self.weight[part].astype(np.float64)
+        full = float(w.sum())
+        if rest.size:
+            r = self.unit[rest]
+            mine = cos.max(axis=0) >= _product(r, self.unit[other]).max(axis=0)
+            w = w * (1.0 - np.clip(_product(u, r).max(axis=1), 0.0, 1.0))
+            if not mine.any():
+                return 0.0
+            cos = cos[:, mine]
+        total = float(w.sum())
+        return float((cos.max(axis=1) * w).sum() / total) if total > 1e-4 * full else 0.0

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fidelity.align import (AlignParams, SideVectors, _absorb, _band, _heaviest_chain, _pair_titles,
-                            _Scorer, _unjoin_titles, align)
+                            _part_strangers, _Scorer, _shed, _unjoin_titles, align)
 from fidelity.lexical import Tokens
 from fidelity.types import Link
 
@@ -407,9 +407,10 @@ def test_an_unaligned_sentence_joins_the_link_that_covers_its_words() -> None:
 class _FixedCoverage:
     """A lexicon under which every sentence covers every other's words ``value``."""
 
-    def __init__(self, value: float, own: float | None = None) -> None:
+    def __init__(self, value: float, own: float | None = None, exclusive: float | None = None) -> None:
         self.value = value
         self.own = value if own is None else own
+        self.exclusive = self.own if exclusive is None else exclusive
 
     def coverage(self, a, a_idx, b, b_idx) -> np.ndarray:  # noqa: ANN001, ARG002
         return np.full(len(a_idx), self.value)
@@ -417,10 +418,13 @@ class _FixedCoverage:
     def own_coverage(self, part, rest, other) -> float:  # noqa: ANN001, ARG002
         return self.own
 
+    def exclusive_coverage(self, part, rest, other) -> float:  # noqa: ANN001, ARG002
+        return self.exclusive
+
 
 def _absorb_scorer(cover: float, target_lengths: list[int], furniture: int | None = None,
                    title: int | None = None, paragraph_break: bool = False,
-                   own: float | None = None) -> _Scorer:
+                   own: float | None = None, exclusive: float | None = None) -> _Scorer:
     """One 200-character source sentence against target sentences of the given lengths."""
     src, tgt = _side([np.ones(DIM)], [200]), _side([np.ones(DIM)] * len(target_lengths), target_lengths)
     for side in (src, tgt):
@@ -437,7 +441,7 @@ def _absorb_scorer(cover: float, target_lengths: list[int], furniture: int | Non
     zeros = lambda k: np.zeros(k)  # noqa: E731
     m = len(target_lengths)
     return _Scorer(src, tgt, zeros(1), zeros(m), AlignParams(), 1.0, zeros(1), zeros(m),
-                   _FixedCoverage(cover, own), np.zeros(1, np.int64), np.zeros(m, np.int64))
+                   _FixedCoverage(cover, own, exclusive), np.zeros(1, np.int64), np.zeros(m, np.int64))
 
 
 def test_absorbing_needs_words_or_words_and_a_much_better_length_fit() -> None:
@@ -455,6 +459,74 @@ def test_absorbing_needs_words_or_words_and_a_much_better_length_fit() -> None:
     # Never by words it only shares with the link's own sentence (its topic, its names).
     assert _absorb_scorer(0.6, [190, 130], own=0.1).absorb_cover(null, host, before=False) == 0.0
     assert _absorb_scorer(0.6, [190, 130], own=0.35).absorb_cover(null, host, before=False) == 0.6
+
+
+class _PieceCoverage(_FixedCoverage):
+    """:class:`_FixedCoverage` whose exclusive coverage depends on the sentence: each sentence
+    is one piece (its index), ``exclusive[i]`` is source sentence i's (target sentences: the
+    default)."""
+
+    def __init__(self, value: float, exclusive: dict[int, float], default: float = 0.6) -> None:
+        super().__init__(value)
+        self.by_piece, self.default = exclusive, default
+
+    def exclusive_coverage(self, part, rest, other) -> float:  # noqa: ANN001, ARG002
+        return self.by_piece.get(int(part[0]), self.default)
+
+
+def _join_scorer(src_vecs: list[np.ndarray], src_lengths: list[int], tgt_len: int,
+                 exclusive: dict[int, float]) -> _Scorer:
+    """Two source sentences against one target sentence (a unit vector along axis 0)."""
+    src = _side(src_vecs, src_lengths)
+    tgt = _side([np.eye(DIM)[0]], [tgt_len])
+    for side in (src, tgt):
+        n = len(side.lengths)
+        side.tokens = Tokens(np.arange(n, dtype=np.int64), np.arange(n + 1, dtype=np.int64))
+    zeros = lambda k: np.zeros(k)  # noqa: E731
+    return _Scorer(src, tgt, zeros(2), zeros(1), AlignParams(), 1.0, zeros(2), zeros(1),
+                   _PieceCoverage(0.5, exclusive), np.zeros(2, np.int64), np.zeros(1, np.int64))
+
+
+def test_a_joined_sentence_that_adds_nothing_is_shed() -> None:
+    """A 2-1 link whose first source sentence has no words of its own in the target, does not
+    lift the margin (it embeds like its neighbour, which alone matches the target) and makes
+    the lengths fit worse (its neighbour alone is as long as the target): it leaves."""
+    e = np.eye(DIM)
+    link = Link((0, 1), (0,), 0.9)
+    sc = _join_scorer([e[0], e[0]], [60, 100], 100, {0: 0.1})
+    assert _shed([link], sc) == [Link((0,), ()), Link((1,), (0,), pytest.approx(1.0))]
+    # Off with join_gain 0.
+    sc.p = AlignParams(join_gain=0.0)
+    assert _shed([link], sc) == [link]
+
+
+def test_a_joined_sentence_stays_on_any_one_of_its_three_signals() -> None:
+    e = np.eye(DIM)
+    link = Link((0, 1), (0,), 0.9)
+    # Words: its own pieces answer its words.
+    assert _shed([link], _join_scorer([e[0], e[0]], [60, 100], 100, {0: 0.3})) == [link]
+    # Lengths: the neighbour alone is far too short for the target ...
+    assert _shed([link], _join_scorer([e[0], e[0]], [60, 60], 121, {0: 0.15})) == [link]
+    # ... which excuses nothing when next to none of its words are answered.
+    assert _shed([link], _join_scorer([e[0], e[0]], [60, 60], 121, {0: 0.05}))[0] == Link((0,), ())
+    # Embeddings: the joined text matches the target far better than the neighbour alone.
+    half = _unit(np.stack([e[0] + e[1]]))[0]
+    sc = _join_scorer([e[0] - 0.5 * e[1], half], [60, 100], 100, {0: 0.1})
+    assert _shed([link], sc) == [link]
+
+
+def test_a_barely_linked_pair_of_strangers_is_parted() -> None:
+    """A 1-1 link just above tau whose sentences share no words is an omission and an
+    addition (a line replaced by another story's); a clear margin or shared words keep it."""
+    for cover, score, parted in ((0.2, 0.02, True), (0.3, 0.02, False), (0.2, 0.1, False)):
+        link = Link((0,), (0,), score)
+        got = _part_strangers([link], _absorb_scorer(cover, [100, 100]), tau=0.0)
+        assert got == ([Link((0,), ()), Link((), (0,))] if parted else [link])
+    # Page furniture linked to its own kind is no stranger.
+    link = Link((0,), (0,), 0.02)
+    sc = _absorb_scorer(0.1, [100, 100], furniture=0)
+    sc.bs = np.array([True])
+    assert _part_strangers([link], sc, tau=0.0) == [link]
 
 
 # --- story order, with the shipped model: joins must be justified by words --------------

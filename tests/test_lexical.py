@@ -139,3 +139,45 @@ def test_a_sentence_covered_only_through_its_neighbours_names_has_little_of_its_
     half_b = t("Pemerintah provinsi akan membayar petani di Banyumas yang sawahnya rusak.")
     assert lexicon.own_coverage(half_a, half_b, source) > 0.5
     assert lexicon.own_coverage(half_b, half_a, source) > 0.5
+
+
+def test_exclusive_coverage_equals_its_definition(lexicon: Lexicon) -> None:
+    """Against a translation of both sentences, only the pieces the part answers at least as
+    well as the rest count; the weights are :meth:`Lexicon.own_coverage`'s."""
+    part, rest = (lexicon.tokens([s]).of(0) for s in (
+        "Rescue teams used rubber boats to reach villages in Kebasen.",
+        "Two people died when a house collapsed in Kebasen."))
+    both = lexicon.tokens(["Dua orang meninggal ketika sebuah rumah roboh di Kebasen dan tim "
+                           "penyelamat datang."]).of(0)
+    u, w = lexicon.unit, lexicon.weight.astype(np.float64)
+    mine = both[(u[part] @ u[both].T).max(axis=0) >= (u[rest] @ u[both].T).max(axis=0)]
+    weight = w[part] * (1.0 - np.clip((u[part] @ u[rest].T).max(axis=1), 0.0, 1.0))
+    expected = float((u[part] @ u[mine].T).max(axis=1) @ weight / weight.sum())
+    assert lexicon.exclusive_coverage(part, rest, both) == pytest.approx(expected, abs=1e-5)
+    # Never more than its own-word coverage; without a rest it is that coverage.
+    assert lexicon.exclusive_coverage(part, rest, both) <= lexicon.own_coverage(part, rest, both) + 1e-6
+    empty = np.zeros(0, np.int64)
+    assert lexicon.exclusive_coverage(part, empty, both) == pytest.approx(
+        lexicon.own_coverage(part, empty, both), abs=1e-6)
+    assert lexicon.exclusive_coverage(empty, rest, both) == 0.0 == lexicon.exclusive_coverage(part, rest, empty)
+    assert lexicon.exclusive_coverage(part, part, both) == 0.0  # all its words are shared
+
+
+def test_a_dropped_sentence_finds_only_its_neighbours_pieces(lexicon: Lexicon) -> None:
+    """A dropped sentence that shares no words with the one beside it still has its words
+    loosely answered by that one's translation (same topic: a match, the team, tonight),
+    but by pieces its neighbour answers better; the two halves of a sentence translated as
+    one each have pieces of their own."""
+    t = lambda s: lexicon.tokens([s]).of(0)  # noqa: E731
+    dropped = t("It is another big night for the club.")
+    kept = t("We hope to win the match, but the visitors are strong away from home.")
+    kept_id = t("Kami berharap bisa memenangkan pertandingan, tetapi tim tamu kuat saat bertandang.")
+    none = np.zeros(0, np.int64)
+    assert lexicon.exclusive_coverage(dropped, kept, kept_id) < 0.1
+    assert lexicon.own_coverage(dropped, none, kept_id) > lexicon.exclusive_coverage(dropped, kept, kept_id) + 0.1
+    assert lexicon.exclusive_coverage(kept, dropped, kept_id) > 0.5
+    half_a = t("The bridge was closed on Monday.")
+    half_b = t("Engineers found cracks in two of its pillars.")
+    joined_id = t("Jembatan itu ditutup pada hari Senin setelah para insinyur menemukan retakan di dua pilarnya.")
+    assert lexicon.exclusive_coverage(half_a, half_b, joined_id) > 0.4
+    assert lexicon.exclusive_coverage(half_b, half_a, joined_id) > 0.4
