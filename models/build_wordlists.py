@@ -521,7 +521,7 @@ def derived_pairs(pairs: set[tuple[str, str]], known: set[str]) -> set[tuple[str
 #: table are weak: closed-class words, comparatives, idioms ("into" -> "masuk", "following" ->
 #: "setelah", "earlier" -> "awal", "one of" -> "salah satu", "really" -> "benar-benar").
 ID_CUES = """
-lebih: more over greater further extra
+lebih: more over greater further extra fewer less
 kurang: less fewer lack lacking lacks insufficient
 masuk: into enter entered entering entry join joined joins admitted elected
 keluar: exit quit withdraw withdrew

@@ -1,27 +1,39 @@
 """A word rendered by its opposite ("slowed" -> "meningkat", "won" -> "kalah").
 
-Two small rules, both in :func:`antonym_changes`:
+Four small rules, run in this order by :func:`antonym_changes` (a target word flagged once):
 
 * :func:`english_antonyms`, from the source side (below);
-* :func:`opposite_words`, from the translation side: a target word of a common Indonesian
-  antonym pair (``models/wordlists/antonyms_id.tsv``: "pertama"/"terakhir", "banyak"/"sedikit")
-  whose opposite a source word says, by the model's token table, while the source says the word
-  itself nowhere and no other target word renders that source word ("the final decision" ->
-  "keputusan pertama").
+* :func:`opposite_words`, from the translation side: a target word of an Indonesian antonym
+  pair (``models/wordlists/antonyms_id.tsv``: WordNet's adjective and adverb antonyms joined
+  through the lexicon, common pairs written by hand, and their me-/di-/ber-/ter-/ke-an/pe-an
+  derivations) that the source says fewer times than the translation writes it, while the
+  source says its opposite more times than the translation writes that ("big lead" ->
+  "keunggulan kecil", "north ... south" -> "selatan ... selatan"). A source word says an
+  Indonesian word when the table's curated English ties them ("into" -> "masuk", a comparative
+  -> "lebih"), or the joined English does and the token table agrees, or the token table
+  covers the word from it; a source word another target word renders says nothing more;
+* :func:`unidiomatic_words`: a pair word nothing in the source says, where Indonesian usage
+  puts its opposite: a fixed phrase broken ("Duta Besar" -> "Duta Kecil"; bigram counts of the
+  training text, ``models/wordlists/antonyms_context.tsv``) or a reduplication made of a word
+  and its opposite ("benar-benar" -> "benar-salah");
+* :func:`weak_reversals`: a pair word nothing says, whose opposite a content word near it says
+  weakly, when the whole translation with the opposite put back is closer to the source.
+
+Negation is kept apart: "did not rise" -> "tidak naik" is no reversal, nor is "not slow" ->
+"cepat"; "not the first" -> "bukan yang pertama" is compared as if neither were negated.
 
 The shipped table ``models/wordlists/antonyms.tsv`` (built by ``models/build_wordlists.py
 --tables``: curated English antonym pairs joined to Indonesian through the lexicon's WordNet
 pairs, sense noise filtered by the model's token table) gives, for an English word, its
 antonym and the Indonesian words of each. A link drifts when the source has the word, the
 target has an Indonesian word of the antonym and no Indonesian word of the word itself, and
-neither is negated ("did not rise" -> "tidak naik" is no reversal, and nor is "not slow" ->
-"cepat"), and the source does not have the antonym too ("rose and fell").
+neither is negated, and the source does not have the antonym too ("rose and fell").
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -230,6 +242,12 @@ def _adjectives() -> frozenset[str]:
     return frozenset().union(*id_english().values()) if id_english() else frozenset()
 
 
+#: English function words: no content word of their own to say an opposite weakly.
+_EN_STOP = frozenset("""the a an of to in on at for and or but with by from as is are was were be been
+    being it its this that these those he she they we you his her their our not no has have had
+    will would can could said says also than then there which who whom what when where much""".split())
+
+
 @dataclass(frozen=True)
 class _Source:
     """The source words of a link as :func:`opposite_words` weighs them."""
@@ -238,13 +256,16 @@ class _Source:
     lemmas: list[frozenset[str]]
     negated: list[bool]
     stems: list[str]
+    #: Per word: a content word (not a stop word, three letters or more).
+    content: np.ndarray
 
     @staticmethod
     def of(text: str) -> "_Source":
         words = list(re.finditer(r"[A-Za-z]+", text))
+        lower = [m.group(0).lower() for m in words]
         return _Source(words, [_lemmas(m.group(0)) | _comparative(m.group(0)) for m in words],
                        [bool(_EN_NEGATION.search(text[max(0, m.start() - 30):m.start()])) for m in words],
-                       [m.group(0).lower() for m in words])
+                       lower, np.array([len(w) >= 3 and w not in _EN_STOP for w in lower], dtype=bool))
 
     def support(self, word: str, negated: bool = False) -> np.ndarray:
         """Per source word: 1 when the table's curated English says it renders ``word`` (an
@@ -466,7 +487,7 @@ def weak_reversals(link: LinkText) -> list[Change]:
         if own.max() >= WEAK_OWN:
             continue
         for o in sorted(ant[lower[k]] - set(lower)):
-            s = src.support(o)
+            s = np.where(src.content, src.support(o), 0.0)
             j = int(np.argmax(s))
             if s[j] < max(WEAK_SAYS, own.max() + WEAK_MARGIN) or _rendered_elsewhere(src.stems[j], lower, k) \
                     or _place(tgt[k].start(), text, src.words[j].start(), link.source.text) > NEAR:
