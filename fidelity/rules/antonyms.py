@@ -213,6 +213,8 @@ RENDERED = 0.5
 #: joins do) must stand this near the target word, as shares of the texts' lengths (planted
 #: reversals: 95 % within 0.26).
 NEAR = 0.3
+#: A source word says the opposite without the curated English only this clearly.
+UNCURATED = 0.65
 #: A lexicon pair counts as the source saying a word when the token table finds it this well.
 AGREES = 0.3
 
@@ -326,10 +328,8 @@ def opposite_words(link: LinkText) -> list[Change]:
     for k in cands:
         t = lower[k]
         neg = any(w in _ID_NEGATION for w in lower[max(0, k - 3):k])
-        own = np.maximum(support(t, neg), src.lexicon(t, support(t, neg)))
-        said = sum(1 for j in np.flatnonzero(own >= SAYS)
-                   if src.lemmas[j] & id_english(curated=True).get(t, frozenset())
-                   or not _rendered_elsewhere(src.stems[j], lower, k, t))
+        own = _own_support(src, t, np.maximum(support(t, neg), src.lexicon(t, support(t, neg))), lower, k)
+        said = int((own >= SAYS).sum())
         if said >= count[t]:
             continue  # the source says the word as often as the translation writes it
         surplus[t] = count[t] - said
@@ -342,7 +342,7 @@ def opposite_words(link: LinkText) -> list[Change]:
             if s[j] < (LOUD if said else own.max() + MARGIN):
                 continue
             if not src.lemmas[j] & id_english(curated=True).get(o, frozenset()) and (
-                    _rendered_elsewhere(src.stems[j], lower, k) or _place(
+                    s[j] < UNCURATED or _rendered_elsewhere(src.stems[j], lower, k) or _place(
                         tgt[k].start(), link.target.text, src.words[j].start(), link.source.text) > NEAR):
                 continue
             if best is None or s[j] > best[0]:
@@ -359,6 +359,21 @@ def opposite_words(link: LinkText) -> list[Change]:
                               (link.source.span(word.start(), word.end()),),
                               (link.target.span(tgt[k].start(), tgt[k].end()),)))
     return sorted(out, key=lambda c: c.target_spans)
+
+
+def _own_support(src: _Source, t: str, own: np.ndarray, lower: list[str], k: int) -> np.ndarray:
+    """``own`` (per source word, how well it says the target word ``lower[k]`` = ``t``) with the
+    source words another target word renders better set to 0 ("first" is "pertama" elsewhere,
+    so it does not say "awal"; "after" says "setelah" however well "sesudah" renders it too),
+    except a comparative's "lebih" ("higher" -> "lebih tinggi")."""
+    out = own.copy()
+    others = [w for n, w in enumerate(lower) if n != k and w != t]
+    for j in np.flatnonzero(own >= AGREES):
+        if others and not (t == COMPARATIVE and "-er" in src.lemmas[j]):
+            there = _cover([src.stems[j]], others).max()
+            if there >= RENDERED and there > _cover([t], [src.stems[j]])[0, 0]:
+                out[j] = 0.0
+    return out
 
 
 def _rendered_elsewhere(word: str, target: list[str], k: int, skip: str = "") -> bool:
