@@ -33,6 +33,13 @@
    rather than a 1-2 link and an addition. Before that, title lines are taken out of joins
    with body sentences and the only title line of a gap on each side is linked in its place
    (:func:`_unjoin_titles`, :func:`_pair_titles`).
+7. Sentences must earn their links. Straight after the programme, a 1-1 link that only just
+   clears tau between sentences whose words are strangers (a line replaced by another
+   story's) is parted (:func:`_part_strangers`). Last, a 1-2 or 2-1 link sheds a sentence
+   that adds nothing to it: no words of its own answered by pieces it explains better than
+   its neighbour, no gain in margin, no better length fit (:func:`_shed`). In a story a
+   dropped or an inserted sentence shares its neighbour's topic, so the neighbour's words
+   answer some of its words; they answer the neighbour's better.
 """
 
 from __future__ import annotations
@@ -409,15 +416,14 @@ class _Scorer:
                 out.append((own, self.lexicon.own_coverage(side.tokens.of(x), no_rest, pieces), is_src, k))
         return out
 
-    def adds_nothing(self, x: int, is_src: bool, mine: tuple[int, ...], theirs: tuple[int, ...],
-                     need: float | None = None) -> bool:
+    def adds_nothing(self, x: int, is_src: bool, mine: tuple[int, ...], theirs: tuple[int, ...]) -> bool:
         """Whether sentence ``x`` (a source sentence when ``is_src``) adds nothing to a link of
         its side's sentences ``mine`` (without it) and the other side's ``theirs``. Three
         signals, each of which excuses it:
 
         * words: its own words, counting only the pieces of ``theirs`` that it explains better
-          than ``mine`` do, are covered at least ``need`` (default ``join_cover``;
-          :meth:`fidelity.lexical.Lexicon.exclusive_coverage`);
+          than ``mine`` do, are covered at least ``join_cover``
+          (:meth:`fidelity.lexical.Lexicon.exclusive_coverage`);
         * lengths: joining it cuts the link's length mismatch by at least ``join_fit``
           (:meth:`_fit_gain`), when at least ``join_bare`` of its words are covered that way;
         * embeddings (only where the link without it is 1-1): joining it raises the link's
@@ -439,9 +445,8 @@ class _Scorer:
         side, other = (self.s, self.t) if is_src else (self.t, self.s)
         rest = np.concatenate([side.tokens.of(y) for y in mine])
         pieces = np.concatenate([other.tokens.of(y) for y in theirs])
-        need = self.p.join_cover if need is None else need
         apart = self.lexicon.exclusive_coverage(side.tokens.of(x), rest, pieces)
-        if apart >= need:
+        if apart >= self.p.join_cover:
             return False
         if apart >= self.p.join_bare and self._fit_gain(x, is_src, mine, theirs) >= self.p.join_fit:
             return False
