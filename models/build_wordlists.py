@@ -524,7 +524,7 @@ ID_CUES = """
 lebih: more over greater further extra fewer less
 kurang: less fewer lack lacking lacks insufficient
 masuk: into enter entered entering entry join joined joins admitted elected
-keluar: exit quit withdraw withdrew
+keluar: exit quit withdraw withdrew exits
 setelah: after following post since afterwards
 sesudah: after following post since afterwards
 sebelum: before prior until pre previously
@@ -534,26 +534,78 @@ banyak: many much lot lots numerous several plenty multiple
 sedikit: few little bit slightly somewhat slight some
 besar: big large great major huge massive giant vast significant grand ambassador ambassadors likely
 kecil: small little minor tiny slight
+terbesar: biggest largest greatest
+terkecil: smallest
 baik: good well better best fine nice
 buruk: bad poor worse worst badly
+terbaik: best
+terburuk: worst
 benar: true right correct really actually truly indeed absolutely
 salah: wrong false mistake error incorrect wrongly
 naik: rise rose risen rising up increase increased climb climbed
 turun: fall fell fallen falling down decrease decreased drop dropped decline declined
-meningkat: rise rose risen rising increase increased increases grew growing surge surged spiked
-menurun: fall fell fallen falling decrease decreased decline declined dropped shrank
+meningkat: rise rose risen rising increase increased increases grew growing surge surged spiked up
+menurun: fall fell fallen falling decrease decreased decline declined dropped shrank down
+meningkatkan: increase increased raise raised boost boosted improve improved
+menurunkan: reduce reduced cut lower lowered decrease decreased
+kenaikan: rise increase increases hike hikes growth
+penurunan: fall decline decrease drop cut cuts reduction
+bertambah: increase increased grew grow growing added
+berkurang: reduced reduce decreased decrease fewer shrank
+menambah: add added adding increase boost
+mengurangi: reduce reduced reducing cut cutting lower
 tinggi: high higher highest tall
 rendah: low lower lowest
+tertinggi: highest top peak record
+terendah: lowest bottom
 menang: win won wins winning victory
 kalah: lose lost loses losing defeat defeated beaten
+kemenangan: victory win wins
+kekalahan: defeat defeats loss losses
 pertama: first initial
-terakhir: last final latest past
+terakhir: last final latest past recent recently
 baru: new newly recent recently fresh
 lama: old former longtime veteran long longer
 utara: north northern
 selatan: south southern
 timur: east eastern
 barat: west western
+membuka: open opened opens opening reopen
+menutup: close closed closes closing shut
+dibuka: open opened reopened opening
+ditutup: closed closure closures shut
+memulai: start started starting begin began launch launched
+mengakhiri: end ended ending finish finished conclude
+berhasil: managed succeeded success successful successfully
+gagal: failed fail fails failure unable
+menerima: accept accepted receive received welcome welcomed
+menolak: reject rejected refuse refused deny denied decline declined
+mendukung: support supported supports backed favour favor
+menentang: oppose opposed opposes against
+kuat: strong strength powerful
+lemah: weak weakness
+cepat: fast quick quickly rapid rapidly soon
+lambat: slow slowly
+mudah: easy easily
+sulit: difficult hard tough
+kaya: rich wealthy
+miskin: poor
+murah: cheap
+mahal: expensive costly
+aman: safe safely secure
+berbahaya: dangerous unsafe
+hidup: alive live living life
+mati: dead died die death
+maju: forward ahead advance
+mundur: backward retreat resign resigned
+jauh: far distant
+dekat: near close nearby
+tua: old older elderly
+muda: young younger
+untung: profit profits gain
+rugi: loss losses
+positif: positive
+negatif: negative
 """
 
 
