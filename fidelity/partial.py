@@ -196,8 +196,10 @@ class PartialParams:
     tail_gain: float = field(default=0.02, metadata={"sig": "tgain"})
     tail_cover: float = field(default=0.5, metadata={"sig": "tcover"})
     tail_net: int = field(default=2, metadata={"sig": "tnet"})
-    tail_short: float = field(default=-0.15, metadata={"sig": "tshort"})
+    tail_short: float = field(default=-0.25, metadata={"sig": "tshort"})
     tail_long: float = field(default=0.1, metadata={"sig": "tlong"})
+    tail_loose: float = field(default=0.5, metadata={"sig": "tloose"})
+    short_net: int = field(default=0, metadata={"sig": "snet"})
 
 
 # --------------------------------------------------------------------------- stemming
@@ -929,29 +931,34 @@ def tail_span(lc: LinkCover, params: PartialParams, text: LinkText) -> Span | No
     s_cov, s_where, t_cov, t_where = lc.s_raw, lc.s_raw_where, lc.t_raw, lc.t_raw_where
     short = text.shortness()
 
+    head = [i for i in range(run[0]) if lc.s_sent[i] == lc.s_sent[-1]]
+    loose = sum(1 for i in head if s_cov[i] < params.cover)
+    if loose > params.tail_loose * len(head) + 1:
+        return None  # the head is not rendered word for word either: a loose rendering
+
     def span(first: int) -> Span:
         found = [i for i in run if i >= first]
         return Span(tuple(lc.s_words[first:]), 1.0 - float(s_cov[found].mean()))
 
-    if short is not None and short <= params.tail_short:
-        return span(run[0])
-    if short is not None and short > params.tail_long:
-        return None
     t_low = t_cov < params.cover
     covered = np.flatnonzero(~t_low)
     # The translation's last rendered word's counterpart (None: it ends unrendered).
     last = int(t_where[covered[-1]]) if covered.size and not t_low[covered[-1] + 1:].any() else None
     weak = set(run)
+    is_short = short is not None and short <= params.tail_short
+    is_long = short is not None and short > params.tail_long
     for first in run:  # the longest run first
-        if len([i for i in run if i >= first]) < params.min_run:
+        count = len([i for i in run if i >= first])
+        if count < params.min_run:
             break
         anchors = [i for i in range(first) if s_cov[i] >= params.cover and i not in weak]
         after = int(s_where[anchors[-1]]) + 1 if anchors else 0
-        there = int(t_low[after:].sum())
+        net = count - int(t_low[after:].sum())
         ends_before = last is not None and last < first
-        if len([i for i in run if i >= first]) - there < params.tail_net and not ends_before:
-            continue
-        if text.gain(lc.s_words[first].start) >= params.tail_gain:
+        if is_short and (net >= params.short_net or ends_before):
+            return span(first)
+        if not is_long and (net >= params.tail_net or ends_before) \
+                and text.gain(lc.s_words[first].start) >= params.tail_gain:
             return span(first)
     return None
 
@@ -1059,6 +1066,7 @@ def partial_findings(source: Document, target: Document, links: list[Link],
     todo = [l for l in links if l.source and l.target
             and not all(cats[i] == "boilerplate" for i in l.source)
             and not all(titled[i] for i in l.source)]
+    ratio = document_ratio(source, target, todo)
     out: list[Finding] = []
     with _one_blas_thread():
         for start in range(0, len(todo), _CHUNK):  # bounded memory on a 50,000-line document
@@ -1072,17 +1080,34 @@ def partial_findings(source: Document, target: Document, links: list[Link],
                 lc = link_cover(s_words, s_sent, source.lang, t_words, t_sent, target.lang,
                                 vectors, params, s_fun, t_fun)
                 out += _findings(source, target, link, _category(cats, link.source),
-                                 *link_spans(lc, params, _link_text(source, target, link, lex)))
+                                 *link_spans(lc, params, _link_text(source, target, link, lex, ratio)))
     return out
 
 
-def _link_text(source: Document, target: Document, link: Link, lex: Lexicon) -> LinkText:
+def _link_text(source: Document, target: Document, link: Link, lex: Lexicon,
+               ratio: float | None = None) -> LinkText:
     """The :class:`LinkText` of one link (each side from its first sentence's start to its
-    last one's end)."""
+    last one's end); ``ratio``: the usual length ratio (the language pair's when None)."""
     s_start, s_end = source.sentences[link.source[0]].start, source.sentences[link.source[-1]].end
     t_start, t_end = target.sentences[link.target[0]].start, target.sentences[link.target[-1]].end
     return LinkText(source.text[s_start:s_end], target.text[t_start:t_end], s_start, lex,
-                    length_ratio(source.lang, target.lang))
+                    length_ratio(source.lang, target.lang) if ratio is None else ratio)
+
+
+def document_ratio(source: Document, target: Document, links: Sequence[Link],
+                   least: int = 5) -> float | None:
+    """The translation's own length habit: the median target/source character ratio of the
+    1-1 links (the language pair's usual ratio, :func:`length_ratio`, when there are fewer
+    than ``least``). A translator who writes concisely makes every link short, one who
+    spells things out every link long; a cut clause makes one link short for this
+    translation."""
+    pair = length_ratio(source.lang, target.lang)
+    logs = [math.log(len(target.sentences[l.target[0]].text) / len(source.sentences[l.source[0]].text))
+            for l in links if len(l.source) == 1 and len(l.target) == 1
+            and source.sentences[l.source[0]].text and target.sentences[l.target[0]].text]
+    if pair is None or len(logs) < least:
+        return pair
+    return math.exp(float(np.median(logs)))
 
 
 def _findings(source: Document, target: Document, link: Link, category: str,
