@@ -47,6 +47,19 @@ Court" / "Pengadilan Negeri Belfast"), not a dropped name. Added spans are the s
 the target side with a longer run, and are off by default: on real stories they were mostly a
 translator's explicitation.
 
+A clause cut from the end of a translation is the commonest real slip, and the pairing above
+hides it: the cut clause's words get paired with whatever the head's free rendering left
+over at the translation's end. So a second test (:func:`tail_span`) reads the evidence as
+first found, before the pairing. The candidate is the run of weak words that ends the last
+source sentence (below ``cover``, or whose counterpart a word before it already claims: a
+repeated "Korea" at the end found its match in the head's rendering). Two whole-sentence
+signals, both cheap with the static model, judge it beside the words: the translation is
+closer (cosine of token-vector sums, the model's sentence embedding) to the source cut
+before the run than to the whole source; and the translation is short for this translator
+(its character-length ratio against the median ratio of the document's 1-1 links: a cut
+takes its characters along, a free rendering does not). A short translation with no room
+for the run, or words leaving no room for it with the cut source closer, makes a cut.
+
 The cost is a few small matrix products per link (BLAS on one thread: they are tiny), with the
 words of up to 2,000 links tokenised at once: about 1-3 ms a link on two busy cores.
 """
@@ -163,6 +176,13 @@ class PartialParams:
     ``tail_gain``: how much closer (cosine of token-vector sums) the translation must be to
     the source without the run than to the whole source; ``tail_net``: the run's words
     beyond the uncovered words the translation has after the run's left anchor.
+    ``tail_short``: a link whose translation is this much shorter (log of the character
+    ratio) than the translation's own habit (:func:`document_ratio`) is short, and then a
+    run that outnumbers the translation's uncovered words after its anchor by ``short_net``
+    is cut, with no word or sentence signal needed; ``tail_long``: above this the
+    translation is long for its source and the word ground does not apply.
+    ``tail_loose``: the largest share of weak words in the sentence before the run (plus
+    one word) for the test to apply (a loosely rendered sentence has weak words everywhere).
     """
 
     cover: float = field(default=0.5, metadata={"sig": "cover"})
@@ -845,19 +865,23 @@ def _trailing_run(lc: LinkCover, cover: float, claim: float, bridge: int = 1) ->
     words (not a capitalised word or a number: one the translation writes places the clause
     in it, as in "..., but also the Trump camp." / "... dan kubu Trump ..."). A word is weak
     below ``cover``, or when a word before it with a cover of at least ``claim`` already has
-    the same counterpart: a word of the translation renders one source word,
-    and a repeated or related word at the end ("Korean ... North Korea's security" /
-    "... Korea Utara") found its counterpart in the head's rendering."""
+    the same counterpart, or when the word is said more often up to here than its
+    counterpart is written in the translation: a word of the translation renders one
+    source word, and a repeated or related word at the end ("North Korea ... the security of
+    North Korea" / "... Korea Utara ...") found its counterpart in the head's rendering."""
     cov, where = lc.s_raw, lc.s_raw_where
     n = len(lc.s_words)
     last_sentence = lc.s_sent[-1] if n else None
+    s_keys = [w.key for w in lc.s_words]
+    t_keys = [w.key for w in lc.t_words]
     run: list[int] = []
     gaps = 0
     for k in range(n - 1, -1, -1):
         if lc.s_sent[k] != last_sentence:
             break
         weak = cov[k] < cover or any(
-            where[i] == where[k] and cov[i] >= claim for i in range(k))
+            where[i] == where[k] and cov[i] >= claim for i in range(k)) \
+            or s_keys[:k + 1].count(s_keys[k]) > t_keys.count(t_keys[where[k]])
         if weak:
             run.append(k)
         elif not run or gaps >= bridge or lc.s_words[k].cap or lc.s_words[k].number:
@@ -871,7 +895,8 @@ def _trailing_run(lc: LinkCover, cover: float, claim: float, bridge: int = 1) ->
 class LinkText:
     """The text of one link's two sides, for the whole-sentence signals of :func:`tail_span`:
     ``source`` starts at document offset ``offset`` (word offsets are document offsets);
-    ``ratio``: the usual target/source length ratio of the language pair (None: unknown)."""
+    ``ratio``: the usual target/source character-length ratio of this translation
+    (:func:`document_ratio`; None: unknown, no length signal)."""
 
     source: str
     target: str
@@ -886,7 +911,7 @@ class LinkText:
 
     def shortness(self) -> float | None:
         """log(target length / (source length x ``ratio``)), in characters: below 0 when the
-        translation is shorter than the language pair's usual ratio makes it."""
+        translation is shorter than its usual ratio makes it (None: no ratio)."""
         if self.ratio is None or not self.source.strip() or not self.target.strip():
             return None
         return math.log(len(self.target.strip()) / (len(self.source.strip()) * self.ratio))
@@ -909,12 +934,18 @@ def tail_span(lc: LinkCover, params: PartialParams, text: LinkText) -> Span | No
     with whatever the head's free rendering left over at the translation's end).
 
     The candidate is the run of weak words at the end of the last source sentence
-    (:func:`_trailing_run`), at least ``min_run`` of them; a weak word of the head may open
-    it, so each later start is tried too. It is a cut clause on either of two grounds:
+    (:func:`_trailing_run`), at least ``min_run`` of them, after a sentence head that is
+    itself rendered word for word (at most ``tail_loose`` of its words weak); a weak word of
+    the head may open the run, so each later start is tried too. It is a cut clause on
+    either of two grounds:
 
-    * the translation is short: its length is below the language pair's usual ratio to the
-      source by ``tail_short`` (log scale; a cut clause takes its characters with it, a free
-      rendering of it does not);
+    * the translation is short and has no room for the run: its length is below this
+      translation's own length habit (``text.ratio``, :func:`document_ratio`) by
+      ``tail_short`` (log scale: a cut clause takes its characters with it, a free
+      rendering of it does not; a concise translator is short everywhere), and the run
+      outnumbers by ``short_net`` the uncovered words the translation has after the
+      counterpart of the word before the run (or the translation ends before the run, as
+      below);
     * the words leave no room for it and the sentence view agrees: the run outnumbers by
       ``tail_net`` the uncovered words the translation has after the counterpart of the word
       before the run, or the translation ends with the counterpart of a word before the run
@@ -1127,7 +1158,7 @@ def _findings(source: Document, target: Document, link: Link, category: str,
     return out
 
 
-__all__ = ["EN_FUNCTION", "EN_ID_RATIO", "ID_FUNCTION", "LinkCover", "LinkText", "PartialParams", "Span", "Word", "cognate",
+__all__ = ["EN_FUNCTION", "EN_ID_RATIO", "ID_FUNCTION", "LinkCover", "LinkText", "document_ratio", "PartialParams", "Span", "Word", "cognate",
            "en_stems", "fold", "id_stems", "length_ratio", "lexicon_pairs", "link_cover", "link_spans",
            "pair_leftovers", "partial_findings", "prefix_gain", "sentence_words", "settle",
            "stems", "tail_span", "uncovered_spans", "word_cover"]

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from fidelity.partial import (PartialParams, cognate, en_stems, id_stems, partial_findings,
-                              sentence_words)
+from fidelity.lexical import Lexicon
+from fidelity.partial import (EN_ID_RATIO, LinkText, PartialParams, cognate, document_ratio,
+                              en_stems, id_stems, partial_findings, prefix_gain, sentence_words)
 from fidelity.segment import segment_document
 from fidelity.types import Document, Link, Sentence
 
@@ -314,3 +315,102 @@ def test_a_word_of_a_name_rendered_as_a_whole_is_not_a_dropped_name():
     assert partial_findings(source, target, _one_to_one(1)) == []
     found = partial_findings(source, target, _one_to_one(1), PartialParams(name_phrase=False))
     assert [c.source for f in found for c in f.changes] == ["Magistrates"]
+
+
+# --------------------------------------------------------------------------- trailing clause cuts
+
+# Five faithful pairs around the pair under test: the translation's own length habit
+# (fidelity.partial.document_ratio) comes from its 1-1 links.
+CONTEXT_EN = [
+    "The company reported a sharp fall in profits last year because of weak demand in Europe.",
+    "Thousands of fans gathered outside the stadium to greet the players on their return home.",
+    "The hospital has cancelled routine operations this week as staff shortages worsen.",
+    "The government plans to build two new dams to supply water to the capital.",
+    "Officials closed the border crossing for several hours after a bomb threat.",
+]
+CONTEXT_ID = [
+    "Perusahaan itu melaporkan penurunan laba yang tajam tahun lalu karena lemahnya permintaan "
+    "di Eropa.",
+    "Ribuan penggemar berkumpul di luar stadion untuk menyambut para pemain yang pulang kampung.",
+    "Rumah sakit itu membatalkan operasi rutin pekan ini karena kekurangan staf semakin parah.",
+    "Pemerintah berencana membangun dua bendungan baru untuk memasok air ke ibu kota.",
+    "Petugas menutup perlintasan perbatasan selama beberapa jam setelah adanya ancaman bom.",
+]
+
+
+def _last_link_missing(en: str, ind: str, **params) -> list[str]:
+    """The missing spans reported on the last of the context pairs plus (``en``, ``ind``)."""
+    source, target = _doc(CONTEXT_EN + [en], "en"), _doc(CONTEXT_ID + [ind], "id")
+    n = len(CONTEXT_EN) + 1
+    found = partial_findings(source, target, _one_to_one(n), PartialParams(**params))
+    return [c.source for f in found if f.source == (n - 1,) for c in f.changes
+            if c.kind == "missing"]
+
+
+def test_context_pairs_are_faithful():
+    assert partial_findings(_doc(CONTEXT_EN, "en"), _doc(CONTEXT_ID, "id"),
+                            _one_to_one(len(CONTEXT_EN))) == []
+
+
+def test_a_cut_clause_whose_words_the_head_leftovers_would_absorb_is_found_by_length():
+    # The head is rendered freely ("a string of fine saves" / "serangkaian penyelamatan
+    # gemilang"): its leftovers at the translation's end pair with the cut clause's words, and
+    # the word evidence alone sees no gap. The translation is far shorter than this
+    # translator's habit, and nothing in it is left for the clause.
+    en = ("The goalkeeper made a string of fine saves, keeping his side in the game until the "
+          "final whistle.")
+    cut = "Penjaga gawang melakukan serangkaian penyelamatan gemilang."
+    full = ("Penjaga gawang melakukan serangkaian penyelamatan gemilang dan menjaga timnya tetap "
+            "dalam permainan hingga peluit akhir.")
+    missing = _last_link_missing(en, cut)
+    assert len(missing) == 1 and missing[0].endswith("until the final whistle")
+    assert _last_link_missing(en, cut, tail_short=-9.0) == []  # no length ground: missed
+    assert _last_link_missing(en, cut, tail_cut=False) == []
+    assert _last_link_missing(en, full) == []
+
+
+def test_a_repeated_name_at_the_end_finds_no_second_rendering():
+    # "North Korea" twice in the source, once in the cut translation: the one at the end has
+    # no rendering of its own, so the clause it closes is weak to the end.
+    en = ("South Korea's president met the leader of North Korea on Friday and promised to "
+          "guarantee the security of North Korea.")
+    cut = "Presiden Korea Selatan bertemu pemimpin Korea Utara pada hari Jumat."
+    full = ("Presiden Korea Selatan bertemu pemimpin Korea Utara pada hari Jumat dan berjanji "
+            "menjamin keamanan Korea Utara.")
+    assert _last_link_missing(en, cut) == ["promised to guarantee the security of North Korea"]
+    assert _last_link_missing(en, cut, tail_cut=False) == []
+    assert _last_link_missing(en, full) == []
+
+
+def test_prefix_gain_prefers_the_source_the_translation_renders():
+    lex = Lexicon.default()
+    head = "Residents said the water rose quickly during the night, "
+    tail = "forcing families to flee to the roof."
+    only_head = "Warga mengatakan air naik dengan cepat pada malam hari."
+    whole = "Warga mengatakan air naik dengan cepat pada malam hari, memaksa keluarga mengungsi ke atap."
+    assert prefix_gain(lex, head, tail, only_head) > 0.0 > prefix_gain(lex, head, tail, whole)
+
+
+def test_document_ratio_is_the_translators_own_habit():
+    en = ["The minister opened the new bridge over the river on Monday morning."] * 5
+    wordy = ["Menteri itu secara resmi membuka jembatan baru yang melintasi sungai tersebut pada "
+             "hari Senin pagi."] * 5
+    terse = ["Menteri membuka jembatan baru, Senin pagi."] * 5
+    ratio = document_ratio(_doc(en, "en"), _doc(wordy, "id"), _one_to_one(5))
+    assert ratio == pytest.approx(len(wordy[0]) / len(en[0]))
+    assert document_ratio(_doc(en, "en"), _doc(terse, "id"), _one_to_one(5)) < 0.7
+    # Too few 1-1 links to tell a habit: the language pair's usual ratio.
+    assert document_ratio(_doc(en[:2], "en"), _doc(terse[:2], "id"), _one_to_one(2)) == EN_ID_RATIO
+    # No usual ratio for an unknown pair, and no length ground then.
+    assert document_ratio(_doc(en[:2], "en"), _doc(terse[:2], "fr"), _one_to_one(2)) is None
+
+
+def test_a_concise_translator_is_not_short_everywhere():
+    # The goalkeeper's cut is short for a translator who writes like CONTEXT_ID, not for one
+    # whose every sentence is that terse: then only the word ground could report it.
+    text = LinkText("The goalkeeper made a string of fine saves, keeping his side in the game.",
+                    "Penjaga gawang melakukan serangkaian penyelamatan gemilang.", 0,
+                    Lexicon.default(), ratio=1.15)
+    assert text.shortness() < -0.25
+    assert LinkText(text.source, text.target, 0, text.lexicon, ratio=0.75).shortness() > -0.25
+    assert LinkText(text.source, text.target, 0, text.lexicon).shortness() is None
