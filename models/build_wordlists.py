@@ -521,7 +521,7 @@ def derived_pairs(pairs: set[tuple[str, str]], known: set[str]) -> set[tuple[str
 #: table are weak: closed-class words, comparatives, idioms ("into" -> "masuk", "following" ->
 #: "setelah", "earlier" -> "awal", "one of" -> "salah satu", "really" -> "benar-benar").
 ID_CUES = """
-lebih: more over greater further extra fewer less
+lebih: more over greater further extra
 kurang: less fewer lack lacking lacks insufficient
 masuk: into enter entered entering entry join joined joins admitted elected
 keluar: exit quit withdraw withdrew exits
@@ -556,8 +556,8 @@ menambah: add added adding increase boost
 mengurangi: reduce reduced reducing cut cutting lower
 tinggi: high higher highest tall
 rendah: low lower lowest
-tertinggi: highest top peak record
-terendah: lowest bottom
+tertinggi: highest top peak high
+terendah: lowest bottom low
 menang: win won wins winning victory
 kalah: lose lost loses losing defeat defeated beaten
 kemenangan: victory win wins

@@ -198,7 +198,7 @@ def id_english(curated: bool = False) -> dict[str, frozenset[str]]:
 
 #: Thresholds of :func:`opposite_words`. A source word says an Indonesian word when the table
 #: lists it as that word's English, or the token table covers the word this well from it.
-SAYS = 0.6
+SAYS = 0.65
 #: A source word says the opposite of a target word nothing says when it covers it this well
 #: (less than :data:`SAYS`: "immense" / "besar" 0.3, "secure" / "aman" 0.53) ...
 OPPOSITE = 0.6
@@ -215,7 +215,8 @@ RENDERED = 0.5
 NEAR = 0.3
 #: A source word says the opposite without the curated English only this clearly.
 UNCURATED = 0.65
-#: A lexicon pair counts as the source saying a word when the token table finds it this well.
+#: The joined English of a word counts as the source saying it when the token table finds it
+#: this well from the source word too.
 AGREES = 0.3
 
 
@@ -260,6 +261,8 @@ class _Source:
     stems: list[str]
     #: Per word: a content word (not a stop word, three letters or more).
     content: np.ndarray
+    #: Per word: its place, as a share of the text's length.
+    at: np.ndarray
 
     @staticmethod
     def of(text: str) -> "_Source":
@@ -267,7 +270,8 @@ class _Source:
         lower = [m.group(0).lower() for m in words]
         return _Source(words, [_lemmas(m.group(0)) | _comparative(m.group(0)) for m in words],
                        [bool(_EN_NEGATION.search(text[max(0, m.start() - 30):m.start()])) for m in words],
-                       lower, np.array([len(w) >= 3 and w not in _EN_STOP for w in lower], dtype=bool))
+                       lower, np.array([len(w) >= 3 and w not in _EN_STOP for w in lower], dtype=bool),
+                       np.array([m.start() / max(1, len(text)) for m in words]))
 
     def support(self, word: str, negated: bool = False) -> np.ndarray:
         """Per source word: 1 when the table's curated English says it renders ``word`` (an
@@ -284,16 +288,6 @@ class _Source:
         said = [bool(lem & cues) or (bool(lem & joined) and c >= AGREES) for lem, c in zip(self.lemmas, cover)]
         return np.where(np.logical_and(self.negated, not negated), 0.0, np.where(said, 1.0, cover))
 
-    def lexicon(self, word: str, cover: np.ndarray) -> np.ndarray:
-        """Per source word: 1 when the shipped lexicon pairs it with ``word`` (through stems of
-        both: "men" / "pria") and the token table's ``cover`` agrees at least :data:`AGREES`
-        (the lexicon joins every sense: "get" / "keluar", "time" / "lama"), else 0."""
-        from ..partial import en_stems, id_stems, lexicon_pairs
-
-        pairs = lexicon_pairs().get("en", {})
-        mine = id_stems(word)
-        return np.array([float(c >= AGREES and any(pairs.get(st, frozenset()) & mine for st in en_stems(w)))
-                         for w, c in zip(self.stems, cover)])
 
 
 def _pair_words(text: str, ant: dict[str, frozenset[str]]) -> tuple[list[re.Match], list[str], list[int]]:
@@ -323,12 +317,13 @@ def opposite_words(link: LinkText) -> list[Change]:
             sup[word, negated] = src.support(word, negated)
         return sup[word, negated]
 
+    where = np.array([m.start() / max(1, len(link.target.text)) for m in tgt])
     found: dict[str, list[tuple[float, int, int]]] = {}  # target word -> (distance, k, source word)
     surplus: dict[str, int] = {}
     for k in cands:
         t = lower[k]
         neg = any(w in _ID_NEGATION for w in lower[max(0, k - 3):k])
-        own = _own_support(src, t, np.maximum(support(t, neg), src.lexicon(t, support(t, neg))), lower, k)
+        own = _own_support(src, t, support(t, neg), lower, k, where)
         said = int((own >= SAYS).sum())
         if said >= count[t]:
             continue  # the source says the word as often as the translation writes it
@@ -361,18 +356,29 @@ def opposite_words(link: LinkText) -> list[Change]:
     return sorted(out, key=lambda c: c.target_spans)
 
 
-def _own_support(src: _Source, t: str, own: np.ndarray, lower: list[str], k: int) -> np.ndarray:
+def _own_support(src: _Source, t: str, own: np.ndarray, lower: list[str], k: int,
+                 where: np.ndarray) -> np.ndarray:
     """``own`` (per source word, how well it says the target word ``lower[k]`` = ``t``) with the
-    source words another target word renders better set to 0 ("first" is "pertama" elsewhere,
-    so it does not say "awal"; "after" says "setelah" however well "sesudah" renders it too),
-    except a comparative's "lebih" ("higher" -> "lebih tinggi")."""
+    source words another target word claims set to 0: one that renders it better by the token
+    table ("first" is "pertama" elsewhere, so it does not say "awal"), or one that renders it
+    or whose curated English has it and stands nearer to it ("sales rise" -> "penjualan
+    meningkat": "rise" is not the "naik" at the other end of the sentence); except a
+    comparative's "lebih" ("higher" -> "lebih tinggi"). ``where``: each target word's place,
+    as a share of the target's length."""
     out = own.copy()
-    others = [w for n, w in enumerate(lower) if n != k and w != t]
+    others = [n for n, w in enumerate(lower) if n != k and w != t]
+    if not others:
+        return out
+    cues = id_english(curated=True)
     for j in np.flatnonzero(own >= AGREES):
-        if others and not (t == COMPARATIVE and "-er" in src.lemmas[j]):
-            there = _cover([src.stems[j]], others).max()
-            if there >= RENDERED and there > _cover([t], [src.stems[j]])[0, 0]:
-                out[j] = 0.0
+        if t == COMPARATIVE and "-er" in src.lemmas[j]:
+            continue
+        cover = _cover([src.stems[j]], [lower[n] for n in others])[0]
+        mine = _cover([t], [src.stems[j]])[0, 0]
+        claims = [n for n, c in zip(others, cover) if c >= RENDERED or src.lemmas[j] & cues.get(lower[n], frozenset())]
+        if cover.max() >= RENDERED and cover.max() > mine or any(
+                abs(where[n] - src.at[j]) < abs(where[k] - src.at[j]) for n in claims):
+            out[j] = 0.0
     return out
 
 
