@@ -245,6 +245,9 @@ def _adjectives() -> frozenset[str]:
     return frozenset().union(*id_english().values()) if id_english() else frozenset()
 
 
+#: A verb made a noun by a hyphened particle ("start-up", "break-up", "shut-down") is not the
+#: verb: like a negated word, it says no word of a pair.
+_PARTICLE_NOUN = re.compile(r"-(?:up|off|out|in|down|over|away|back)\b", re.IGNORECASE)
 #: English function words: no content word of their own to say an opposite weakly.
 _EN_STOP = frozenset("""the a an of to in on at for and or but with by from as is are was were be been
     being it its this that these those he she they we you his her their our not no has have had
@@ -257,6 +260,7 @@ class _Source:
 
     words: list[re.Match]
     lemmas: list[frozenset[str]]
+    #: Per word: negated ("not high"), or a verb made a noun ("start-up"): it says no pair word.
     negated: list[bool]
     stems: list[str]
     #: Per word: a content word (not a stop word, three letters or more).
@@ -269,7 +273,8 @@ class _Source:
         words = list(re.finditer(r"[A-Za-z]+", text))
         lower = [m.group(0).lower() for m in words]
         return _Source(words, [_lemmas(m.group(0)) | _comparative(m.group(0)) for m in words],
-                       [bool(_EN_NEGATION.search(text[max(0, m.start() - 30):m.start()])) for m in words],
+                       [bool(_EN_NEGATION.search(text[max(0, m.start() - 30):m.start()]))
+                        or bool(_PARTICLE_NOUN.match(text, m.end())) for m in words],
                        lower, np.array([len(w) >= 3 and w not in _EN_STOP for w in lower], dtype=bool),
                        np.array([m.start() / max(1, len(text)) for m in words]))
 
