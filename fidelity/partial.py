@@ -904,10 +904,16 @@ class LinkText:
     lexicon: Lexicon
     ratio: float | None = None
 
+    @functools.cached_property
+    def _target_sum(self) -> np.ndarray:
+        return _token_sums(self.lexicon, [self.target])[0]
+
     def gain(self, at: int) -> float:
-        """:func:`prefix_gain` of the source cut at document offset ``at``."""
+        """:func:`prefix_gain` of the source cut at document offset ``at`` (the
+        translation's token sum computed once)."""
         k = at - self.offset
-        return prefix_gain(self.lexicon, self.source[:k], self.source[k:], self.target)
+        head, tail = _token_sums(self.lexicon, [self.source[:k], self.source[k:]])
+        return _cos(head, self._target_sum) - _cos(head + tail, self._target_sum)
 
     def shortness(self) -> float | None:
         """log(target length / (source length x ``ratio``)), in characters: below 0 when the
@@ -994,23 +1000,28 @@ def tail_span(lc: LinkCover, params: PartialParams, text: LinkText) -> Span | No
     return None
 
 
+def _token_sums(lexicon: Lexicon, texts: Sequence[str]) -> list[np.ndarray]:
+    """Each text's sum of token vectors (the table's rows at their norms; zeros for none)."""
+    toks = lexicon.tokens(list(texts))
+    out = []
+    for i in range(len(texts)):
+        ids = toks.of(i)
+        out.append((lexicon.unit[ids] * lexicon.weight[ids, None]).sum(axis=0)
+                   if ids.size else np.zeros(lexicon.unit.shape[1], dtype=np.float32))
+    return out
+
+
+def _cos(a: np.ndarray, b: np.ndarray) -> float:
+    return float(a @ b) / max(float(np.linalg.norm(a) * np.linalg.norm(b)), 1e-12)
+
+
 def prefix_gain(lexicon: Lexicon, head: str, tail: str, target: str) -> float:
     """How much closer ``target`` is to ``head`` than to ``head`` + ``tail``: the cosine of
     the sums of their token vectors (the shipped static model's sentence embedding, mean
     pooling without the division), the source cut before ``tail`` less the whole source.
     A word-piece tokenizer splits at spaces, so the whole source's sum is its parts' sums."""
-    toks = lexicon.tokens([head, tail, target])
-    sums = []
-    for i in range(3):
-        ids = toks.of(i)
-        sums.append((lexicon.unit[ids] * lexicon.weight[ids, None]).sum(axis=0)
-                    if ids.size else np.zeros(lexicon.unit.shape[1], dtype=np.float32))
-    h, t, x = sums
-
-    def cos(a: np.ndarray, b: np.ndarray) -> float:
-        return float(a @ b) / max(float(np.linalg.norm(a) * np.linalg.norm(b)), 1e-12)
-
-    return cos(h, x) - cos(h + t, x)
+    h, t, x = _token_sums(lexicon, [head, tail, target])
+    return _cos(h, x) - _cos(h + t, x)
 
 
 def link_spans(lc: LinkCover, params: PartialParams,
