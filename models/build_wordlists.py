@@ -519,12 +519,13 @@ def derived_pairs(pairs: set[tuple[str, str]], known: set[str]) -> set[tuple[str
 
 #: English words that say an Indonesian word of a common pair where the lexicon and the token
 #: table are weak: closed-class words, comparatives, idioms ("into" -> "masuk", "following" ->
-#: "setelah", "earlier" -> "awal", "one of" -> "salah satu", "really" -> "benar-benar").
+#: "setelah", "prefer" -> "lebih suka"); "in~" and "out~" are "in" and "out" as adverbs
+#: ("allowed back in", "came out of"), not prepositions.
 ID_CUES = """
-lebih: more over greater further extra
+lebih: more over greater further extra prefer prefers preferred
 kurang: less fewer lack lacking lacks insufficient
-masuk: into enter entered entering entry join joined joins admitted elected
-keluar: exit quit withdraw withdrew exits
+masuk: into enter entered entering entry join joined joins admitted elected in~
+keluar: exit quit withdraw withdrew exits out~
 setelah: after following post since afterwards
 sesudah: after following post since afterwards
 sebelum: before prior until pre previously

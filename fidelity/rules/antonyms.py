@@ -213,6 +213,9 @@ RENDERED = 0.5
 #: joins do) must stand this near the target word, as shares of the texts' lengths (planted
 #: reversals: 95 % within 0.26).
 NEAR = 0.3
+#: A source word the curated English ties to the opposite must stand at most this far from the
+#: target word (as shares of the texts' lengths).
+FAR = 0.5
 #: A source word says the opposite without the curated English only this clearly.
 UNCURATED = 0.65
 #: The joined English of a word counts as the source saying it when the token table finds it
@@ -237,6 +240,20 @@ def _comparative(word: str) -> frozenset[str]:
              base[:-1] if len(base) > 3 and base[-1] == base[-2] else base}
     known = stems & _adjectives()
     return frozenset({"-er", *known}) if known else frozenset()
+
+
+#: What follows "in" or "out" used as an adverb ("allowed back in.", "in or out of", "came out
+#: behind"), not as a preposition ("in the city").
+_ADVERB_AFTER = re.compile(r"\s*(?:$|[.,;:!?\"')\u201d]|(?:and|or|of|behind|again)\b)", re.IGNORECASE)
+
+
+def _particle(text: str, m: re.Match) -> frozenset[str]:
+    """``{"in~"}`` / ``{"out~"}`` for "in" / "out" used as an adverb (the table's cue for
+    "masuk" / "keluar"), else nothing."""
+    w = m.group(0).lower()
+    if w in ("in", "out") and _ADVERB_AFTER.match(text, m.end()):
+        return frozenset({w + "~"})
+    return frozenset()
 
 
 @lru_cache(maxsize=1)
@@ -272,7 +289,7 @@ class _Source:
     def of(text: str) -> "_Source":
         words = list(re.finditer(r"[A-Za-z]+", text))
         lower = [m.group(0).lower() for m in words]
-        return _Source(words, [_lemmas(m.group(0)) | _comparative(m.group(0)) for m in words],
+        return _Source(words, [_lemmas(m.group(0)) | _comparative(m.group(0)) | _particle(text, m) for m in words],
                        [bool(_EN_NEGATION.search(text[max(0, m.start() - 30):m.start()]))
                         or bool(_PARTICLE_NOUN.match(text, m.end())) for m in words],
                        lower, np.array([len(w) >= 3 and w not in _EN_STOP for w in lower], dtype=bool),
@@ -336,14 +353,19 @@ def opposite_words(link: LinkText) -> list[Change]:
         best = None
         for o in sorted(ant[t]):
             s = support(o, neg)
-            j = int(np.argmax(s))
-            if s[j] < OPPOSITE or int((s >= OPPOSITE).sum()) <= count.get(o, 0):
+            says = np.flatnonzero(s >= max(OPPOSITE, LOUD if said else own.max() + MARGIN))
+            if not says.size or int((s >= OPPOSITE).sum()) <= count.get(o, 0):
                 continue
-            if s[j] < (LOUD if said else own.max() + MARGIN):
-                continue
-            if not src.lemmas[j] & id_english(curated=True).get(o, frozenset()) and (
-                    s[j] < UNCURATED or _rendered_elsewhere(src.stems[j], lower, k) or _place(
-                        tgt[k].start(), link.target.text, src.words[j].start(), link.source.text) > NEAR):
+            written = [where[n] for n, w in enumerate(lower) if w == o]
+            says = [j for j in says if not any(abs(x - src.at[j]) < abs(where[k] - src.at[j]) for x in written)]
+            if not says:
+                continue  # each source word that says the opposite has it written nearer
+            j = int(min(says, key=lambda n: abs(where[k] - src.at[n])))  # the nearest that says it
+            far = abs(where[k] - src.at[j])
+            if src.lemmas[j] & id_english(curated=True).get(o, frozenset()):
+                if far > FAR:
+                    continue
+            elif s[j] < UNCURATED or _rendered_elsewhere(src.stems[j], lower, k) or far > NEAR:
                 continue
             if best is None or s[j] > best[0]:
                 best = (float(s[j]), j)
