@@ -213,9 +213,6 @@ RENDERED = 0.5
 #: joins do) must stand this near the target word, as shares of the texts' lengths (planted
 #: reversals: 95 % within 0.26).
 NEAR = 0.3
-#: A source word the curated English ties to the opposite must stand at most this far from the
-#: target word (as shares of the texts' lengths).
-FAR = 0.5
 #: A source word says the opposite without the curated English only this clearly.
 UNCURATED = 0.65
 #: The joined English of a word counts as the source saying it when the token table finds it
@@ -361,12 +358,9 @@ def opposite_words(link: LinkText) -> list[Change]:
             if not says:
                 continue  # each source word that says the opposite has it written nearer
             j = int(min(says, key=lambda n: abs(where[k] - src.at[n])))  # the nearest that says it
-            far = abs(where[k] - src.at[j])
-            if src.lemmas[j] & id_english(curated=True).get(o, frozenset()):
-                if far > FAR:
-                    continue
-            elif s[j] < UNCURATED or _rendered_elsewhere(src.stems[j], lower, k) or far > NEAR:
-                continue
+            if not src.lemmas[j] & id_english(curated=True).get(o, frozenset()) and (
+                    s[j] < UNCURATED or _rendered_elsewhere(src.stems[j], lower, k) or abs(where[k] - src.at[j]) > NEAR):
+                continue  # word order differs across the languages: only a curated word may stand far
             if best is None or s[j] > best[0]:
                 best = (float(s[j]), j)
         if best is not None:
