@@ -375,6 +375,13 @@ tua muda|berhasil gagal|sukses gagal|baik buruk|terbaik terburuk|memulai mengakh
 aman berbahaya|damai perang|legal ilegal|penuh kosong|maksimum minimum|mayoritas minoritas
 ditangkap dibebaskan|surplus defisit|sering jarang|bersih kotor|basah kering|senang sedih
 cinta benci|termurah termahal|tercepat terlambat|mulai berhenti|lebih besar lebih kecil
+depan belakang|kiri kanan|menjual membeli|penjualan pembelian|ekspor impor
+kawan lawan|menyerang bertahan|ingat lupa|terang gelap|tebal tipis|berat ringan|keras lembut
+pintar bodoh|jujur bohong|mulai selesai|dimulai berakhir|datang pergi|tiba berangkat|bagus jelek
+lahir meninggal|sehat sakit|diizinkan dilarang|asing domestik|publik swasta|internal eksternal
+ramai sepi|optimis pesimis|optimistis pesimistis|mengakui menyangkal|ekspansi kontraksi
+inflasi deflasi|menguat melemah|penguatan pelemahan|tumbuh menyusut|menangkap membebaskan
+pemenang pecundang|teratas terbawah|terkaya termiskin|terpanjang terpendek
 """
 
 
@@ -524,7 +531,7 @@ def derived_pairs(pairs: set[tuple[str, str]], known: set[str]) -> set[tuple[str
 ID_CUES = """
 lebih: more over greater further extra prefer prefers preferred
 kurang: less fewer lack lacking lacks insufficient
-masuk: into enter entered entering entry join joined joins admitted elected in~
+masuk: into enter entered entering entry join joined joins admitted elected enlist enlisted enlisting enrol enrolled in~
 keluar: exit quit withdraw withdrew exits out~
 setelah: after following post since afterwards
 sesudah: after following post since afterwards
@@ -607,6 +614,84 @@ untung: profit profits gain
 rugi: loss losses
 positif: positive
 negatif: negative
+depan: front
+belakang: behind rear
+kiri: left
+kanan: right
+menjual: sell sold selling sells
+membeli: buy bought buying buys purchase purchased
+penjualan: sales sale selling
+pembelian: purchase purchases buying
+ekspor: export exports exported exporting
+impor: import imports imported importing
+kawan: friend friends ally allies
+lawan: opponent opponents rival rivals enemy enemies
+menyerang: attack attacked attacking
+bertahan: defend defended defending survive survived
+ingat: remember remembered recall recalled
+lupa: forget forgot forgotten
+terang: bright
+gelap: dark darkness
+tebal: thick
+tipis: thin slim
+berat: heavy severe
+ringan: light mild
+keras: hard harsh
+lembut: soft gentle
+pintar: smart clever intelligent
+bodoh: stupid foolish
+jujur: honest
+bohong: lie lies lied lying
+mulai: start started begin began
+selesai: finish finished complete completed
+dimulai: started begins began begin
+berakhir: ended ends end finished
+datang: come came arrive arrived
+pergi: go went gone
+tiba: arrive arrived arrival
+berangkat: depart departed departure
+bagus: good nice great fine
+jelek: bad ugly
+lahir: born birth
+meninggal: died dies death dead
+sehat: healthy
+sakit: sick ill
+diizinkan: allowed permitted
+dilarang: banned prohibited forbidden barred
+asing: foreign
+domestik: domestic
+publik: public
+swasta: private
+internal: internal
+eksternal: external
+ramai: crowded busy
+sepi: quiet deserted
+optimis: optimistic
+pesimis: pessimistic
+optimistis: optimistic
+pesimistis: pessimistic
+mengakui: admit admitted acknowledged acknowledge
+menyangkal: deny denied
+ekspansi: expansion
+kontraksi: contraction
+inflasi: inflation
+deflasi: deflation
+menguat: strengthened strengthen firmed
+melemah: weakened weaken
+penguatan: strengthening
+pelemahan: weakening
+tumbuh: grow grew grown growth
+menyusut: shrink shrank shrunk
+menangkap: arrest arrested caught
+membebaskan: release released freed
+pemenang: winner winners
+pecundang: loser losers
+teratas: top
+terbawah: bottom
+terkaya: richest wealthiest
+termiskin: poorest
+terpanjang: longest
+terpendek: shortest
 """
 
 
