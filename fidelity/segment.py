@@ -61,6 +61,7 @@ _SENTENCE_PUNCT_END = re.compile(r"[.!?:;\"'\u201d\u2019)\]\u2026]$")
 #: A sentence end glued to a capitalised word: "Suleimani.Credit", "said.The", 'war."The'.
 _GLUED = re.compile(r"(?<=[^\W\d_]{2})[.!?]+[\"'\u201d\u2019)\]]*(?=([^\W\d_])([^\W\d_]))")
 _FIRST_WORD = re.compile(r"[^\W\d_]+")
+_DOUBLE_STOP = re.compile(r"(?<=[^\W\d_])\.\.\s+(?=[\"'\u201c\u2018]?[^\W\d_a-z])")
 _DOMAIN_REST = re.compile(r"\.[^\W\d_]")
 
 
@@ -258,6 +259,9 @@ def _boundaries(para: str, tokenizer: PunktSentenceTokenizer) -> list[int]:
     # Rule 2: glued sentence ends are boundaries (replacing a Punkt cut inside the glue).
     for glue_start, glue_end in _glued_breaks(para, tokenizer):
         cuts = [c for c in cuts if not glue_start < c <= glue_end] + [glue_end]
+    # Rule 3: a doubled full stop before a capital is a typed sentence end ("Cina.. Perubahan"),
+    # which Punkt reads as an ellipsis inside the sentence.
+    cuts += [m.end() for m in _DOUBLE_STOP.finditer(para)]
     return sorted(set(cuts))
 
 

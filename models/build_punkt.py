@@ -95,6 +95,16 @@ NEVER_ABBREVIATIONS = {
 }
 ABBREVIATIONS = {"en": ENGLISH_ABBREVIATIONS, "id": INDONESIAN_ABBREVIATIONS}
 
+#: Words that open sentences far more than they follow an abbreviation inside one: subject
+#: pronouns and sentence connectives. Punkt ends a sentence after an abbreviation when the next
+#: word is a capitalised frequent sentence starter ("... enlisting in Sept. He was ...", "...
+#: di AS. Mereka ..."); the small training text finds few of them, so they are listed. Name
+#: titles (Mr., Dr., Ny.) never end a sentence whatever follows (fidelity.segment.TitledPunkt).
+SENTENCE_STARTERS = {
+    "en": frozenset("he she they we however meanwhile".split()),
+    "id": frozenset("dia ia mereka kami kita saya anda namun tetapi sementara".split()),
+}
+
 _ABBREV_SHAPE = re.compile(r"^[a-z][a-z.]*$")
 _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*$")
 
@@ -195,6 +205,7 @@ def train(lang: str, lines: list[str]) -> tuple[PunktParameters, GuidedTrainer]:
     params = trainer.get_params()
     learned = {a for a in params.abbrev_types - listed if credible_learned(a, trainer.type_counts)}
     params.abbrev_types = set(listed) | learned
+    params.sent_starters |= SENTENCE_STARTERS[lang]
     return params, trainer
 
 

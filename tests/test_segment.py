@@ -51,6 +51,28 @@ def test_double_period_ends_a_sentence():
                                  "The officials spoke anonymously."]
 
 
+def test_double_period_ends_a_sentence_before_any_capitalised_word():
+    # Punkt reads ".." as an ellipsis inside the sentence unless the next word is a known starter.
+    assert texts("Ekspor batu bara ke Cina.. Perubahan itu terjadi tahun lalu.", "id") == [
+        "Ekspor batu bara ke Cina..", "Perubahan itu terjadi tahun lalu."]
+    assert texts("Tunggu... dia datang.", "id") == ["Tunggu... dia datang."]
+
+
+@pytest.mark.parametrize("text, expected, lang", [
+    ("He tried enlisting in Sept. He was turned away twice.",
+     ["He tried enlisting in Sept.", "He was turned away twice."], "en"),
+    ("Presiden tiba di Kab. Bogor. Mereka disambut warga.",
+     ["Presiden tiba di Kab. Bogor.", "Mereka disambut warga."], "id"),
+    ("Mereka menginap di Jl. Sudirman. Namun hujan turun di Kec. Menteng. Dia pulang.",
+     ["Mereka menginap di Jl. Sudirman.", "Namun hujan turun di Kec. Menteng.", "Dia pulang."], "id"),
+    # A name title never ends a sentence, and title-case headlines keep "U.S. It Is" whole.
+    ("Dr. He Jiankui defended his work.", ["Dr. He Jiankui defended his work."], "en"),
+    ("Iran Assures U.S. It Is Not Planning an Attack", ["Iran Assures U.S. It Is Not Planning an Attack"], "en"),
+])
+def test_a_pronoun_after_an_abbreviation_starts_a_sentence(text, expected, lang):
+    assert texts(text, lang) == expected
+
+
 def test_glued_caption_credit_is_split_off():
     text = "U.S. officials have said that Iran sought to kill him.CreditArash Khamooshi for The New York Times"
     assert texts(text, "en") == ["U.S. officials have said that Iran sought to kill him.",
