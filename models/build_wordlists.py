@@ -614,7 +614,7 @@ untung: profit profits gain
 rugi: loss losses
 positif: positive
 negatif: negative
-depan: front
+depan: front next upcoming coming
 belakang: behind rear
 kiri: left
 kanan: right
@@ -692,6 +692,12 @@ terkaya: richest wealthiest
 termiskin: poorest
 terpanjang: longest
 terpendek: shortest
+senang: happy glad pleased delighted
+sedih: sad upset unhappy
+legal: legal legally lawful
+ilegal: illegal illegally unlawful
+penuh: full packed
+kosong: empty vacant
 """
 
 
