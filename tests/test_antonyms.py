@@ -32,6 +32,12 @@ REVERSED = [
     # a pair joined from WordNet's adjective antonyms ("wide"/"narrow" -> "lebar"/"sempit")
     ("The new road is wide and safe.", "Jalan baru itu sempit dan aman.", ("wide", "sempit")),
     ("Fewer tourists came this summer.", "Lebih banyak wisatawan datang musim panas ini.", ("Fewer", "banyak")),
+    # "in" as an adverb says "masuk"; "in" as a preposition says nothing of it
+    ("Shoppers were let back in after the fire alarm stopped.",
+     "Para pembeli diizinkan keluar kembali setelah alarm kebakaran berhenti.", ("in", "keluar")),
+    # word order differs: the curated word may stand anywhere in the sentence
+    ("It is not the first time the bridge has been closed.",
+     "Jembatan itu ditutup, dan ini bukan kali terakhir.", ("first", "terakhir")),
 ]
 
 
@@ -57,6 +63,16 @@ FAITHFUL = [
     ("The market had its ups and downs this week.", "Pasar mengalami naik-turun minggu ini."),
     # both words of a pair, each said by the source
     ("Prices rose in the north and fell in the south.", "Harga naik di utara dan turun di selatan."),
+    ("Shoppers were let back in after the fire alarm stopped.",
+     "Para pembeli diizinkan masuk kembali setelah alarm kebakaran berhenti."),
+    # a verb made a noun is not the verb: "start-up" says nothing of "memulai"
+    ("The start-up's collapse ended a decade of rapid growth.",
+     "Runtuhnya perusahaan rintisan itu mengakhiri satu dekade pertumbuhan pesat."),
+    # "rise" is the nearer "meningkat"; the "naik" at the other end renders "climbed"
+    ("Sales rise as shoppers return, while the share price climbed.",
+     "Penjualan meningkat seiring kembalinya pembeli, sementara harga saham naik."),
+    # a free rendering of an unsaid word, its opposite said nowhere near
+    ("The minister left the meeting early.", "Menteri itu meninggalkan rapat lebih awal."),
 ]
 
 

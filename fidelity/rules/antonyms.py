@@ -241,7 +241,7 @@ def _comparative(word: str) -> frozenset[str]:
 
 #: What follows "in" or "out" used as an adverb ("allowed back in.", "in or out of", "came out
 #: behind"), not as a preposition ("in the city").
-_ADVERB_AFTER = re.compile(r"\s*(?:$|[.,;:!?\"')\u201d]|(?:and|or|of|behind|again)\b)", re.IGNORECASE)
+_ADVERB_AFTER = re.compile(r"\s*(?:$|[.,;:!?\"')\u201d]|(?:and|or|of|behind|again|after|when|until|now|then|too)\b)", re.IGNORECASE)
 
 
 def _particle(text: str, m: re.Match) -> frozenset[str]:
