@@ -11,8 +11,12 @@ evidence for that language alone.  :mod:`fidelity.langid` reads them.
 ``--tables`` builds the drift tables instead (see ``models/wordlists/README.md``):
 ``exonyms.tsv``, established Indonesian forms of English names and their adjectives (the
 lexicon's capitalised entries whose Indonesian form is spelt alike, plus :data:`COUNTRIES`),
-and ``antonyms.tsv``, English antonym pairs (:data:`ANTONYMS`) with the Indonesian words of
-each side, joined through the WordNet pairs of the lexicon.
+``antonyms.tsv``, English antonym pairs (:data:`ANTONYMS`) with the Indonesian words of
+each side, joined through the WordNet pairs of the lexicon, ``antonyms_id.tsv``, Indonesian
+antonym pairs (WordNet 3.0's adjective and adverb antonyms joined through the lexicon,
+:data:`ID_ANTONYMS`, their :data:`ID_FRAMES` derivations) with the English words that say
+each word, and ``antonyms_context.tsv``, the training-text bigrams around those words
+(``--wordnet``: the WordNet 3.0 database folder of the Debian package ``wordnet-base``).
 
 ``--evaluate`` measures :func:`fidelity.langid.detect` on held-out news (``dev/news_valid``,
 lines in batches of 5, both languages) and on the seed articles; nothing is tuned here.
