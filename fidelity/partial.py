@@ -179,7 +179,9 @@ class PartialParams:
     ``tail_short``: a link whose translation is this much shorter (log of the character
     ratio) than the translation's own habit (:func:`document_ratio`) is short, and then a
     run that outnumbers the translation's uncovered words after its anchor by ``short_net``
-    is cut, with no word or sentence signal needed; ``tail_long``: above this the
+    is cut, with no word or sentence signal needed; ``tail_mild``: a link this much shorter
+    is mildly short, and then the word ground needs the run to outnumber those words by only
+    ``mild_net`` (with the sentence view's ``mild_gain``); ``tail_long``: above this the
     translation is long for its source and the word ground does not apply.
     ``tail_loose``: the largest share of weak words in the sentence before the run (plus
     one word) for the test to apply (a loosely rendered sentence has weak words everywhere).
@@ -220,6 +222,9 @@ class PartialParams:
     tail_long: float = field(default=0.1, metadata={"sig": "tlong"})
     tail_loose: float = field(default=0.5, metadata={"sig": "tloose"})
     short_net: int = field(default=0, metadata={"sig": "snet"})
+    tail_mild: float = field(default=-0.1, metadata={"sig": "tmild"})
+    mild_net: int = field(default=1, metadata={"sig": "mnet"})
+    mild_gain: float = field(default=0.02, metadata={"sig": "mgain"})
 
 
 # --------------------------------------------------------------------------- stemming
@@ -958,7 +963,9 @@ def tail_span(lc: LinkCover, params: PartialParams, text: LinkText) -> Span | No
       with nothing uncovered after it (a free rendering leaves uncovered words there, a cut
       the head's last words); the source cut before the run is closer to the translation
       than the whole source by ``tail_gain`` (:func:`prefix_gain`, blind to which word
-      renders which); and the translation is not long for the source (``tail_long``).
+      renders which); and the translation is not long for the source (``tail_long``). A
+      mildly short translation (``tail_mild``) lowers the room the run needs to
+      ``mild_net``: the more signals agree, the less each has to say.
     """
     if lc.s_raw is None or len(lc.s_words) < params.min_words or not len(lc.t_words):
         return None
@@ -993,6 +1000,9 @@ def tail_span(lc: LinkCover, params: PartialParams, text: LinkText) -> Span | No
         net = count - int(t_low[after:].sum())
         ends_before = last is not None and last < first
         if is_short and (net >= params.short_net or ends_before):
+            return span(first)
+        if short is not None and short <= params.tail_mild and net >= params.mild_net \
+                and text.gain(lc.s_words[first].start) >= params.mild_gain:
             return span(first)
         if not is_long and (net >= params.tail_net or ends_before) \
                 and text.gain(lc.s_words[first].start) >= params.tail_gain:
