@@ -185,6 +185,8 @@ class PartialParams:
     translation is long for its source and the word ground does not apply.
     ``tail_loose``: the largest share of weak words in the sentence before the run (plus
     one word) for the test to apply (a loosely rendered sentence has weak words everywhere).
+    ``tail_order``: how far back (in words of the translation) a word's counterpart may lie
+    behind those of the rendered words before it and still render it, at the end.
     """
 
     cover: float = field(default=0.5, metadata={"sig": "cover"})
@@ -222,6 +224,7 @@ class PartialParams:
     tail_long: float = field(default=0.1, metadata={"sig": "tlong"})
     tail_loose: float = field(default=0.5, metadata={"sig": "tloose"})
     short_net: int = field(default=0, metadata={"sig": "snet"})
+    tail_order: int = field(default=3, metadata={"sig": "torder"})
     tail_mild: float = field(default=-0.1, metadata={"sig": "tmild"})
     mild_net: int = field(default=1, metadata={"sig": "mnet"})
     mild_gain: float = field(default=0.02, metadata={"sig": "mgain"})
@@ -864,7 +867,8 @@ def link_cover(s_words: list[Word], s_sent: list[int], s_lang: str, t_words: lis
     return settle(s_words, s_sent, t_words, t_sent, sc, s_where, tc, t_where, sim, params)
 
 
-def _trailing_run(lc: LinkCover, cover: float, claim: float, bridge: int = 1) -> list[int]:
+def _trailing_run(lc: LinkCover, cover: float, claim: float, order: int,
+                  bridge: int = 1) -> list[int]:
     """The content words at the end of the link's last source sentence that the evidence
     leaves weak, read backwards from the last one, stepping over at most ``bridge`` rendered
     words (not a capitalised word or a number: one the translation writes places the clause
@@ -873,7 +877,10 @@ def _trailing_run(lc: LinkCover, cover: float, claim: float, bridge: int = 1) ->
     the same counterpart, or when the word is said more often up to here than its
     counterpart is written in the translation: a word of the translation renders one
     source word, and a repeated or related word at the end ("North Korea ... the security of
-    North Korea" / "... Korea Utara ...") found its counterpart in the head's rendering."""
+    North Korea" / "... Korea Utara ...") found its counterpart in the head's rendering.
+    A word is weak too when its counterpart lies more than ``order`` words before the
+    median counterpart of the three rendered words before it: at the end of a sentence such
+    a match far back is a chance one ("the past" / "melalui", through the stem "lalu")."""
     cov, where = lc.s_raw, lc.s_raw_where
     n = len(lc.s_words)
     last_sentence = lc.s_sent[-1] if n else None
@@ -884,9 +891,12 @@ def _trailing_run(lc: LinkCover, cover: float, claim: float, bridge: int = 1) ->
     for k in range(n - 1, -1, -1):
         if lc.s_sent[k] != last_sentence:
             break
+        before = [int(where[i]) for i in range(k) if cov[i] >= claim
+                  and lc.s_sent[i] == last_sentence][-3:]
         weak = cov[k] < cover or any(
             where[i] == where[k] and cov[i] >= claim for i in range(k)) \
-            or s_keys[:k + 1].count(s_keys[k]) > t_keys.count(t_keys[where[k]])
+            or s_keys[:k + 1].count(s_keys[k]) > t_keys.count(t_keys[where[k]]) \
+            or (len(before) == 3 and where[k] < float(np.median(before)) - order)
         if weak:
             run.append(k)
         elif not run or gaps >= bridge or lc.s_words[k].cap or lc.s_words[k].number:
@@ -969,7 +979,7 @@ def tail_span(lc: LinkCover, params: PartialParams, text: LinkText) -> Span | No
     """
     if lc.s_raw is None or len(lc.s_words) < params.min_words or not len(lc.t_words):
         return None
-    run = _trailing_run(lc, params.tail_cover, params.cover)
+    run = _trailing_run(lc, params.tail_cover, params.cover, params.tail_order)
     if len(run) < params.min_run:
         return None
     s_cov, s_where, t_cov, t_where = lc.s_raw, lc.s_raw_where, lc.t_raw, lc.t_raw_where
