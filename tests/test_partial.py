@@ -415,3 +415,16 @@ def test_a_concise_translator_is_not_short_everywhere():
     assert text.shortness() < -0.25
     assert LinkText(text.source, text.target, 0, text.lexicon, ratio=0.75).shortness() > -0.25
     assert LinkText(text.source, text.target, 0, text.lexicon).shortness() is None
+
+
+def test_a_match_far_back_does_not_render_the_last_word():
+    # "the past" meets "melalui" (through the stem "lalu", the past) far back in the
+    # translation, behind the counterparts of the words before it: a chance match, so the
+    # clause it ends is still weak to the end.
+    en = ("The agency said most of the aid money for the flood victims went to local charities "
+          "and churches in the remote northern provinces, marking a shift from the past.")
+    head = ("Lembaga itu mengatakan sebagian besar dana bantuan untuk korban banjir disalurkan "
+            "melalui badan amal dan gereja setempat di provinsi-provinsi terpencil di utara")
+    assert _last_link_missing(en, head + ".") == ["marking a shift from the past"]
+    assert _last_link_missing(en, head + ".", tail_order=99) == []
+    assert _last_link_missing(en, head + ", menandai pergeseran dari masa lalu.") == []
