@@ -1011,12 +1011,12 @@ def tail_span(lc: LinkCover, params: PartialParams, text: LinkText) -> Span | No
         ends_before = last is not None and last < first
         if is_short and (net >= params.short_net or ends_before):
             return span(first)
-        if short is not None and short <= params.tail_mild and net >= params.mild_net \
-                and text.gain(lc.s_words[first].start) >= params.mild_gain:
-            return span(first)
-        if not is_long and (net >= params.tail_net or ends_before) \
-                and text.gain(lc.s_words[first].start) >= params.tail_gain:
-            return span(first)
+        mild = short is not None and short <= params.tail_mild and net >= params.mild_net
+        words = not is_long and (net >= params.tail_net or ends_before)
+        if mild or words:
+            gain = text.gain(lc.s_words[first].start)
+            if (mild and gain >= params.mild_gain) or (words and gain >= params.tail_gain):
+                return span(first)
     return None
 
 
