@@ -431,12 +431,15 @@ def contexts() -> dict[tuple[str, str], int]:
 
 
 #: Indonesian usage says the opposite belongs where the target word stands when a neighbour
-#: stands beside the opposite at least this often in the training text and never beside the
-#: target word ("duta besar" 5, "duta kecil" 0; "salah satu" 227, "benar satu" 0) ...
+#: stands beside the opposite at least this often in the training text ("duta besar" 5, "duta
+#: kecil" 0; "salah satu" 227, "benar satu" 0) ...
 IDIOM = 5
 #: ... and in at least this share of all its occurrences ("duta" 5 of 9; not "dengan", "yang",
 #: which stand beside everything).
 IDIOM_SHARE = 0.02
+#: ... and this many times as often as beside the target word ("orang tua" for "parents"
+#: against "orang muda"); the bigrams of the target word seen fewer than 3 times count 0.
+IDIOM_RATIO = 10
 
 
 def unidiomatic_words(link: LinkText) -> list[Change]:
@@ -486,15 +489,16 @@ def _hyphened(text: str, tgt: list[re.Match], k: int) -> bool:
 
 
 def _broken_phrase(lower: list[str], k: int, opposites: frozenset[str]) -> bool:
-    """A neighbour of word ``k`` goes with one of its ``opposites`` (:data:`IDIOM`) and never
-    with the word itself."""
+    """A neighbour of word ``k`` goes with one of its ``opposites`` (:data:`IDIOM`,
+    :data:`IDIOM_SHARE`) far more often than with the word itself (:data:`IDIOM_RATIO`)."""
     ctx = contexts()
     t = lower[k]
     for n, pair in ((k - 1, lambda x: (lower[k - 1], x)), (k + 1, lambda x: (x, lower[k + 1]))):
-        if not 0 <= n < len(lower) or ctx.get(pair(t), 0):
+        if not 0 <= n < len(lower):
             continue
         seen = max(1, ctx.get((lower[n], ""), 0))
-        if any(ctx.get(pair(o), 0) >= max(IDIOM, IDIOM_SHARE * seen) for o in opposites):
+        if any(ctx.get(pair(o), 0) >= max(IDIOM, IDIOM_SHARE * seen, IDIOM_RATIO * ctx.get(pair(t), 0))
+               for o in opposites):
             return True
     return False
 
