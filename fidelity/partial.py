@@ -964,12 +964,12 @@ def tail_span(lc: LinkCover, params: PartialParams, text: LinkText) -> Span | No
       translation's own length habit (``text.ratio``, :func:`document_ratio`) by
       ``tail_short`` (log scale: a cut clause takes its characters with it, a free
       rendering of it does not; a concise translator is short everywhere), and the run
-      outnumbers by ``short_net`` the uncovered words the translation has after the
-      counterpart of the word before the run (or the translation ends before the run, as
-      below);
-    * the words leave no room for it and the sentence view agrees: the run outnumbers by
-      ``tail_net`` the uncovered words the translation has after the counterpart of the word
-      before the run, or the translation ends with the counterpart of a word before the run
+      outnumbers by ``short_net`` the words the translation has after the counterpart of
+      the word before the run that nothing renders or that render a word of the run (one
+      way: the run's word found no counterpart itself), or the translation ends before the
+      run, as below;
+    * the words leave no room for it and the sentence view agrees: the run outnumbers those
+      words by ``tail_net``, or the translation ends with the counterpart of a word before the run
       with nothing uncovered after it (a free rendering leaves uncovered words there, a cut
       the head's last words); the source cut before the run is closer to the translation
       than the whole source by ``tail_gain`` (:func:`prefix_gain`, blind to which word
@@ -1007,7 +1007,10 @@ def tail_span(lc: LinkCover, params: PartialParams, text: LinkText) -> Span | No
             break
         anchors = [i for i in range(first) if s_cov[i] >= params.cover and i not in weak]
         after = int(s_where[anchors[-1]]) + 1 if anchors else 0
-        net = count - int(t_low[after:].sum())
+        # The translation's words after the anchor that nothing renders, or that render a
+        # word of the run (one way only: the run's words found no counterpart themselves).
+        net = count - int(sum(1 for j in range(after, len(t_low))
+                              if t_low[j] or int(t_where[j]) >= first))
         ends_before = last is not None and last < first
         if is_short and (net >= params.short_net or ends_before):
             return span(first)
