@@ -969,9 +969,9 @@ def tail_span(lc: LinkCover, params: PartialParams, text: LinkText) -> Span | No
       way: the run's word found no counterpart itself), or the translation ends before the
       run, as below;
     * the words leave no room for it and the sentence view agrees: the run outnumbers those
-      words by ``tail_net``, or the translation ends with the counterpart of a word before the run
-      with nothing uncovered after it (a free rendering leaves uncovered words there, a cut
-      the head's last words); the source cut before the run is closer to the translation
+      words by ``tail_net``, or the translation ends with the counterpart of a word before
+      the run with nothing uncovered after it (a free rendering leaves uncovered words
+      there, a cut the head's last words); the source cut before the run is closer to the translation
       than the whole source by ``tail_gain`` (:func:`prefix_gain`, blind to which word
       renders which); and the translation is not long for the source (``tail_long``). A
       mildly short translation (``tail_mild``) lowers the room the run needs to
