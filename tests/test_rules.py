@@ -60,6 +60,12 @@ def test_a_changed_number_is_one_typed_change_with_its_offsets() -> None:
     assert messages([c]) == ["number changed: 1127 -> 1172"] and severity([c]) == "major"
 
 
+def test_a_broken_fixed_phrase_names_the_word_not_an_empty_source() -> None:
+    c = Change("antonym", "", "Kecil", (), ((5, 10),))
+    assert messages([c]) == ["meaning reversed: Kecil (its opposite is the usual word here)"]
+    assert messages([Change("antonym", "rose", "turun", ((0, 4),), ((0, 5),))]) == ["meaning reversed: rose -> turun"]
+
+
 def test_a_changed_ordinal_and_a_missing_number_are_found() -> None:
     assert kinds(number_changes(link("Aguero scored in the 65th minute.", "Aguero mencetak gol pada menit ke-72."))) \
         == [("number", "65", "72")]

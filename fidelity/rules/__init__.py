@@ -161,6 +161,8 @@ TEMPLATES = {"name": "name changed: {s} -> {t}", "spelling": "name spelled diffe
 def _message(c: Change) -> str:
     if c.kind == "number" and not c.target:
         return f"number missing in translation: {c.source}"
+    if c.kind == "antonym" and not c.source:  # a fixed phrase broken by an opposite ("Duta Kecil")
+        return f"meaning reversed: {c.target} (its opposite is the usual word here)"
     return TEMPLATES.get(c.kind, c.kind + ": {s} -> {t}").format(s=c.source, t=c.target)
 
 
