@@ -38,6 +38,14 @@ REVERSED = [
     # word order differs: the curated word may stand anywhere in the sentence
     ("It is not the first time the bridge has been closed.",
      "Jembatan itu ditutup, dan ini bukan kali terakhir.", ("first", "terakhir")),
+    # negated alike on both sides, a few words back: still a reversal
+    ("The government said it would not accept the offer.",
+     "Pemerintah mengatakan tidak akan menolak tawaran itu.", ("accept", "menolak")),
+    # a clitic form counts, but a word written beside it still has to be said
+    ("Sales rose for the first time this year.",
+     "Penjualan naik untuk terakhir kalinya tahun ini.", ("first", "terakhir")),
+    # "baru" as an adjective after its noun is still "new"
+    ("The city opened an old bridge on Monday.", "Kota itu membuka jembatan baru pada hari Senin.", ("old", "baru")),
 ]
 
 
@@ -73,6 +81,22 @@ FAITHFUL = [
      "Penjualan meningkat seiring kembalinya pembeli, sementara harga saham naik."),
     # a free rendering of an unsaid word, its opposite said nowhere near
     ("The minister left the meeting early.", "Menteri itu meninggalkan rapat lebih awal."),
+    # a negation a few words back ("tidak lagi", "tak pernah") renders a negative source word
+    ("Officials said the water from the old well is unsafe to drink.",
+     "Pejabat mengatakan air dari sumur tua itu tidak lagi aman untuk diminum."),
+    ("There were few buyers at first, but now many people come.",
+     "Awalnya nggak banyak pembeli, tapi sekarang banyak orang datang."),
+    # a clitic form is the word: "pertamanya" renders "first"; "N tahun terakhir" is "the past N years"
+    ("It is the band's first concert in almost twenty years.",
+     "Ini adalah konser pertamanya selama hampir dua puluh tahun terakhir."),
+    # "baru" before a verb or a number is the adverb "just", not "new"
+    ("The puppy, only a week old, was found by a passer-by.",
+     "Anak anjing yang baru berumur satu minggu itu ditemukan oleh seorang pejalan kaki."),
+    ("The stock should last the shop until the end of the year.",
+     "Persediaan toko itu baru akan habis pada akhir tahun."),
+    # a common preposition far from the word says nothing of it ("into" / "keluar")
+    ("The workers were pushed into a small room that had no window to the yard.",
+     "Para pekerja dijejalkan ke sebuah ruangan kecil yang tidak punya jendela, tak ada jalan keluar."),
 ]
 
 

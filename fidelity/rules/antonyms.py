@@ -50,7 +50,7 @@ IRREGULAR = {"rose": "rise", "risen": "rise", "fell": "fall", "fallen": "fall", 
              "taken": "take", "built": "build", "lent": "lend", "sent": "send", "forgot": "forget",
              "forgotten": "forget", "died": "die", "dead": "dead", "better": "better", "worse": "worse",
              "shut": "shut", "cut": "cut", "led": "lead", "hated": "hate", "fewer": "fewer"}
-_EN_NEGATION = re.compile(r"\b(?:not|never|no|without|n't|nor|neither|hardly)\b(?:\W+\w+){0,2}\W*$", re.IGNORECASE)
+_EN_NEGATION = re.compile(r"(?:\b(?:not|never|no|without|nor|neither|hardly)|n't)\b(?:\W+\w+){0,2}\W*$", re.IGNORECASE)
 _ID_NEGATION = {"tidak", "tak", "bukan", "belum", "tanpa", "jangan", "enggak", "nggak", "gagal"}
 
 
@@ -220,6 +220,12 @@ UNCURATED = 0.65
 AGREES = 0.3
 
 
+#: Curated cues too common to stand far from the word they say: particles and prepositions
+#: ("crammed into a tiny space ... no way out" says nothing of "keluar"); like the token
+#: table's cues they must stand :data:`NEAR` and be rendered nowhere else.
+LOOSE_CUES = frozenset({"into", "up", "down", "over", "back", "off", "out", "in", "on"})
+
+
 #: The Indonesian word an English comparative says ("higher" -> "lebih tinggi").
 COMPARATIVE = "lebih"
 
@@ -311,10 +317,63 @@ class _Source:
 
 def _pair_words(text: str, ant: dict[str, frozenset[str]]) -> tuple[list[re.Match], list[str], list[int]]:
     """(the words of a target text, the same lower-cased, the indices of those of an antonym
-    pair that no negation precedes: "tidak naik" is no reversal of "fell")."""
+    pair that may be reversals: none right after a negation ("tidak naik" is no reversal of
+    "fell"), nor one of the uses that are no word of a pair (:func:`_no_pair_use`: adverbial
+    "baru"))."""
     tgt = list(re.finditer(r"[^\W\d_]+", text))
     lower = [m.group(0).lower() for m in tgt]
-    return tgt, lower, [k for k, w in enumerate(lower) if w in ant and not (k and lower[k - 1] in _ID_NEGATION)]
+    return tgt, lower, [k for k, w in enumerate(lower) if w in ant and not (k and lower[k - 1] in _ID_NEGATION)
+                        and not _no_pair_use(text, tgt, lower, k)]
+
+
+#: Indonesian clitics: "pertamanya" is "pertama" when the words a source says are counted.
+_CLITICS = ("nya", "lah", "pun", "kah")
+#: Words that end a negation's reach ("tidak ada yang baru": "baru" is not negated) ...
+_CLAUSE = frozenset("""yang dan atau tetapi tapi namun karena sehingga agar supaya untuk ketika saat
+    jika kalau bahwa sedangkan sementara melainkan""".split())
+#: ... and how many words before a word a negation reaches it ("tidak lagi aman", "tak pernah
+#: kalah", "belum juga selesai", "tidak ada jalan keluar"): as far as the English side's
+#: negation (:data:`_EN_NEGATION`: "not long after"), so that both sides are read alike.
+NEGATION_REACH = 3
+
+
+def _base(word: str) -> str:
+    """A pair word with its clitic stripped ("pertamanya" -> "pertama"), else the word."""
+    for c in _CLITICS:
+        if word.endswith(c) and word[:-len(c)] in id_table():
+            return word[:-len(c)]
+    return word
+
+
+def _id_negated(text: str, tgt: list[re.Match], lower: list[str], k: int) -> bool:
+    """A negation stands within :data:`NEGATION_REACH` words before word ``k``, with no clause
+    boundary (punctuation, a conjunction or "yang") between."""
+    for n in range(k - 1, max(-1, k - 1 - NEGATION_REACH), -1):
+        if re.search(r"[,.;:!?\"()\u201c\u201d]", text[tgt[n].end():tgt[n + 1].start()]) or lower[n] in _CLAUSE:
+            return False
+        if lower[n] in _ID_NEGATION:
+            return True
+    return False
+
+
+#: Comparative markers: with the word after them they read as one comparative ("lebih kecil").
+_DEGREE = frozenset({"lebih", "kurang", "paling"})
+#: What "baru" stands before as the adverb "just, only" ("baru berumur satu hari", "baru saja",
+#: "baru akan habis"), not as the adjective "new" (which follows its noun).
+_JUST_BEFORE = frozenset("""saja akan sadar tahu bisa dapat mulai sekali kali pertama sampai tiba satu dua
+    tiga empat lima enam tujuh delapan sembilan sepuluh sebulan setahun sehari seminggu beberapa""".split())
+_VERB = re.compile(r"(?:ber|be|me|mem|men|meng|meny|di|ter)[a-z]{3,}$")
+
+
+def _no_pair_use(text: str, tgt: list[re.Match], lower: list[str], k: int) -> bool:
+    """Word ``k`` is used as no word of a pair: "baru" as the adverb "just" (before a verb, a
+    number or :data:`_JUST_BEFORE`; "baru-baru ini" = "recently")."""
+    if lower[k] != "baru" or k + 1 >= len(tgt):
+        return False
+    gap = text[tgt[k].end():tgt[k + 1].start()]
+    nxt = lower[k + 1]
+    return gap == "-" or gap.strip() == "" and (nxt in _JUST_BEFORE or bool(_VERB.match(nxt))) \
+        or bool(re.match(r"\s*\d", text[tgt[k].end():]))
 
 
 def opposite_words(link: LinkText) -> list[Change]:
@@ -328,7 +387,9 @@ def opposite_words(link: LinkText) -> list[Change]:
     src = _Source.of(link.source.text)
     if not src.words:
         return []
-    count = {w: lower.count(w) for w in set(lower)}
+    text = link.target.text
+    base = [_base(w) for w in lower]
+    negs = [_id_negated(text, tgt, lower, n) for n in range(len(lower))]
     sup: dict[tuple[str, bool], np.ndarray] = {}
 
     def support(word: str, negated: bool) -> np.ndarray:
@@ -336,29 +397,34 @@ def opposite_words(link: LinkText) -> list[Change]:
             sup[word, negated] = src.support(word, negated)
         return sup[word, negated]
 
-    where = np.array([m.start() / max(1, len(link.target.text)) for m in tgt])
+    where = np.array([m.start() / max(1, len(text)) for m in tgt])
     found: dict[str, list[tuple[float, int, int]]] = {}  # target word -> (distance, k, source word)
     surplus: dict[str, int] = {}
     for k in cands:
         t = lower[k]
-        neg = any(w in _ID_NEGATION for w in lower[max(0, k - 3):k])
+        neg = negs[k]
+        written_t = sum(1 for n, w in enumerate(base) if w == t and negs[n] == neg)
         own = _own_support(src, t, support(t, neg), lower, k, where)
         said = int((own >= SAYS).sum())
-        if said >= count[t]:
+        if said >= written_t:
             continue  # the source says the word as often as the translation writes it
-        surplus[t] = count[t] - said
+        surplus[t] = written_t - said
         best = None
         for o in sorted(ant[t]):
-            s = support(o, neg)
+            # the opposite counts only from a source word negated as the target word is: "unsafe"
+            # is "tidak lagi aman"; and a negated word of the pair writes its opposite ("few" /
+            # "nggak banyak")
+            s = np.where(np.equal(src.negated, neg), support(o, neg), 0.0)
             says = np.flatnonzero(s >= max(OPPOSITE, LOUD if said else own.max() + MARGIN))
-            if not says.size or int((s >= OPPOSITE).sum()) <= count.get(o, 0):
+            rendered = base.count(o) + sum(1 for n, w in enumerate(base) if w == t and negs[n] != neg)
+            if not says.size or int((s >= OPPOSITE).sum()) <= rendered:
                 continue
-            written = [where[n] for n, w in enumerate(lower) if w == o]
+            written = [where[n] for n, w in enumerate(base) if w == o]
             says = [j for j in says if not any(abs(x - src.at[j]) < abs(where[k] - src.at[j]) for x in written)]
             if not says:
                 continue  # each source word that says the opposite has it written nearer
             j = int(min(says, key=lambda n: abs(where[k] - src.at[n])))  # the nearest that says it
-            if not src.lemmas[j] & id_english(curated=True).get(o, frozenset()) and (
+            if not (src.lemmas[j] - LOOSE_CUES) & id_english(curated=True).get(o, frozenset()) and (
                     s[j] < UNCURATED or _rendered_elsewhere(src.stems[j], lower, k) or abs(where[k] - src.at[j]) > NEAR):
                 continue  # word order differs across the languages: only a curated word may stand far
             if best is None or s[j] > best[0]:
@@ -457,7 +523,7 @@ def unidiomatic_words(link: LinkText) -> list[Change]:
     out: list[Change] = []
     for k in cands:
         t = lower[k]
-        if src.words and (src.support(t) >= SAYS).any():
+        if src.words and (src.support(t, _id_negated(text, tgt, lower, k)) >= SAYS).any():
             continue
         joined = [n for n in (k - 1, k + 1) if 0 <= n < len(tgt) and _hyphened(text, tgt, min(k, n))]
         if not any(lower[n] in ant[t] for n in joined) and not _broken_phrase(lower, k, ant[t]):
