@@ -152,9 +152,10 @@ class PartialParams:
     its place is a span even in a loosely rendered link (a name's absence is plain; the
     loose-link guards are for the table's weak evidence on ordinary words).
     ``min_words``: content words a sentence needs before it is judged word by word.
-    ``names``: also report a lone name or number of the source the translation does not
-    write (not the other way round: a translation adds a name's first name, a rank, a
-    region, and an added name with no source is the drift check's business).
+    ``names``: also report a lone name of the source the translation does not write (not
+    the other way round: a translation adds a name's first name, a rank, a region, and an
+    added name with no source is the drift check's business; so is a number, dropped or
+    written another way: :mod:`fidelity.rules.numbers` reads "kelima", "VII" and "US$200").
     ``additions``: also report spans the translation adds; ``add_min_run``: the run length
     they need (a translation spells out more than its source: classifiers, "hari" before a
     weekday, explanations, so the target side is noisier).
@@ -783,7 +784,8 @@ def uncovered_spans(words: Sequence[Word], cov: np.ndarray, where: np.ndarray,
         # rendered when no name of the other side is left over in its place (a replaced or
         # respelt name is the drift check's business; a pronoun is no name).
         named = ((params.names if names is None else names)
-                 and all(words[i].cap or words[i].number for i in found) and any(words[i].name for i in found)
+                 and all(words[i].cap or words[i].number for i in found)
+                 and any(words[i].name and not words[i].number for i in found)
                  and not any(other_low[j] and other_names[j] for j in range(max(lo, 0), min(hi + 1, m)))
                  and not (params.name_phrase and _in_rendered_name(words, cov, run,
                                                                    params.cover)))

@@ -220,6 +220,22 @@ def test_dropped_name_is_missing_but_a_replaced_name_is_left_to_drift():
     assert partial_findings(source, _doc(replaced, "id"), _one_to_one(1)) == []
 
 
+@pytest.mark.parametrize("en,idn", [
+    # A number written as a word, an ordinal, a Roman numeral or with another currency sign is
+    # rendered; a number truly dropped is the drift check's ("number missing in translation").
+    ("Rescuers found the 5 missing climbers near the summit on Sunday.",
+     "Tim penyelamat menemukan kelima pendaki yang hilang di dekat puncak pada hari Minggu."),
+    ("Classes for 7th graders were moved to the town hall after the roof collapsed.",
+     "Kelas untuk siswa kelas VII dipindahkan ke balai kota setelah atapnya ambruk."),
+    ("The court ordered each of them to pay a fine of about two hundred dollars.",
+     "Pengadilan memerintahkan masing-masing dari mereka membayar denda sekitar US$200."),
+    ("Police said 140 people were evacuated from the flooded village.",
+     "Polisi mengatakan banyak orang dievakuasi dari desa yang kebanjiran itu."),
+])
+def test_a_lone_number_is_never_a_partial_span(en: str, idn: str) -> None:
+    assert partial_findings(_doc([en], "en"), _doc([idn], "id"), _one_to_one(1)) == []
+
+
 def test_sentence_words_mark_clause_starts_and_glued_words():
     words = [w for w in sentence_words(
         "The plan, which the council approved, was dropped by Belfast Magistrates' Court.", 0, "en")
