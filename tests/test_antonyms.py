@@ -94,6 +94,24 @@ FAITHFUL = [
      "Anak anjing yang baru berumur satu minggu itu ditemukan oleh seorang pejalan kaki."),
     ("The stock should last the shop until the end of the year.",
      "Persediaan toko itu baru akan habis pada akhir tahun."),
+    # the word itself rendered by a derived form ("release" / "pembebasan"), not by "ditangkap"
+    ("The families demanded the release of ten sailors who were seized by the navy.",
+     "Keluarga menuntut pembebasan sepuluh pelaut yang ditangkap angkatan laut."),
+    # a word qualified by a negation after it, a small amount or a breach has the other meaning
+    ("The minister said the new rules are unlikely to be adopted.",
+     "Menteri mengatakan aturan baru itu kemungkinan tidak akan diterapkan."),
+    ("Officials said it is highly unlikely that the missing plane will be found.",
+     "Pejabat mengatakan kecil kemungkinan pesawat yang hilang itu akan ditemukan."),
+    ("The court ruled that the company had acted illegally.",
+     "Pengadilan memutuskan bahwa perusahaan itu telah melanggar hukum."),
+    # a comparative marker goes with its adjective ("tougher" / "lebih keras"), whatever "raised" is
+    ("The report has raised calls for tougher rules on banks.",
+     "Laporan itu memunculkan seruan aturan yang lebih keras bagi bank."),
+    # a reporting verb after a quote and the modal "better" say no word of a pair
+    ("The residents have gone back to work as usual,\" he finished.",
+     "Warga juga sudah mulai bekerja seperti biasa,\" ujarnya."),
+    ("\"If the staff complain about their pay, they better work elsewhere,\" the mayor said.",
+     "\"Kalau staf mengeluh gajinya kurang, silakan kerja di tempat lain,\" kata wali kota."),
     # a common preposition far from the word says nothing of it ("into" / "keluar")
     ("The workers were pushed into a small room that had no window to the yard.",
      "Para pekerja dijejalkan ke sebuah ruangan kecil yang tidak punya jendela, tak ada jalan keluar."),

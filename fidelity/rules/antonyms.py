@@ -49,7 +49,8 @@ IRREGULAR = {"rose": "rise", "risen": "rise", "fell": "fall", "fallen": "fall", 
              "went": "go", "gone": "go", "gave": "give", "given": "give", "took": "take",
              "taken": "take", "built": "build", "lent": "lend", "sent": "send", "forgot": "forget",
              "forgotten": "forget", "died": "die", "dead": "dead", "better": "better", "worse": "worse",
-             "shut": "shut", "cut": "cut", "led": "lead", "hated": "hate", "fewer": "fewer"}
+             "shut": "shut", "cut": "cut", "led": "lead", "hated": "hate", "fewer": "fewer",
+             "men": "man", "women": "woman", "children": "child"}
 _EN_NEGATION = re.compile(r"(?:\b(?:not|never|no|without|nor|neither|hardly)|n't)\b(?:\W+\w+){0,2}\W*$", re.IGNORECASE)
 _ID_NEGATION = {"tidak", "tak", "bukan", "belum", "tanpa", "jangan", "enggak", "nggak", "gagal"}
 
@@ -117,11 +118,14 @@ def english_antonyms(link: LinkText) -> list[Change]:
     for m, lemmas in src:
         if _EN_NEGATION.search(link.source.text[max(0, m.start() - 30):m.start()]):
             continue
+        if lemmas & ant.keys() and _curated_in(lemmas, tgt):
+            continue  # a target word's curated English has it ("tiny" / "kecil")
         for lemma in lemmas & ant.keys():
             for other, own_id, other_id in ant[lemma]:
-                if other in src_lemmas or own_id & tgt_words or lemma in seen:
-                    continue
-                hit = next((t for t, forms in tgt if forms & other_id and not _negated(link.target.text, t)
+                if other in src_lemmas or _stems_of(own_id) & tgt_words or lemma in seen:
+                    continue  # the antonym said too, or the word itself rendered ("release" / "pembebasan")
+                hit = next((t for n, (t, forms) in enumerate(tgt) if forms & other_id
+                            and not _negated(link.target.text, t) and not _qualified(tgt, n, link.target.text)
                             and not _translates_other(t.group(0), link.source.text, m)), None)
                 if hit is None or _rendered(m.group(0), tgt):
                     continue
@@ -129,6 +133,37 @@ def english_antonyms(link: LinkText) -> list[Change]:
                 out.append(Change("antonym", m.group(0), hit.group(0), (link.source.span(m.start(), m.end()),),
                                   (link.target.span(hit.start(), hit.end()),)))
     return out
+
+
+@lru_cache(maxsize=10_000)
+def _stems_of(words: frozenset[str]) -> frozenset[str]:
+    """The Indonesian ``words`` with their stems ("membebaskan" -> "bebas" too)."""
+    return frozenset().union(*(_forms(w) for w in words)) if words else frozenset()
+
+
+def _curated_in(lemmas: frozenset[str], tgt: list[tuple[re.Match, frozenset[str]]]) -> bool:
+    """Some target word (or its stem) is a word of the Indonesian pair table whose curated
+    English has one of ``lemmas``."""
+    cues = id_english(curated=True)
+    return any(lemmas & cues.get(f, frozenset()) for _, forms in tgt for f in forms)
+
+
+#: Words that turn the meaning of the word beside them: a small amount ("kecil kemungkinan" is
+#: "unlikely", "kurang baik" is "not good") or a breach ("melanggar hukum" is "illegal").
+_DIMINISH = frozenset({"kecil", "kurang", "sedikit", "minim", "tipis"})
+_AGAINST = frozenset({"melanggar", "melawan", "anti"})
+
+
+def _qualified(tgt: list[tuple[re.Match, frozenset[str]]], n: int, text: str) -> bool:
+    """Target word ``n`` does not stand for itself: a comparative marker with its adjective
+    ("lebih keras": the adjective is the word), a word that :data:`_DIMINISH` or
+    :data:`_AGAINST` words qualify, or one a negation follows ("kemungkinan tidak akan")."""
+    word = tgt[n][0].group(0).lower()
+    near = [tgt[i][0].group(0).lower() for i in (n - 1, n + 1) if 0 <= i < len(tgt)]
+    after = [t.group(0).lower() for t, _ in tgt[n + 1:n + 3]]
+    gap = text[tgt[n][0].end():tgt[n + 2][0].start() if n + 2 < len(tgt) else len(text)]
+    return (word in _DEGREE and n + 1 < len(tgt)) or (word not in _DIMINISH and bool(set(near) & _DIMINISH)) \
+        or (n > 0 and near[0] in _AGAINST) or (any(w in _ID_NEGATION for w in after) and not re.search(r"[,.;:]", gap))
 
 
 #: The token table finds a target word this well in the rest of the source sentence: it renders
@@ -230,12 +265,19 @@ LOOSE_CUES = frozenset({"into", "up", "down", "over", "back", "off", "out", "in"
 COMPARATIVE = "lebih"
 
 
+#: Comparatives and superlatives not made with "-er"/"-est": "-er" (says "lebih") and the base.
+IRREGULAR_COMPARATIVES = {"better": ("-er", "good", "well"), "worse": ("-er", "bad", "badly"),
+                          "best": ("good", "well"), "worst": ("bad", "badly")}
+
+
 @lru_cache(maxsize=100_000)
 def _comparative(word: str) -> frozenset[str]:
     """``{"-er"}`` and the adjective for a comparative of an adjective the table knows
     ("higher" -> "high", "larger", "easier"), else nothing ("player", "officer" are no
     comparatives)."""
     w = word.lower()
+    if w in IRREGULAR_COMPARATIVES:
+        return frozenset(IRREGULAR_COMPARATIVES[w])
     if len(w) < 5 or not w.endswith("er"):
         return frozenset()
     base = w[:-2]
@@ -274,13 +316,32 @@ _EN_STOP = frozenset("""the a an of to in on at for and or but with by from as i
     will would can could said says also than then there which who whom what when where much""".split())
 
 
+#: A reporting verb after a quotation ('...as usual," he finished.', '," uttered Hidayat.'): it
+#: says how a quote ends, not what happened.
+_AFTER_QUOTE = re.compile(r"[,.!?][\"\u201d']\s+(?:[\w.]+\s+){0,3}$")
+_QUOTE_TAIL = re.compile(r"(?:\s*[\w.]+){0,4}\s*(?:[.,;]|$)")
+#: "better" as the modal "had better" ("they better work"), not the comparative of "good".
+_MODAL_BETTER = re.compile(r"(?:\b(?:I|you|we|they|he|she|it|had)|'d)\s+$", re.IGNORECASE)
+
+
+def _mute(text: str, m: re.Match) -> bool:
+    """The source word ``m`` says no word of a pair in this use: a reporting verb after a quote,
+    or the modal "better"."""
+    before = text[max(0, m.start() - 60):m.start()]
+    if _AFTER_QUOTE.search(before) and _QUOTE_TAIL.fullmatch(text, m.end()):
+        return True
+    return m.group(0).lower() == "better" and bool(_MODAL_BETTER.search(before)) \
+        and not re.match(r"\s+than\b", text[m.end():])
+
+
 @dataclass(frozen=True)
 class _Source:
     """The source words of a link as :func:`opposite_words` weighs them."""
 
     words: list[re.Match]
     lemmas: list[frozenset[str]]
-    #: Per word: negated ("not high"), or a verb made a noun ("start-up"): it says no pair word.
+    #: Per word: negated ("not high"), or a verb made a noun ("start-up"), or mute (:func:`_mute`):
+    #: it says no pair word.
     negated: list[bool]
     stems: list[str]
     #: Per word: a content word (not a stop word, three letters or more).
@@ -294,7 +355,7 @@ class _Source:
         lower = [m.group(0).lower() for m in words]
         return _Source(words, [_lemmas(m.group(0)) | _comparative(m.group(0)) | _particle(text, m) for m in words],
                        [bool(_EN_NEGATION.search(text[max(0, m.start() - 30):m.start()]))
-                        or bool(_PARTICLE_NOUN.match(text, m.end())) for m in words],
+                        or bool(_PARTICLE_NOUN.match(text, m.end())) or _mute(text, m) for m in words],
                        lower, np.array([len(w) >= 3 and w not in _EN_STOP for w in lower], dtype=bool),
                        np.array([m.start() / max(1, len(text)) for m in words]))
 
@@ -423,10 +484,13 @@ def opposite_words(link: LinkText) -> list[Change]:
             says = [j for j in says if not any(abs(x - src.at[j]) < abs(where[k] - src.at[j]) for x in written)]
             if not says:
                 continue  # each source word that says the opposite has it written nearer
+            cues = id_english(curated=True).get(o, frozenset()) | ({"-er"} if o == COMPARATIVE else set())
+            # word order differs across the languages: only a curated word may stand far
+            says = [j for j in says if (src.lemmas[j] - LOOSE_CUES) & cues or not (
+                s[j] < UNCURATED or _rendered_elsewhere(src.stems[j], lower, k) or abs(where[k] - src.at[j]) > NEAR)]
+            if not says:
+                continue
             j = int(min(says, key=lambda n: abs(where[k] - src.at[n])))  # the nearest that says it
-            if not (src.lemmas[j] - LOOSE_CUES) & id_english(curated=True).get(o, frozenset()) and (
-                    s[j] < UNCURATED or _rendered_elsewhere(src.stems[j], lower, k) or abs(where[k] - src.at[j]) > NEAR):
-                continue  # word order differs across the languages: only a curated word may stand far
             if best is None or s[j] > best[0]:
                 best = (float(s[j]), j)
         if best is not None:
@@ -554,14 +618,22 @@ def _hyphened(text: str, tgt: list[re.Match], k: int) -> bool:
     return text[tgt[k].end():tgt[k + 1].start()] == "-"
 
 
+#: Neighbours that stand beside either word of a pair, whatever the training text's counts say
+#: (aspect, degree and function words: "sudah mulai" as well as "sudah selesai").
+_LOOSE_NEIGHBOURS = frozenset("""sudah telah akan sedang masih belum juga yang sangat terlalu cukup agak
+    makin semakin amat tidak tak bukan dan atau itu ini""".split())
+
+
 def _broken_phrase(lower: list[str], k: int, opposites: frozenset[str]) -> bool:
     """A neighbour of word ``k`` goes with one of its ``opposites`` (:data:`IDIOM`,
     :data:`IDIOM_SHARE`) far more often than with the word itself (:data:`IDIOM_RATIO`)."""
     ctx = contexts()
     t = lower[k]
     for n, pair in ((k - 1, lambda x: (lower[k - 1], x)), (k + 1, lambda x: (x, lower[k + 1]))):
-        if not 0 <= n < len(lower):
-            continue
+        if not 0 <= n < len(lower) or lower[n] in _LOOSE_NEIGHBOURS or _VERB.match(lower[n]) \
+                or (n > k and t in _DEGREE):
+            continue  # a function word or a verb goes with either word ("sudah mulai", "mulai bekerja"),
+            # as a comparative marker with any adjective ("kurang baik" is "not good")
         seen = max(1, ctx.get((lower[n], ""), 0))
         if any(ctx.get(pair(o), 0) >= max(IDIOM, IDIOM_SHARE * seen, IDIOM_RATIO * ctx.get(pair(t), 0))
                for o in opposites):
