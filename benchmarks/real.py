@@ -433,13 +433,14 @@ def _finding_key(f) -> tuple[str, str]:
 
 
 def score(p: Planted, source, target, findings, baseline: set[tuple[str, str]] = frozenset(),
-          links=()) -> dict:
+          links=(), presplit: bool = False) -> dict:
     """The outcome of one document: ``source``/``target`` the segmented Documents, ``findings``
     and ``links`` the checker's; ``baseline``: (type, message) of the faithful version's
     findings (not new). ``om_missed_linked``/``add_missed_linked``: planted omitted/added
     sentences not flagged because a link took them (a join), the rest fell elsewhere.
+    ``presplit``: the documents were given one line per sentence (``--presplit``).
     """
-    s_text, s_spans, t_text, t_spans = p.doc.texts()
+    s_text, s_spans, t_text, t_spans = p.doc.texts(presplit)
     s_map = map_sentences([(s.start, s.end) for s in source.sentences], s_spans)
     t_map = map_sentences([(s.start, s.end) for s in target.sentences], t_spans)
     omitted, added = p.doc.omitted(), p.doc.added()
@@ -664,17 +665,18 @@ def add_partials(rep) -> None:
 
 
 def run(checker, planted: list[Planted], progress: bool = True,
-        with_partials: bool = False) -> tuple[list[dict], list[dict], list[dict]]:
+        with_partials: bool = False, presplit: bool = False) -> tuple[list[dict], list[dict], list[dict]]:
     """Check and score every document; returns (records, false flags on faithful documents,
     misses of planted problems). ``with_partials``: see :func:`add_partials`."""
     records, false_flags, misses = [], [], []
     baseline: dict[str, set[tuple[str, str]]] = {}
     for n, p in enumerate(planted):
-        s_text, _, t_text, _ = p.doc.texts()
+        s_text, _, t_text, _ = p.doc.texts(presplit)
         rep = checker.check(s_text, t_text)
         if with_partials:
             add_partials(rep)
-        r = score(p, rep.source, rep.target, rep.findings, baseline.get(p.story, frozenset()), rep.links)
+        r = score(p, rep.source, rep.target, rep.findings, baseline.get(p.story, frozenset()), rep.links,
+                  presplit)
         r["verdict"] = rep.summary.verdict
         records.append(r)
         if p.variant == "faithful":
@@ -717,6 +719,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seeds", default="0,1,2", help="comma-separated seeds (default 0,1,2)")
     ap.add_argument("--stories", type=int, default=0, help="only the first N stories (default all)")
     ap.add_argument("--variants", default=",".join(VARIANTS), help="comma-separated subset of the variants")
+    ap.add_argument("--presplit", action="store_true",
+                    help="give the checker one line per sentence and blank lines between paragraphs "
+                         "(fidelity check --presplit), instead of running text for its segmenter")
     ap.add_argument("--data", default=str(NTREX), help="folder with ntrex-dev.{en,id,doc_ids}")
     ap.add_argument("--model", default=None, help="model folder or name (default: the shipped model)")
     ap.add_argument("--device", default="cpu")
@@ -751,8 +756,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.stories:
         stories = stories[:args.stories]
     planted = build(stories, seeds, variants)
-    checker = Checker(Settings(model=args.model, device=args.device, check_language=False), progress=False)
-    records, false_flags, misses = run(checker, planted, with_partials=args.add_partials)
+    checker = Checker(Settings(model=args.model, device=args.device, check_language=False,
+                               presplit=args.presplit), progress=False)
+    records, false_flags, misses = run(checker, planted, with_partials=args.add_partials, presplit=args.presplit)
     seconds = time.perf_counter() - t0
     faithful = [r for r in records if r["variant"] == "faithful"]
     per_seed = {f"seed {s}": figures(faithful + [r for r in records if r["seed"] == s]) for s in seeds}
@@ -764,7 +770,8 @@ def main(argv: list[str] | None = None) -> int:
         columns[f"before ({old.get('git', '?')})"] = old["figures"]["pooled"]
         changed = compare(old["records"], records)
     print(f"real stories (NTREX dev): {len(stories)} stories, seeds {args.seeds}, {len(planted)} documents, "
-          f"model {checker.model_id.name}#{checker.model_id.hash}, code {code}, {seconds:.0f} s")
+          f"model {checker.model_id.name}#{checker.model_id.hash}, code {code}, {seconds:.0f} s"
+          + (", one line per sentence (--presplit)" if args.presplit else ""))
     print("(faithful figures come from the same faithful documents for every seed)")
     print(tabulate(table_rows(columns), headers=["figure"] + list(columns), tablefmt="github"))
     if args.compare:

@@ -339,3 +339,22 @@ def test_planted_lines_map_through_the_real_segmenter():
         r = real.score(p, src, tgt, findings)
         assert r["seg_mismatch"] == 0
         assert (r["om_tp"], r["add_tp"]) == (len(p.doc.omitted()), len(p.doc.added()))
+
+
+def test_presplit_documents_map_line_for_line():
+    """With ``--presplit`` every planted line is one sentence of the checker's document (no
+    segmenter in between), so a planted drop and insertion score exactly."""
+    from fidelity.segment import segment_document
+
+    for p in _build(seeds=(0,)):
+        if p.variant not in ("faithful", "drop", "insert_other"):
+            continue
+        s_text, _, t_text, _ = p.doc.texts(presplit=True)
+        src = segment_document(s_text, "en", presplit=True)
+        tgt = segment_document(t_text, "id", presplit=True)
+        assert [s.text for s in src.sentences] == list(p.doc.source), p.variant
+        findings = [Finding("omission", "body", (i,), (), None, "") for i in sorted(p.doc.omitted())]
+        findings += [Finding("addition", "body", (), (j,), None, "") for j in sorted(p.doc.added())]
+        r = real.score(p, src, tgt, findings, presplit=True)
+        assert r["seg_mismatch"] == 0
+        assert (r["om_tp"], r["add_tp"]) == (len(p.doc.omitted()), len(p.doc.added()))
