@@ -107,6 +107,17 @@ FAITHFUL = [
     # a comparative marker goes with its adjective ("tougher" / "lebih keras"), whatever "raised" is
     ("The report has raised calls for tougher rules on banks.",
      "Laporan itu memunculkan seruan aturan yang lebih keras bagi bank."),
+    # "less W" rendered as "lebih" and the opposite of W: one comparative, both parts turned
+    ("Women who exercise every day are less likely to fall ill, the study suggests.",
+     "Studi itu menunjukkan wanita yang berolahraga setiap hari memiliki kemungkinan lebih kecil untuk jatuh sakit."),
+    # a negated word whose opposite a plain source word says weakly: read alike, no reversal
+    ("The rest of the holes will be patched gradually, the mayor said.",
+     "Sisa lubang itu akan ditambal agar tidak bertambah banyak, kata wali kota."),
+    # a comparative marker goes with any adjective, and aspect words and verbs with either word
+    # of a pair: "kurang baik", "sudah mulai bekerja" break no fixed phrase
+    ("Any negative image of the club has an effect on young fans.",
+     "Citra klub yang kurang baik berpengaruh pada penggemar muda."),
+    ("The shops in the old market have reopened.", "Toko-toko di pasar lama sudah mulai bekerja lagi."),
     # a reporting verb after a quote and the modal "better" say no word of a pair
     ("The residents have gone back to work as usual,\" he finished.",
      "Warga juga sudah mulai bekerja seperti biasa,\" ujarnya."),

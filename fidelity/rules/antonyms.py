@@ -464,6 +464,8 @@ def opposite_words(link: LinkText) -> list[Change]:
     for k in cands:
         t = lower[k]
         neg = negs[k]
+        if _less_comparative(src, lower, k):
+            continue
         written_t = sum(1 for n, w in enumerate(base) if w == t and negs[n] == neg)
         own = _own_support(src, t, support(t, neg), lower, k, where)
         said = int((own >= SAYS).sum())
@@ -505,6 +507,17 @@ def opposite_words(link: LinkText) -> list[Change]:
                               (link.source.span(word.start(), word.end()),),
                               (link.target.span(tgt[k].start(), tgt[k].end()),)))
     return sorted(out, key=lambda c: c.target_spans)
+
+
+def _less_comparative(src: _Source, lower: list[str], k: int) -> bool:
+    """Word ``k`` is "lebih" before a word of a pair, or the word after "lebih", where the source says
+    "less" or "fewer": "less likely" is "lebih kecil kemungkinannya", one comparative whose
+    marker and adjective both turn."""
+    if not any(not neg and w in ("less", "fewer") for w, neg in zip(src.stems, src.negated)):
+        return False
+    ant = id_table()
+    return (lower[k] == COMPARATIVE and k + 1 < len(lower) and lower[k + 1] in ant) \
+        or (k > 0 and lower[k - 1] == COMPARATIVE)
 
 
 def _own_support(src: _Source, t: str, own: np.ndarray, lower: list[str], k: int,
@@ -667,11 +680,14 @@ def weak_reversals(link: LinkText) -> list[Change]:
     source_vec, target_vec = _sum_vector(link.source.text), _sum_vector(text)
     out: list[Change] = []
     for k in cands:
-        own = src.support(lower[k])
+        if _less_comparative(src, lower, k):
+            continue
+        neg = _id_negated(text, tgt, lower, k)
+        own = src.support(lower[k], neg)
         if own.max() >= WEAK_OWN:
             continue
         for o in sorted(ant[lower[k]] - set(lower)):
-            s = np.where(src.content, src.support(o), 0.0)
+            s = np.where(src.content & np.equal(src.negated, neg), src.support(o, neg), 0.0)
             j = int(np.argmax(s))
             if s[j] < max(WEAK_SAYS, own.max() + WEAK_MARGIN) or _rendered_elsewhere(src.stems[j], lower, k) \
                     or _place(tgt[k].start(), text, src.words[j].start(), link.source.text) > NEAR:
