@@ -19,8 +19,20 @@ Four small rules, run in this order by :func:`antonym_changes` (a target word fl
 * :func:`weak_reversals`: a pair word nothing says, whose opposite a content word near it says
   weakly, when the whole translation with the opposite put back is closer to the source.
 
-Negation is kept apart: "did not rise" -> "tidak naik" is no reversal, nor is "not slow" ->
-"cepat"; "not the first" -> "bukan yang pertama" is compared as if neither were negated.
+Negation is read alike on both sides: "did not rise" -> "tidak naik" is no reversal, nor is
+"not slow" -> "cepat"; "not the first" -> "bukan yang pertama" is compared as if neither were
+negated. An Indonesian negation reaches a few words ahead ("tidak lagi aman", "tak pernah
+kalah"), and a negated pair word renders its opposite ("unsafe" -> "tidak lagi aman", "few" ->
+"nggak banyak"): the opposite counts only from a source word negated as the target word is.
+
+Uses that are no word of a pair say and reverse nothing: a clitic form counts as the word
+("pertamanya" renders "first"); "baru" before a verb or a number is the adverb "just"; a
+comparative marker goes with its adjective ("less likely" -> "lebih kecil" is one comparative;
+"lebih keras" is no hit of "lebih"); a word qualified by a negation after it, a small amount or
+a breach has the other meaning ("kemungkinan tidak", "kecil kemungkinan", "melanggar hukum");
+a reporting verb after a quote ('," he finished.') and the modal "better" say nothing; common
+prepositions ("into", "up", "over" ...) say a pair word only near it. Aspect, degree and function
+words and verbs are no evidence of a fixed phrase ("sudah mulai", "mulai bekerja").
 
 The shipped table ``models/wordlists/antonyms.tsv`` (built by ``models/build_wordlists.py
 --tables``: curated English antonym pairs joined to Indonesian through the lexicon's WordNet
