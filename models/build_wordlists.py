@@ -536,7 +536,7 @@ ID_CUES = """
 lebih: more over greater further extra prefer prefers preferred
 kurang: less fewer lack lacking lacks insufficient
 masuk: into enter entered entering entry join joined joins admitted elected enlist enlisted enlisting enrol enrolled in~
-keluar: exit quit withdraw withdrew exits out~
+keluar: exit quit withdraw withdrew exits out~ leave leaves leaving
 setelah: after following post since afterwards
 sesudah: after following post since afterwards
 sebelum: before prior until pre previously
@@ -636,6 +636,8 @@ ingat: remember remembered recall recalled
 lupa: forget forgot forgotten
 terang: bright
 gelap: dark darkness
+ditangkap: arrested arrest detained seized captured
+dibebaskan: freed free released release
 tebal: thick
 tipis: thin slim
 berat: heavy severe

@@ -44,6 +44,9 @@ REVERSED = [
     # a clitic form counts, but a word written beside it still has to be said
     ("Sales rose for the first time this year.",
      "Penjualan naik untuk terakhir kalinya tahun ini.", ("first", "terakhir")),
+    # "leaves" says "keluar" (a curated cue)
+    ("If the country leaves the union without a deal, trade will suffer.",
+     "Jika negara itu masuk ke serikat tanpa kesepakatan, perdagangan akan terganggu.", ("leaves", "masuk")),
     # "baru" as an adjective after its noun is still "new"
     ("The city opened an old bridge on Monday.", "Kota itu membuka jembatan baru pada hari Senin.", ("old", "baru")),
 ]
@@ -110,6 +113,9 @@ FAITHFUL = [
     # "less W" rendered as "lebih" and the opposite of W: one comparative, both parts turned
     ("Women who exercise every day are less likely to fall ill, the study suggests.",
      "Studi itu menunjukkan wanita yang berolahraga setiap hari memiliki kemungkinan lebih kecil untuk jatuh sakit."),
+    # "freed" says "dibebaskan" (a curated cue): "jail" further on reverses nothing
+    ("It is not clear how many prisoners are among those being freed; many remain in jail.",
+     "Belum jelas berapa jumlah tahanan yang turut dibebaskan."),
     # a negated word whose opposite a plain source word says weakly: read alike, no reversal
     ("The rest of the holes will be patched gradually, the mayor said.",
      "Sisa lubang itu akan ditambal agar tidak bertambah banyak, kata wali kota."),
