@@ -334,6 +334,7 @@ def _similar(a: str, b: str) -> float:
     return 1.0 - prev[-1] / max(len(a), len(b))
 
 
+@functools.lru_cache(maxsize=400_000)
 def cognate(word: str, other: str, lang: str) -> float:
     """How much ``word`` (in ``lang``) and ``other`` (in the other language) look like one word
     borrowed: edit similarity after respelling the English one, 0 for words under 4 letters."""
@@ -398,10 +399,11 @@ def _is_name(raw: str, key: str, lang: str) -> bool:
     """A capitalised word that is no ordinary word of ``lang`` and no acronym (acronyms are
     often spelt out or rendered by another acronym: "U.N." / "PBB", "AI" / "kecerdasan
     buatan")."""
+    if not (raw[:1].isupper() and len(key) > 2 and not _ACRONYM.match(raw)):
+        return False
     from .features import is_common
 
-    return (raw[:1].isupper() and len(key) > 2 and not _ACRONYM.match(raw)
-            and not is_common(key, lang))
+    return not is_common(key, lang)
 
 
 _CLITICS = frozenset(("s", "ll", "re", "ve", "d", "m", "t"))
@@ -422,33 +424,43 @@ def sentence_words(text: str, offset: int, lang: str) -> list[Word]:
     """The words of one sentence, with document offsets (``offset`` is the sentence's start).
     A content word *opens* a clause when a clause opener (:data:`_OPENERS`) or a break
     (comma, semicolon, colon, dash, bracket) lies between it and the previous content word."""
-    function = ID_FUNCTION if lang == "id" else EN_FUNCTION
     openers = _OPENERS.get(lang, frozenset())
     out = []
     last_end = None  # end (in the sentence) of the previous content word
     opener = False  # an opener word seen since the previous content word
     prev_content = False  # whether the previous word was a content word
-    for k, m in enumerate(_WORD.finditer(text)):
-        raw = m.group(0).rstrip(".,:")
-        key = fold(raw)
-        base, apo, clitic = key.partition("'")
-        if apo and clitic in _CLITICS:  # "she'll" -> "she", "couldn't" -> "could", "Iran's" -> "iran"
-            key = base[:-1] if clitic == "t" and base.endswith("n") and base != "can" else base
-        number = bool(_DIGIT.search(raw))
-        name = number or _is_name(raw, key, lang)
-        content = number or (len(key) > 1 and key not in function
-                             and not (lang == "id" and key.endswith("nya") and key[:-3] in function))
+    for m in _WORD.finditer(text):
+        raw, key, number, name, content, cap = _word_kind(m.group(0), lang)
+        start = m.start()
         opens = glued = False
         if content:
-            opens = last_end is not None and (opener or bool(_BREAK.search(text, last_end, m.start())))
-            glued = prev_content and not text[last_end:m.start()].strip(" '’")
-            last_end, opener = m.start() + len(raw), False
+            opens = last_end is not None and (opener or bool(_BREAK.search(text, last_end, start)))
+            glued = prev_content and not text[last_end:start].strip(" '’")
+            last_end, opener = start + len(raw), False
         elif key in openers:
             opener = True
         prev_content = content
-        out.append(Word(key, offset + m.start(), offset + m.start() + len(raw), content,
-                        name and content, number, opens, raw[:1].isupper(), glued))
+        out.append(Word(key, offset + start, offset + start + len(raw), content, name, number,
+                        opens, cap, glued))
     return out
+
+
+@functools.lru_cache(maxsize=200_000)
+def _word_kind(token: str, lang: str) -> tuple[str, str, bool, bool, bool, bool]:
+    """What :func:`sentence_words` needs of one matched token, which depends on the token
+    alone (cached: a document says its words many times): (the word without trailing
+    punctuation, its folded key, number, name (and content), content, capitalised)."""
+    raw = token.rstrip(".,:")
+    key = fold(raw)
+    base, apo, clitic = key.partition("'")
+    if apo and clitic in _CLITICS:  # "she'll" -> "she", "couldn't" -> "could", "Iran's" -> "iran"
+        key = base[:-1] if clitic == "t" and base.endswith("n") and base != "can" else base
+    function = ID_FUNCTION if lang == "id" else EN_FUNCTION
+    number = bool(_DIGIT.search(raw))
+    name = number or _is_name(raw, key, lang)
+    content = number or (len(key) > 1 and key not in function
+                         and not (lang == "id" and key.endswith("nya") and key[:-3] in function))
+    return raw, key, number, name and content, content, raw[:1].isupper()
 
 
 def _digits(key: str, lang: str) -> str:
@@ -463,10 +475,11 @@ class _Vectors:
 
     def __init__(self, lexicon: Lexicon) -> None:
         self.lex = lexicon
-        self.cache: dict[str, np.ndarray] = {}
+        self.index: dict[str, int] = {}  # word -> its row of ``table``
+        self.table = np.zeros((0, lexicon.unit.shape[1]), dtype=np.float32)
 
     def prepare(self, words: Sequence[str]) -> None:
-        new = [w for w in dict.fromkeys(words) if w not in self.cache]
+        new = [w for w in dict.fromkeys(words) if w not in self.index]
         if not new:
             return
         toks = self.lex.tokens(new)
@@ -477,11 +490,26 @@ class _Vectors:
         if keep.any():
             sums[keep] = np.add.reduceat(rows, toks.starts[:-1][keep], axis=0)
         sums /= np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
-        for w, v in zip(new, sums):
-            self.cache[w] = v
+        base = len(self.index)
+        self.index.update((w, base + k) for k, w in enumerate(new))
+        self.table = np.concatenate([self.table, sums]) if base else sums
+
+    def rows(self, words: Sequence[str]) -> np.ndarray:
+        """The rows of ``words`` in :attr:`table` (each prepared before)."""
+        index = self.index
+        return np.array([index[w] for w in words], dtype=np.intp)
 
     def matrix(self, words: Sequence[str]) -> np.ndarray:
-        return np.stack([self.cache[w] for w in words]) if words else np.zeros((0, 1), np.float32)
+        return self.table[self.rows(words)] if words else np.zeros((0, 1), np.float32)
+
+
+@functools.lru_cache(maxsize=200_000)
+def _wanted(key: str, lang: str) -> frozenset[str]:
+    """The stems of ``key`` and the stems the lexicon pairs give them in the other language:
+    a word of the other side with one of these stems renders ``key``."""
+    own = stems(key, lang)
+    pairs = lexicon_pairs().get(lang, {})
+    return own.union(*(pairs.get(s, frozenset()) for s in own))
 
 
 def word_cover(words: Sequence[Word], lang: str, other: Sequence[Word], other_lang: str,
@@ -514,7 +542,6 @@ def word_cover(words: Sequence[Word], lang: str, other: Sequence[Word], other_la
     sim = vectors.matrix(keys) @ mat.T
     other_digits = [_digits(k, other_lang) if o.number else None for k, o in zip(other_keys, other)]
     other_stems = [stems(k, other_lang) for k in other_keys]
-    pairs = lexicon_pairs().get(lang, {})
 
     def best(i: int, banned: set[int]) -> tuple[float, int]:
         row = sim[i]
@@ -535,8 +562,7 @@ def word_cover(words: Sequence[Word], lang: str, other: Sequence[Word], other_la
             d = _digits(w.key, lang)
             hit = next((c for c in free if other_digits[c] == d), -1)
             return (1.0, hit) if hit >= 0 else (score, j)
-        own = stems(w.key, lang)
-        wanted = own.union(*(pairs.get(s, frozenset()) for s in own))
+        wanted = _wanted(w.key, lang)
         hit = next((c for c in free if other_keys[c] == w.key), -1)
         if hit < 0:
             hit = next((c for c in free if other_stems[c] & wanted), -1)
@@ -598,23 +624,23 @@ def _windows(cov: np.ndarray, where: np.ndarray, m: int, cover: float, slack: in
     Before the first anchor the window opens at the start, after the last one it runs to the
     end."""
     n = cov.shape[0]
-    ok = np.zeros((n, m), dtype=bool)
     anchors = np.flatnonzero(cov >= cover)
+    if not anchors.size:
+        return np.ones((n, m), dtype=bool)
+    i = np.arange(n)
+    k = np.searchsorted(anchors, i)  # anchors[k - 1] < i <= anchors[k]
+    has_left = k > 0
+    nxt = np.minimum(k, anchors.size - 1)
+    has_right = (k < anchors.size) & (anchors[nxt] > i)
+    left = where[anchors[np.maximum(k - 1, 0)]].astype(np.int64)
+    right = where[anchors[nxt]].astype(np.int64)
+    both = has_left & has_right
+    lo = np.where(both, np.minimum(left, right) - slack,
+                  np.where(has_left, left - slack, 0))
+    hi = np.where(both, np.maximum(left, right) + slack,
+                  np.where(has_right, right + slack, m - 1))
     pos = np.arange(m)
-    for i in range(n):
-        k = int(np.searchsorted(anchors, i))  # anchors[k - 1] < i <= anchors[k]
-        left = int(where[anchors[k - 1]]) if k > 0 else None
-        right = int(where[anchors[k]]) if k < anchors.size and anchors[k] > i else None
-        if left is None and right is None:
-            lo, hi = 0, m - 1
-        elif right is None:
-            lo, hi = left - slack, m - 1
-        elif left is None:
-            lo, hi = 0, right + slack
-        else:
-            lo, hi = min(left, right) - slack, max(left, right) + slack
-        ok[i] = (pos >= lo) & (pos <= hi)
-    return ok
+    return (pos[None, :] >= lo[:, None]) & (pos[None, :] <= hi[:, None])
 
 
 def pair_leftovers(s_words: Sequence[Word], t_words: Sequence[Word], s_cov: np.ndarray,
