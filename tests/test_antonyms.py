@@ -47,6 +47,9 @@ REVERSED = [
     # "leaves" says "keluar" (a curated cue)
     ("If the country leaves the union without a deal, trade will suffer.",
      "Jika negara itu masuk ke serikat tanpa kesepakatan, perdagangan akan terganggu.", ("leaves", "masuk")),
+    # a comparison kept in its order: "slower than" rendered "lebih cepat dibanding" is reversed
+    ("Families are struggling, because the increase in salaries is slower than the increase of food prices.",
+     "Keluarga kesulitan, karena kenaikan gaji lebih cepat dibanding kenaikan harga makanan.", ("slower", "cepat")),
     # "baru" as an adjective after its noun is still "new"
     ("The city opened an old bridge on Monday.", "Kota itu membuka jembatan baru pada hari Senin.", ("old", "baru")),
 ]
@@ -124,6 +127,9 @@ FAITHFUL = [
     ("Any negative image of the club has an effect on young fans.",
      "Citra klub yang kurang baik berpengaruh pada penggemar muda."),
     ("The shops in the old market have reopened.", "Toko-toko di pasar lama sudah mulai bekerja lagi."),
+    # the same comparison stated from the other side: "prices rise faster than salaries"
+    ("Families are struggling, because the increase in salaries is slower than the increase of food prices.",
+     "Keluarga kesulitan, karena kenaikan harga makanan lebih cepat dibanding gaji."),
     # a reporting verb after a quote and the modal "better" say no word of a pair
     ("The residents have gone back to work as usual,\" he finished.",
      "Warga juga sudah mulai bekerja seperti biasa,\" ujarnya."),

@@ -139,7 +139,8 @@ def english_antonyms(link: LinkText) -> list[Change]:
                 hit = next((t for n, (t, forms) in enumerate(tgt) if forms & other_id
                             and not _negated(link.target.text, t) and not _qualified(tgt, n, link.target.text)
                             and not _translates_other(t.group(0), link.source.text, m)), None)
-                if hit is None or _rendered(m.group(0), tgt):
+                if hit is None or _rendered(m.group(0), tgt) \
+                        or any(_swapped_comparison(link, m, t) for t, _ in tgt):
                     continue
                 seen.add(lemma)
                 out.append(Change("antonym", m.group(0), hit.group(0), (link.source.span(m.start(), m.end()),),
@@ -184,6 +185,8 @@ ELSEWHERE = 0.5
 
 
 def _translates_other(word: str, source_text: str, m: re.Match) -> bool:
+    """The target ``word`` renders another source word than ``m`` by the token table
+    (:data:`ELSEWHERE`)."""
     from .names import covered
 
     rest = source_text[:m.start()] + source_text[m.end():]
@@ -495,9 +498,10 @@ def opposite_words(link: LinkText) -> list[Change]:
             if not says.size or int((s >= OPPOSITE).sum()) <= rendered:
                 continue
             written = [where[n] for n, w in enumerate(base) if w == o]
-            says = [j for j in says if not any(abs(x - src.at[j]) < abs(where[k] - src.at[j]) for x in written)]
+            says = [j for j in says if not any(abs(x - src.at[j]) < abs(where[k] - src.at[j]) for x in written)
+                    and not _swapped_comparison(link, src.words[j], tgt[k])]
             if not says:
-                continue  # each source word that says the opposite has it written nearer
+                continue  # each source word that says the opposite has it written nearer (or compares the other way)
             cues = id_english(curated=True).get(o, frozenset()) | ({"-er"} if o == COMPARATIVE else set())
             # word order differs across the languages: only a curated word may stand far
             says = [j for j in says if (src.lemmas[j] - LOOSE_CUES) & cues or not (
@@ -519,6 +523,45 @@ def opposite_words(link: LinkText) -> list[Change]:
                               (link.source.span(word.start(), word.end()),),
                               (link.target.span(tgt[k].start(), tgt[k].end()),)))
     return sorted(out, key=lambda c: c.target_spans)
+
+
+_THAN = re.compile(r"\W+(?:\w+\W+){0,2}?than((?:\W+\w+){1,5})", re.IGNORECASE)
+_ID_THAN = re.compile(r"\W+(?:\w+\W+){0,2}?(?:dibanding|dibandingkan|daripada|ketimbang|dari)((?:\W+\w+){1,5})",
+                      re.IGNORECASE)
+#: A comparison stated from the other side: the words after "than" are found this much better
+#: (summed cover) before the Indonesian comparative than after its "dibanding".
+SWAPPED = 0.3
+
+
+#: Conjunctions that open a clause: no comparand.
+_EN_JOINS = frozenset("because since while although though if unless whereas so yet".split())
+
+
+def _swapped_comparison(link: LinkText, word: re.Match, target: re.Match) -> bool:
+    """The source compares with "than" and the translation states the comparison from the other
+    side ("revenue rises slower than prices" -> "harga naik lebih cepat dibanding pendapatan"):
+    the words after "than" (the next five) stand before the target word rather than after its
+    "dibanding"/"daripada", and the words before the source word (five, in its clause) after it
+    rather than before. Then the target word rightly says the opposite."""
+    m = _THAN.match(link.source.text, word.end())
+    t = _ID_THAN.match(link.target.text, target.end())
+    if not m or not t:
+        return False
+
+    def content(text: str) -> list[str]:
+        return [w.lower() for w in re.findall(r"[A-Za-z]{3,}", text) if w.lower() not in _EN_STOP | _EN_JOINS]
+
+    them = content(m.group(1))
+    us = [w for w in content(re.split(r"[.;:,!?]", link.source.text[:word.start()])[-1])[-5:] if w not in them]
+    them = [w for w in them if w not in us]
+    before = re.split(r"[.;:,!?]", link.target.text[:target.start()])[-1].lower()
+    after = t.group(1).lower()
+    if not them or not us or not before.strip():
+        return False
+    them_cover = _cover(them, [before, after]).clip(0, None)
+    us_cover = _cover(us, [before, after]).clip(0, None)
+    score = them_cover[:, 0].sum() - them_cover[:, 1].sum() + us_cover[:, 1].sum() - us_cover[:, 0].sum()
+    return float(score) >= SWAPPED
 
 
 def _less_comparative(src: _Source, lower: list[str], k: int) -> bool:
@@ -702,6 +745,7 @@ def weak_reversals(link: LinkText) -> list[Change]:
             s = np.where(src.content & np.equal(src.negated, neg), src.support(o, neg), 0.0)
             j = int(np.argmax(s))
             if s[j] < max(WEAK_SAYS, own.max() + WEAK_MARGIN) or _rendered_elsewhere(src.stems[j], lower, k) \
+                    or _swapped_comparison(link, src.words[j], tgt[k]) \
                     or _place(tgt[k].start(), text, src.words[j].start(), link.source.text) > NEAR:
                 continue
             put_back = _sum_vector(text[:tgt[k].start()] + o + text[tgt[k].end():])
