@@ -32,14 +32,18 @@ comparative marker goes with its adjective ("less likely" -> "lebih kecil" is on
 a breach has the other meaning ("kemungkinan tidak", "kecil kemungkinan", "melanggar hukum");
 a reporting verb after a quote ('," he finished.') and the modal "better" say nothing; common
 prepositions ("into", "up", "over" ...) say a pair word only near it. Aspect, degree and function
-words and verbs are no evidence of a fixed phrase ("sudah mulai", "mulai bekerja").
+words and verbs are no evidence of a fixed phrase ("sudah mulai", "mulai bekerja"). A comparison
+stated from the other side ("revenue rises slower than prices" -> "harga naik lebih cepat
+dibanding pendapatan": the token table finds each comparand on the other side of the
+comparative) rightly says the opposite.
 
 The shipped table ``models/wordlists/antonyms.tsv`` (built by ``models/build_wordlists.py
 --tables``: curated English antonym pairs joined to Indonesian through the lexicon's WordNet
 pairs, sense noise filtered by the model's token table) gives, for an English word, its
 antonym and the Indonesian words of each. A link drifts when the source has the word, the
-target has an Indonesian word of the antonym and no Indonesian word of the word itself, and
-neither is negated, and the source does not have the antonym too ("rose and fell").
+target has an Indonesian word of the antonym and no Indonesian word of the word itself (nor a
+form of one: "release" / "pembebasan"), no target word's curated English has the word ("tiny" /
+"kecil"), neither is negated, and the source does not have the antonym too ("rose and fell").
 """
 
 from __future__ import annotations
