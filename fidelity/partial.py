@@ -325,13 +325,35 @@ def _similar(a: str, b: str) -> float:
         return 1.0
     if not a or not b:
         return 0.0
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return 1.0 - prev[-1] / max(len(a), len(b))
+    return 1.0 - _levenshtein(a, b) / max(len(a), len(b))
+
+
+def _levenshtein(a: str, b: str) -> int:
+    """The edit distance of two non-empty strings, by Myers' bit-parallel algorithm
+    (Hyyrö's form): one column of the dynamic programme is a pair of bit vectors over ``a``,
+    updated with a few integer operations per letter of ``b`` (the cognate test calls this
+    for every pair of like words the table leaves unrendered)."""
+    peq: dict[str, int] = {}
+    for i, c in enumerate(a):
+        peq[c] = peq.get(c, 0) | (1 << i)
+    full = (1 << len(a)) - 1
+    top = 1 << (len(a) - 1)
+    pv, mv, dist = full, 0, len(a)
+    for c in b:
+        eq = peq.get(c, 0)
+        xv = eq | mv
+        xh = (((eq & pv) + pv) ^ pv) | eq
+        ph = mv | (~(xh | pv) & full)
+        mh = pv & xh
+        if ph & top:
+            dist += 1
+        elif mh & top:
+            dist -= 1
+        ph = ((ph << 1) | 1) & full
+        mh = (mh << 1) & full
+        pv = mh | (~(xv | ph) & full)
+        mv = ph & xv
+    return dist
 
 
 @functools.lru_cache(maxsize=400_000)
@@ -424,6 +446,13 @@ def sentence_words(text: str, offset: int, lang: str) -> list[Word]:
     """The words of one sentence, with document offsets (``offset`` is the sentence's start).
     A content word *opens* a clause when a clause opener (:data:`_OPENERS`) or a break
     (comma, semicolon, colon, dash, bracket) lies between it and the previous content word."""
+    return _scan(text, offset, lang)
+
+
+def _scan(text: str, offset: int, lang: str, function: set[str] | None = None) -> list[Word]:
+    """:func:`sentence_words`; with ``function``, only the content words, the keys of the
+    function words going into ``function`` instead (the partial check reads no more, and a
+    sentence has as many function words as content words)."""
     openers = _OPENERS.get(lang, frozenset())
     out = []
     last_end = None  # end (in the sentence) of the previous content word
@@ -440,8 +469,11 @@ def sentence_words(text: str, offset: int, lang: str) -> list[Word]:
         elif key in openers:
             opener = True
         prev_content = content
-        out.append(Word(key, offset + start, offset + start + len(raw), content, name, number,
-                        opens, cap, glued))
+        if function is None or content:
+            out.append(Word(key, offset + start, offset + start + len(raw), content, name, number,
+                            opens, cap, glued))
+        else:
+            function.add(key)
     return out
 
 
@@ -493,6 +525,17 @@ class _Vectors:
         base = len(self.index)
         self.index.update((w, base + k) for k, w in enumerate(new))
         self.table = np.concatenate([self.table, sums]) if base else sums
+
+    def kept(self, words: Sequence[str]) -> "_Vectors":
+        """A copy with only the vectors of ``words`` that this one holds (the next chunk of
+        links says many of the same words: they are not tokenised again, and the table
+        stays the size of one chunk's words)."""
+        out = _Vectors(self.lex)
+        held = [w for w in words if w in self.index]
+        if held:
+            out.index = {w: k for k, w in enumerate(held)}
+            out.table = self.table[self.rows(held)]
+        return out
 
     def rows(self, words: Sequence[str]) -> np.ndarray:
         """The rows of ``words`` in :attr:`table` (each prepared before)."""
@@ -1090,7 +1133,8 @@ def link_spans(lc: LinkCover, params: PartialParams,
     return missing, added
 
 
-def _link_words(doc: Document, idx: Sequence[int], cache: dict[int, list[Word]]
+def _link_words(doc: Document, idx: Sequence[int],
+                cache: dict[int, tuple[list[Word], set[str]]]
                 ) -> tuple[list[Word], list[int], frozenset[str]]:
     """The content words of sentences ``idx``, the sentence of each, and the function words."""
     words: list[Word] = []
@@ -1099,11 +1143,12 @@ def _link_words(doc: Document, idx: Sequence[int], cache: dict[int, list[Word]]
     for i in idx:
         if i not in cache:
             s = doc.sentences[i]
-            cache[i] = sentence_words(s.text, s.start, doc.lang)
-        content = [w for w in cache[i] if w.content]
+            keys: set[str] = set()
+            cache[i] = (_scan(s.text, s.start, doc.lang, keys), keys)
+        content, keys = cache[i]
         words += content
         sent_of += [i] * len(content)
-        function.update(w.key for w in cache[i] if not w.content)
+        function |= keys
     return words, sent_of, frozenset(function)
 
 
@@ -1161,14 +1206,17 @@ def partial_findings(source: Document, target: Document, links: list[Link],
             and not all(titled[i] for i in l.source)]
     ratio = document_ratio(source, target, todo)
     out: list[Finding] = []
+    vectors: _Vectors | None = None
     with _one_blas_thread():
         for start in range(0, len(todo), _CHUNK):  # bounded memory on a 50,000-line document
-            s_cache: dict[int, list[Word]] = {}
-            t_cache: dict[int, list[Word]] = {}
+            s_cache: dict[int, tuple[list[Word], set[str]]] = {}
+            t_cache: dict[int, tuple[list[Word], set[str]]] = {}
             prepared = [(l, _link_words(source, l.source, s_cache),
                          _link_words(target, l.target, t_cache)) for l in todo[start:start + _CHUNK]]
-            vectors = _Vectors(lex)
-            vectors.prepare([w.key for _, (sw, _, _), (tw, _, _) in prepared for w in sw + tw])
+            keys = list(dict.fromkeys(w.key for _, (sw, _, _), (tw, _, _) in prepared
+                                      for w in sw + tw))
+            vectors = _Vectors(lex) if vectors is None else vectors.kept(keys)
+            vectors.prepare(keys)
             for link, (s_words, s_sent, s_fun), (t_words, t_sent, t_fun) in prepared:
                 lc = link_cover(s_words, s_sent, source.lang, t_words, t_sent, target.lang,
                                 vectors, params, s_fun, t_fun)
