@@ -292,3 +292,20 @@ def test_nearby_insertions_come_from_beside_the_chunk():
     anywhere = {e["text"] for seed in range(30)
                 for e in _doc(seed, _gen.Perturbations(insertions=(2, 2))).edits if e["kind"] == "insert"}
     assert anywhere - near
+
+
+def test_loose_counts_findings_by_type_and_kind(monkeypatch, capsys):
+    """benchmarks.loose on two hand-written pairs (not ../shared): a faithful line gives
+    nothing, a changed number is counted as drift/number and shown with --show."""
+    from benchmarks import loose
+
+    monkeypatch.setattr(loose, "pairs", lambda drop_audited=True: [
+        ("The council approved the budget for the new hospital on Tuesday.",
+         "Dewan kota menyetujui anggaran untuk rumah sakit baru pada hari Selasa."),
+        ("Police said 140 people were evacuated from the flooded village.",
+         "Polisi mengatakan 410 orang dievakuasi dari desa yang kebanjiran itu.")])
+    assert loose.main(["--show", "number"]) == 0
+    out = capsys.readouterr().out
+    assert "news_valid: 2 line pairs" in out
+    assert [line.split() for line in out.splitlines() if line.startswith("drift")] == [["drift", "number", "1"]]
+    assert "number changed: 140 -> 410" in out and "EN Police said 140" in out
