@@ -297,6 +297,9 @@ def en_stems(word: str) -> frozenset[str]:
     return frozenset(out)
 
 
+_STEMMERS = {"id": id_stems, "en": en_stems}
+
+
 def stems(word: str, lang: str) -> frozenset[str]:
     """Candidate stems of a folded word in ``lang`` (the word alone for another language)."""
     if lang == "id":
@@ -311,13 +314,14 @@ def stems(word: str, lang: str) -> frozenset[str]:
 _EN_SPELL = ((r"ph", "f"), (r"th", "t"), (r"qu", "kw"), (r"x", "ks"), (r"tion\b", "si"),
              (r"sion\b", "si"), (r"ity\b", "itas"), (r"c(?=[eiy])", "s"), (r"ch", "k"), (r"c", "k"),
              (r"y", "i"), (r"oo", "u"), (r"ee", "i"), (r"(.)\1", r"\1"))
+_EN_SPELT = tuple((re.compile(pattern), repl) for pattern, repl in _EN_SPELL)
 
 
 @functools.lru_cache(maxsize=200_000)
 def _spelt_id(word: str) -> str:
     """An English word spelt the way Indonesian borrows it ("democracy" -> "demokrasi")."""
-    for pattern, repl in _EN_SPELL:
-        word = re.sub(pattern, repl, word)
+    for pattern, repl in _EN_SPELT:
+        word = pattern.sub(repl, word)
     return word
 
 
@@ -425,9 +429,15 @@ def _is_name(raw: str, key: str, lang: str) -> bool:
     buatan")."""
     if not (raw[:1].isupper() and len(key) > 2 and not _ACRONYM.match(raw)):
         return False
+    return not _is_common(key, lang)
+
+
+@functools.lru_cache(maxsize=200_000)
+def _is_common(key: str, lang: str) -> bool:
+    """:func:`fidelity.features.is_common`, once per word (it strips affixes to look up)."""
     from .features import is_common
 
-    return not is_common(key, lang)
+    return is_common(key, lang)
 
 
 _CLITICS = frozenset(("s", "ll", "re", "ve", "d", "m", "t"))
@@ -491,10 +501,10 @@ def _word_kind(token: str, lang: str) -> tuple[str, str, bool, bool, bool, bool]
         key = base[:-1] if clitic == "t" and base.endswith("n") and base != "can" else base
     function = ID_FUNCTION if lang == "id" else EN_FUNCTION
     number = bool(_DIGIT.search(raw))
-    name = number or _is_name(raw, key, lang)
     content = number or (len(key) > 1 and key not in function
                          and not (lang == "id" and key.endswith("nya") and key[:-3] in function))
-    return raw, key, number, name and content, content, raw[:1].isupper()
+    name = content and (number or _is_name(raw, key, lang))
+    return raw, key, number, name, content, raw[:1].isupper()
 
 
 def _digits(key: str, lang: str) -> str:
@@ -591,16 +601,22 @@ def word_cover(words: Sequence[Word], lang: str, other: Sequence[Word], other_la
     by_initial: dict[str, list[int]] = {}  # cognates start alike ("c" borrowed as "k"/"s")
 
     def best(i: int, banned: set[int]) -> tuple[float, int]:
-        row = sim[i]
         if banned:
-            row = row.copy()
+            row = sim[i].copy()
             for j in banned:
                 row[j] = -np.inf
                 row[[k for k in (m + j - 1, m + j) if m <= k < row.shape[0]]] = -np.inf
-        k = int(row.argmax())
-        score, j = float(row[k]), (k - m if k >= m else k)
-        if score >= cover:
-            return score, j
+            k = int(row.argmax())
+            score, j = float(row[k]), (k - m if k >= m else k)
+            if score >= cover:
+                return score, j
+        else:  # the table's best, found for every word at once below
+            score, j = float(out[i]), int(where[i])
+        return other_evidence(i, score, j, banned)
+
+    def other_evidence(i: int, score: float, j: int, banned: set[int]) -> tuple[float, int]:
+        """The lexicon, the same word, number or stem, and cognates, for word ``i`` whose
+        best table score ``score`` (with word ``j``) is below ``cover``."""
         w = words[i]
         if w.key in other_function:
             return 1.0, j
@@ -613,11 +629,15 @@ def word_cover(words: Sequence[Word], lang: str, other: Sequence[Word], other_la
             hit = next((c for c in free if other_digits[c] == d), -1)
             return (1.0, hit) if hit >= 0 else (score, j)
         wanted = _wanted(w.key, lang)
-        hit = next((c for c in free if other_keys[c] == w.key), -1)
+        if banned:
+            hit = next((c for c in free if other_keys[c] == w.key), -1)
+        else:
+            hit = other_keys.index(w.key) if w.key in other_keys else -1
         if hit < 0:
             if not other_stems:
-                other_stems.extend(stems(k, other_lang) for k in other_keys)
-            hit = next((c for c in free if other_stems[c] & wanted), -1)
+                stem = _STEMMERS.get(other_lang)
+                other_stems.extend(stem(k) if stem else frozenset((k,)) for k in other_keys)
+            hit = next((c for c in free if not wanted.isdisjoint(other_stems[c])), -1)
         if hit >= 0:
             return 1.0, hit
         if not by_initial:
@@ -721,8 +741,9 @@ def pair_leftovers(s_words: Sequence[Word], t_words: Sequence[Word], s_cov: np.n
     s_cov, t_cov = s_cov.copy(), t_cov.copy()
     s_where, t_where = s_where.copy(), t_where.copy()
     n, m = sim.shape
-    if not n or not m:
-        return s_cov, s_where, t_cov, t_where
+    if not n or not m or params.itermax <= 0 or not (s_cov < params.cover).any() \
+            or not (t_cov < params.cover).any():
+        return s_cov, s_where, t_cov, t_where  # nothing to pair
     near = (_windows(s_cov, s_where, m, params.cover, params.slack)
             & _windows(t_cov, t_where, n, params.cover, params.slack).T)
     s_num = np.array([w.number for w in s_words])
@@ -897,15 +918,18 @@ def _numbers_changed(s_c: Sequence[Word], sc: np.ndarray, t_c: Sequence[Word], t
     """A number each side writes and the other does not is a changed (or reformatted) number,
     the drift check's business, not a missing span: count both as covered (in place). With
     ``calendar``, the same for a weekday or month ("Wednesday" / "Kamis": a changed date)."""
-    kinds = [(lambda w: w.number, lambda w: w.number)]
+    s_num = [i for i, w in enumerate(s_c) if w.number and sc[i] < cover]
+    t_num = [j for j, w in enumerate(t_c) if w.number and tc[j] < cover] if s_num else None
+    if s_num and t_num:
+        sc[s_num] = cover
+        tc[t_num] = cover
     if calendar:
-        kinds.append((lambda w: w.key in _EN_CALENDAR, lambda w: w.key in _ID_CALENDAR))
-    for s_kind, t_kind in kinds:
-        s_num = [i for i, w in enumerate(s_c) if s_kind(w) and sc[i] < cover]
-        t_num = [j for j, w in enumerate(t_c) if t_kind(w) and tc[j] < cover]
-        if s_num and t_num:
-            sc[s_num] = cover
-            tc[t_num] = cover
+        s_day = [i for i, w in enumerate(s_c) if w.key in _EN_CALENDAR and sc[i] < cover]
+        t_day = [j for j, w in enumerate(t_c) if w.key in _ID_CALENDAR and tc[j] < cover] \
+            if s_day else None
+        if s_day and t_day:
+            sc[s_day] = cover
+            tc[t_day] = cover
 
 
 @dataclass(frozen=True)
@@ -984,7 +1008,7 @@ def _trailing_run(lc: LinkCover, cover: float, claim: float, order: int,
         weak = cov[k] < cover or any(
             where[i] == where[k] and cov[i] >= claim for i in range(k)) \
             or s_keys[:k + 1].count(s_keys[k]) > t_keys.count(t_keys[where[k]]) \
-            or (len(before) == 3 and where[k] < float(np.median(before)) - order)
+            or (len(before) == 3 and where[k] < float(sorted(before)[1]) - order)
         if weak:
             run.append(k)
         elif not run or gaps >= bridge or lc.s_words[k].cap or lc.s_words[k].number:
