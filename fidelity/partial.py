@@ -567,6 +567,11 @@ def _wanted(key: str, lang: str) -> frozenset[str]:
     return own.union(*(pairs.get(s, frozenset()) for s in own))
 
 
+#: The initials of the other side's words a cognate of a word may have, where not its own
+#: (``[True]``: the word is English): English "c" is Indonesian "c", "k" or "s".
+_ALIKE = {True: {"c": "cks"}, False: {"k": "kc", "s": "sc"}}
+
+
 def word_cover(words: Sequence[Word], lang: str, other: Sequence[Word], other_lang: str,
                vectors: _Vectors, cover: float,
                other_function: frozenset[str] = frozenset()) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -598,6 +603,7 @@ def word_cover(words: Sequence[Word], lang: str, other: Sequence[Word], other_la
     # Read from the other side only for the words the table leaves weak (built when needed).
     other_digits: list[str | None] = []
     other_stems: list[frozenset[str]] = []
+    stem_at: dict[str, int] = {}  # a stem of the other side -> its first word
     by_initial: dict[str, list[int]] = {}  # cognates start alike ("c" borrowed as "k"/"s")
 
     def best(i: int, banned: set[int]) -> tuple[float, int]:
@@ -637,15 +643,25 @@ def word_cover(words: Sequence[Word], lang: str, other: Sequence[Word], other_la
             if not other_stems:
                 stem = _STEMMERS.get(other_lang)
                 other_stems.extend(stem(k) if stem else frozenset((k,)) for k in other_keys)
-            hit = next((c for c in free if not wanted.isdisjoint(other_stems[c])), -1)
+            if banned:
+                hit = next((c for c in free if not wanted.isdisjoint(other_stems[c])), -1)
+            else:  # the first word with a wanted stem, through an index of the stems
+                if not stem_at:
+                    for c, st in enumerate(other_stems):
+                        for x in st:
+                            stem_at.setdefault(x, c)
+                found = wanted.intersection(stem_at)
+                hit = min(stem_at[x] for x in found) if found else -1
         if hit >= 0:
             return 1.0, hit
         if not by_initial:
             for c, k in enumerate(other_keys):
-                for initial in ({"k": "kc", "s": "sc"}.get(k[:1], k[:1]) if lang == "en" else
-                                {"c": "cks"}.get(k[:1], k[:1])):
-                    by_initial.setdefault(initial, []).append(c)
-        for c in by_initial.get(w.key[:1], ()):
+                if k:
+                    by_initial.setdefault(k[0], []).append(c)
+        initial = w.key[:1]
+        alike = _ALIKE[lang == "en"].get(initial)  # cognates start alike ("c" borrowed as "k"/"s")
+        for c in (by_initial.get(initial, ()) if alike is None else
+                  sorted(c for a in alike for c in by_initial.get(a, ()))):
             if c in banned:
                 continue
             g = cognate(w.key, other_keys[c], lang)
@@ -654,13 +670,14 @@ def word_cover(words: Sequence[Word], lang: str, other: Sequence[Word], other_la
         return score, j
 
     same: dict[str, list[int]] = {}
-    for c, k in enumerate(other_keys):
-        same.setdefault(k, []).append(c)
+    if len(set(other_keys)) < m:  # a word said twice
+        for c, k in enumerate(other_keys):
+            same.setdefault(k, []).append(c)
 
     def nearest(i: int, j: int, banned: set[int]) -> int:
         """Of the words of ``other`` spelt like word ``j``, the one nearest word ``i``'s
         place (a name said twice is matched in order, not twice to its first mention)."""
-        cands = [c for c in same[other_keys[j]] if c not in banned]
+        cands = [c for c in same.get(other_keys[j], ()) if c not in banned]
         if len(cands) < 2:
             return j
         return min(cands, key=lambda c: abs((c + 0.5) / m - (i + 0.5) / n))
@@ -674,14 +691,16 @@ def word_cover(words: Sequence[Word], lang: str, other: Sequence[Word], other_la
     for i in np.flatnonzero(out < cover).tolist():
         out[i], where[i] = best(i, banned[i])
     said_twice = {k for k, c in same.items() if len(c) > 1}
-    for i in range(n):
-        if other_keys[where[i]] in said_twice:
-            where[i] = nearest(i, int(where[i]), banned[i])
+    if said_twice:
+        for i, j in enumerate(where.tolist()):
+            if other_keys[j] in said_twice:
+                where[i] = nearest(i, j, banned[i])
     for _ in range(2):
         claims: dict[int, list[int]] = {}
+        at = where.tolist()
         for i in np.flatnonzero(out >= cover).tolist():
-            if keys[i] != other_keys[where[i]]:
-                claims.setdefault(int(where[i]), []).append(i)
+            if keys[i] != other_keys[at[i]]:
+                claims.setdefault(at[i], []).append(i)
         changed = False
         for j, group in claims.items():
             if len(group) < 2:
