@@ -1021,7 +1021,7 @@ def _trailing_run(lc: LinkCover, cover: float, claim: float, order: int,
     A word is weak too when its counterpart lies more than ``order`` words before the
     median counterpart of the three rendered words before it: at the end of a sentence such
     a match far back is a chance one ("the past" / "melalui", through the stem "lalu")."""
-    cov, where = lc.s_raw, lc.s_raw_where
+    cov, where = lc.s_raw.tolist(), lc.s_raw_where.tolist()
     n = len(lc.s_words)
     last_sentence = lc.s_sent[-1] if n else None
     s_keys = [w.key for w in lc.s_words]
@@ -1031,12 +1031,13 @@ def _trailing_run(lc: LinkCover, cover: float, claim: float, order: int,
     for k in range(n - 1, -1, -1):
         if lc.s_sent[k] != last_sentence:
             break
-        before = [int(where[i]) for i in range(k) if cov[i] >= claim
-                  and lc.s_sent[i] == last_sentence][-3:]
         weak = cov[k] < cover or any(
             where[i] == where[k] and cov[i] >= claim for i in range(k)) \
-            or s_keys[:k + 1].count(s_keys[k]) > t_keys.count(t_keys[where[k]]) \
-            or (len(before) == 3 and where[k] < float(sorted(before)[1]) - order)
+            or s_keys[:k + 1].count(s_keys[k]) > t_keys.count(t_keys[where[k]])
+        if not weak:
+            before = [where[i] for i in range(k) if cov[i] >= claim
+                      and lc.s_sent[i] == last_sentence][-3:]
+            weak = len(before) == 3 and where[k] < float(sorted(before)[1]) - order
         if weak:
             run.append(k)
         elif not run or gaps >= bridge or lc.s_words[k].cap or lc.s_words[k].number:
