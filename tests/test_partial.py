@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fidelity.lexical import Lexicon
 from fidelity.partial import (EN_ID_RATIO, LinkText, PartialParams, cognate, document_ratio,
@@ -444,3 +446,86 @@ def test_a_match_far_back_does_not_render_the_last_word():
     assert _last_link_missing(en, head + ".") == ["marking a shift from the past"]
     assert _last_link_missing(en, head + ".", tail_order=99) == []
     assert _last_link_missing(en, head + ", menandai pergeseran dari masa lalu.") == []
+
+
+# --------------------------------------------------------------------------- the fast paths
+
+def _edit_distance(a: str, b: str) -> int:
+    """The textbook dynamic programme, the reference for the bit-parallel one."""
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+@pytest.mark.parametrize("a, b", [("democracy", "demokrasi"), ("kitten", "sitting"),
+                                  ("a", "b"), ("abc", "abc"), ("x" * 70, "y" + "x" * 70),
+                                  ("administration", "administrasi"), ("ab", "ba")])
+def test_bit_parallel_edit_distance_is_the_dynamic_programme(a: str, b: str) -> None:
+    from fidelity.partial import _levenshtein
+
+    assert _levenshtein(a, b) == _edit_distance(a, b)
+    assert _levenshtein(b, a) == _edit_distance(a, b)
+
+
+_SHORT_WORD = st.text(alphabet="abcdeks'-", min_size=1, max_size=24)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_SHORT_WORD, _SHORT_WORD)
+def test_bit_parallel_edit_distance_on_random_words(a: str, b: str) -> None:
+    from fidelity.partial import _levenshtein
+
+    assert _levenshtein(a, b) == _edit_distance(a, b)
+
+
+def test_word_vectors_do_not_depend_on_the_block_or_the_chunk(monkeypatch) -> None:
+    """Vectors summed a few words at a time, or kept from an earlier chunk, are the vectors
+    summed all at once, to the bit (the findings must not depend on the document's size)."""
+    import numpy as np
+
+    from fidelity.partial import _Vectors
+
+    lex = Lexicon.default()
+    words = ["pemerintahan", "administration", "the", "", "kecerdasan", "x", "democracy",
+             "menyetujui", "anggaran", "jembatan"]
+    whole = _Vectors(lex)
+    whole.prepare(words)
+    monkeypatch.setattr(_Vectors, "BLOCK", 3)
+    small = _Vectors(lex)
+    small.prepare(words[:4])
+    small = small.kept(words[2:])  # "the" and "" carried over, the rest new
+    small.prepare(words)
+    assert sorted(small.index) == sorted(set(words))
+    assert np.array_equal(whole.matrix(words), small.matrix(words))
+    assert not whole.matrix([""]).any() and whole.matrix(["the"]).any()
+
+
+def test_findings_do_not_depend_on_the_chunk_of_links(monkeypatch) -> None:
+    """Links checked 2 at a time (word vectors carried from chunk to chunk) give the findings
+    of the links checked at once."""
+    import fidelity.partial as partial
+
+    source = _doc(EN + FREE_EN, "en")
+    dropped = list(ID + FREE_ID)
+    dropped[1] = "Menteri mengatakan jembatan di atas sungai itu akan dibuka tahun depan."
+    dropped[4] = "Harga beras dan minyak goreng naik tajam."
+    target = _doc(dropped, "id")
+    links = _one_to_one(len(dropped))
+    whole = partial_findings(source, target, links)
+    assert whole  # the cut clauses are found
+    monkeypatch.setattr(partial, "_CHUNK", 2)
+    assert partial_findings(source, target, links) == whole
+
+
+def test_content_words_alone_are_the_content_words_of_the_sentence() -> None:
+    from fidelity.partial import _scan
+
+    for text, lang in ((EN[1], "en"), (ID[1], "id"), (FREE_EN[2], "en"), (FREE_ID[0], "id")):
+        every = sentence_words(text, 7, lang)
+        function: set[str] = set()
+        assert _scan(text, 7, lang, function) == [w for w in every if w.content]
+        assert function == {w.key for w in every if not w.content}
