@@ -466,26 +466,29 @@ def _scan(text: str, offset: int, lang: str, function: set[str] | None = None) -
     function words going into ``function`` instead (the partial check reads no more, and a
     sentence has as many function words as content words)."""
     openers = _OPENERS.get(lang, frozenset())
+    kind, breaks, new = _word_kind, _BREAK.search, Word  # (bound once: a loop per word)
     out = []
     last_end = None  # end (in the sentence) of the previous content word
     opener = False  # an opener word seen since the previous content word
     prev_content = False  # whether the previous word was a content word
     for m in _WORD.finditer(text):
-        raw, key, number, name, content, cap = _word_kind(m.group(0), lang)
+        raw, key, number, name, content, cap = kind(m.group(0), lang)
         start = m.start()
-        opens = glued = False
         if content:
-            opens = last_end is not None and (opener or bool(_BREAK.search(text, last_end, start)))
+            opens = last_end is not None and (opener or bool(breaks(text, last_end, start)))
             glued = prev_content and not text[last_end:start].strip(" '’")
             last_end, opener = start + len(raw), False
-        elif key in openers:
-            opener = True
-        prev_content = content
-        if function is None or content:
-            out.append(Word(key, offset + start, offset + start + len(raw), content, name, number,
-                            opens, cap, glued))
+            out.append(new(key, offset + start, offset + start + len(raw), content, name, number,
+                           opens, cap, glued))
         else:
-            function.add(key)
+            if key in openers:
+                opener = True
+            if function is None:
+                out.append(new(key, offset + start, offset + start + len(raw), content, name,
+                               number, False, cap, False))
+            else:
+                function.add(key)
+        prev_content = content
     return out
 
 
