@@ -168,6 +168,8 @@ class Main(click.Group):
             return super().invoke(ctx)
         except KeyboardInterrupt:
             _err("interrupted")
+            if _is_the_program():
+                _exit_now(INTERRUPTED)
             raise click.exceptions.Exit(INTERRUPTED) from None
 
 
@@ -182,6 +184,18 @@ def _is_the_program() -> bool:
     fidelity``), not a test or an application calling the command in process, whose signal
     handlers are its own."""
     return getattr(sys.modules.get("__main__"), "main", None) is main
+
+
+def _exit_now(status: int) -> None:
+    """End the process with ``status`` once its own clean-up has run (temporary files, the
+    batch lock and workers are handled where they were made), without the interpreter's
+    shutdown: a Ctrl-C that lands while torch is being imported leaves it half initialised,
+    and tearing that down let the process die by SIGINT (-2 to the caller) about one time
+    in three instead of exiting 130."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(status)
 
 
 def _stop_once(signum, frame) -> None:  # noqa: ANN001 - a signal handler
