@@ -389,14 +389,7 @@ class _Scorer:
         if cover >= self.p.absorb_cover:
             return cover
         # The lengths: how much better the link's two sides fit with the sentence joined.
-        n_mine = float(side.lengths[list(mine)].sum())
-        n_theirs = float(other.lengths[list(theirs)].sum())
-
-        def mismatch(n: float) -> float:  # this side n characters long
-            ls, lt = (n_theirs, n) if null.target else (n, n_theirs)
-            return float(self.length_penalty(ls, lt))
-
-        fit = mismatch(n_mine) - mismatch(n_mine + 1.0 + float(side.lengths[x]))
+        fit = self._fit_gain(x, not null.target, mine, theirs)
         return cover if fit >= self.p.absorb_fit else 0.0
 
     def own_covers(self, link: Link) -> list[tuple[float, float, bool, int]]:
@@ -790,13 +783,19 @@ def _pair_gaps(links: list[Link], sc: _Scorer) -> list[Link]:
     return _each_gap(links, pair)
 
 
+def _mutual_cover(sc: _Scorer, i: int, j: int) -> float:
+    """How well source ``i`` and target ``j`` cover each other's words: the lower of the two
+    coverages (:meth:`fidelity.lexical.Lexicon.coverage`)."""
+    there = sc.lexicon.coverage(sc.s.tokens, np.array([i]), sc.t.tokens, np.array([j]))[0]
+    back = sc.lexicon.coverage(sc.t.tokens, np.array([j]), sc.s.tokens, np.array([i]))[0]
+    return float(min(there, back))
+
+
 def _covers_each_other(sc: _Scorer, i: int, j: int) -> bool:
     """Whether source ``i`` and target ``j`` cover each other's words ``free_pair_cover``."""
     if sc.bs[i] or sc.bt[j]:
         return False
-    there = sc.lexicon.coverage(sc.s.tokens, np.array([i]), sc.t.tokens, np.array([j]))[0]
-    back = sc.lexicon.coverage(sc.t.tokens, np.array([j]), sc.s.tokens, np.array([i]))[0]
-    return min(there, back) >= sc.p.free_pair_cover
+    return _mutual_cover(sc, i, j) >= sc.p.free_pair_cover
 
 
 def _part_strangers(links: list[Link], sc: _Scorer, tau: float) -> list[Link]:
@@ -820,9 +819,7 @@ def _part_strangers(links: list[Link], sc: _Scorer, tau: float) -> list[Link]:
                 and link.score - tau < p.stranger_margin and not sc.bs[link.source[0]]
                 and not sc.bt[link.target[0]]):
             i, j = link.source[0], link.target[0]
-            there = sc.lexicon.coverage(sc.s.tokens, np.array([i]), sc.t.tokens, np.array([j]))[0]
-            back = sc.lexicon.coverage(sc.t.tokens, np.array([j]), sc.s.tokens, np.array([i]))[0]
-            if min(there, back) < p.stranger_cover:
+            if _mutual_cover(sc, i, j) < p.stranger_cover:
                 out += [Link((i,), ()), Link((), (j,))]
                 continue
         out.append(link)
