@@ -75,19 +75,23 @@ _ID_NEGATION = {"tidak", "tak", "bukan", "belum", "tanpa", "jangan", "enggak", "
 def table() -> dict[str, list[tuple[str, frozenset[str], frozenset[str]]]]:
     """English word -> [(antonym, Indonesian words of the word, of the antonym)]; empty when
     the table is not shipped."""
+    out: dict[str, list[tuple[str, frozenset[str], frozenset[str]]]] = {}
+    for parts in _tsv("antonyms.tsv"):
+        if len(parts) == 4:
+            out.setdefault(parts[0], []).append((parts[1], frozenset(parts[2].split()), frozenset(parts[3].split())))
+    return out
+
+
+def _tsv(name: str) -> list[list[str]]:
+    """The tab-separated fields of each line of ``models/wordlists/<name>`` (comment and
+    empty lines left out); none when the file is not shipped."""
     from .. import models_dir
 
-    out: dict[str, list[tuple[str, frozenset[str], frozenset[str]]]] = {}
     try:
-        lines = (models_dir() / "wordlists" / "antonyms.tsv").read_text(encoding="utf-8").splitlines()
+        text = (models_dir() / "wordlists" / name).read_text(encoding="utf-8")
     except OSError:
-        return out
-    for line in lines:
-        parts = line.split("\t")
-        if line.startswith("#") or len(parts) != 4:
-            continue
-        out.setdefault(parts[0], []).append((parts[1], frozenset(parts[2].split()), frozenset(parts[3].split())))
-    return out
+        return []
+    return [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
 
 
 @lru_cache(maxsize=100_000)
@@ -217,18 +221,12 @@ def _id_rows() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]], di
     """(Indonesian word -> its antonyms, both ways; -> the curated English words that say it;
     -> all English words that say it) from ``models/wordlists/antonyms_id.tsv``; empty when it
     is not shipped."""
-    from .. import models_dir
-
     ants: dict[str, set[str]] = {}
     cues: dict[str, set[str]] = {}
     english: dict[str, set[str]] = {}
-    try:
-        lines = (models_dir() / "wordlists" / "antonyms_id.tsv").read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return {}, {}, {}
-    for line in lines:
-        parts = line.split("\t") + [""] * 4
-        if line.startswith("#") or not parts[1]:
+    for fields in _tsv("antonyms_id.tsv"):
+        parts = fields + [""] * 4
+        if not parts[1]:
             continue
         a, b = parts[0], parts[1]
         ants.setdefault(a, set()).add(b)
@@ -618,18 +616,7 @@ def _rendered_elsewhere(word: str, target: list[str], k: int, skip: str = "") ->
 def contexts() -> dict[tuple[str, str], int]:
     """(left word, right word) -> count in the Indonesian training text, for bigrams holding a
     word of the antonym table (``models/wordlists/antonyms_context.tsv``); empty when absent."""
-    from .. import models_dir
-
-    out: dict[tuple[str, str], int] = {}
-    try:
-        lines = (models_dir() / "wordlists" / "antonyms_context.tsv").read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return out
-    for line in lines:
-        parts = line.split("\t")
-        if not line.startswith("#") and len(parts) == 3:
-            out[(parts[0], parts[1])] = int(parts[2])
-    return out
+    return {(parts[0], parts[1]): int(parts[2]) for parts in _tsv("antonyms_context.tsv") if len(parts) == 3}
 
 
 #: Indonesian usage says the opposite belongs where the target word stands when a neighbour
