@@ -80,6 +80,7 @@ from typing import Sequence
 
 import numpy as np
 
+from .features import is_common
 from .lexical import Lexicon
 from .types import Change, Document, Finding, Link
 
@@ -432,15 +433,7 @@ def _is_name(raw: str, key: str, lang: str) -> bool:
     buatan")."""
     if not (raw[:1].isupper() and len(key) > 2 and not _ACRONYM.match(raw)):
         return False
-    return not _is_common(key, lang)
-
-
-@functools.lru_cache(maxsize=200_000)
-def _is_common(key: str, lang: str) -> bool:
-    """:func:`fidelity.features.is_common`, once per word (it strips affixes to look up)."""
-    from .features import is_common
-
-    return is_common(key, lang)
+    return not is_common(key, lang)
 
 
 _CLITICS = frozenset(("s", "ll", "re", "ve", "d", "m", "t"))
