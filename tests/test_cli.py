@@ -269,24 +269,35 @@ def _wait_until_busy(proc: subprocess.Popen, timeout: float = 90.0) -> None:
     pytest.fail("the check did not start (or ended) in time")
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
-def test_interrupted_check_exits_130_with_one_line(tmp_path: Path, sig: int) -> None:
-    src, tgt = _long_pair(tmp_path)
-    out = tmp_path / "out"
-    out.mkdir()
+def _interrupt_check(tmp: Path, report: Path, sig: int, repeats: int = 0) -> tuple[int, str, str]:
+    """Run ``fidelity check`` on a long pair into ``report``, send ``sig`` once it is under
+    way (and ``repeats`` more 10 ms apart while it stops): (exit status, stdout, stderr)."""
+    src, tgt = _long_pair(tmp)
     proc = subprocess.Popen([sys.executable, "-m", "fidelity", "check", src, tgt, "--device", "cpu",
-                             "-o", str(out / "report.html")],
+                             "-o", str(report)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         _wait_until_busy(proc)
         time.sleep(0.5)
         proc.send_signal(sig)
+        for _ in range(repeats):
+            time.sleep(0.01)
+            if proc.poll() is None:
+                proc.send_signal(sig)
         stdout, stderr = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    assert proc.returncode == 130, stderr
+    return proc.returncode, stdout, stderr
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_interrupted_check_exits_130_with_one_line(tmp_path: Path, sig: int) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    status, stdout, stderr = _interrupt_check(tmp_path, out / "report.html", sig)
+    assert status == 130, stderr
     assert stderr.strip() == "fidelity: interrupted" and "Aborted" not in stderr
     assert stdout == ""
     assert list(out.iterdir()) == []  # no report, no temporary file
@@ -295,24 +306,8 @@ def test_interrupted_check_exits_130_with_one_line(tmp_path: Path, sig: int) -> 
 def test_ctrl_c_pressed_again_while_stopping_still_exits_130(tmp_path: Path) -> None:
     """A user (or a scheduler) who repeats the signal while the check stops gets 130, not a
     death by SIGINT (exit -2 to the caller), and still one line."""
-    src, tgt = _long_pair(tmp_path)
-    proc = subprocess.Popen([sys.executable, "-m", "fidelity", "check", src, tgt, "--device", "cpu",
-                             "-o", str(tmp_path / "report.html")],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        _wait_until_busy(proc)
-        time.sleep(0.5)
-        proc.send_signal(signal.SIGINT)
-        for _ in range(5):
-            time.sleep(0.01)
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGINT)
-        _, stderr = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    assert proc.returncode == 130, stderr
+    status, _, stderr = _interrupt_check(tmp_path, tmp_path / "report.html", signal.SIGINT, repeats=5)
+    assert status == 130, stderr
     assert stderr.strip() == "fidelity: interrupted"
 
 
