@@ -31,8 +31,11 @@ Matching is case- and inflection-aware:
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import json
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable
@@ -66,6 +69,13 @@ class Term:
 
 @dataclass
 class Glossary:
+    """A glossary's terms and languages, with each term's patterns compiled once.
+
+    Pickling it (a batch sends it with every pair to a worker process, or once to a Ray actor)
+    sends the terms; the receiving process compiles them once and keeps that copy
+    (:func:`_shared`), so a worker that gets the same glossary with each pair compiles its
+    patterns only for the first."""
+
     terms: list[Term]
     source_lang: str = "en"
     target_lang: str = "id"
@@ -79,6 +89,23 @@ class Glossary:
 
     def __len__(self) -> int:
         return len(self.terms)
+
+    @property
+    def digest(self) -> str:
+        """SHA-256 (hex) of what decides the findings: the languages and, in order, each term
+        with its accepted translations and forms. A note, a comment, the file's name or layout
+        (CSV quoting, TBX markup) are not in it: the findings do not depend on them."""
+        cached = self.__dict__.get("_digest")
+        if cached is None:
+            h = hashlib.sha256(f"{self.source_lang}\0{self.target_lang}\n".encode())
+            for t in self.terms:
+                h.update(json.dumps([t.source, list(t.targets), list(t.forms)],
+                                    ensure_ascii=False).encode() + b"\n")
+            cached = self.__dict__["_digest"] = h.hexdigest()
+        return cached
+
+    def __reduce__(self) -> tuple:
+        return _shared, (self.digest, list(self.terms), self.source_lang, self.target_lang, self.path)
 
     def source_matches(self, text: str) -> list[tuple[int, int, int]]:
         """``(term index, start, end)`` of each term used in ``text``; a term inside a longer
@@ -94,6 +121,26 @@ class Glossary:
     def rendered(self, k: int, text: str) -> bool:
         """Whether ``text`` uses an accepted rendering of term ``k``."""
         return any(rx.search(text) for rx in self._target_res[k])
+
+
+#: Glossaries this process has unpickled, by (digest, path): the latest few (:func:`_shared`).
+_SHARED: OrderedDict[tuple[str, str | None], Glossary] = OrderedDict()
+_SHARED_MAX = 4
+
+
+def _shared(digest: str, terms: list[Term], source_lang: str, target_lang: str,
+            path: str | None) -> Glossary:
+    """The unpickling of a :class:`Glossary`: this process's copy of it when it has one
+    (same digest and name), else a new one, compiled and kept."""
+    key = (digest, path)
+    glossary = _SHARED.get(key)
+    if glossary is None:
+        glossary = _SHARED[key] = Glossary(list(terms), source_lang, target_lang, path)
+        while len(_SHARED) > _SHARED_MAX:
+            _SHARED.popitem(last=False)
+    else:
+        _SHARED.move_to_end(key)
+    return glossary
 
 
 def _is_acronym(term: str) -> bool:
@@ -208,18 +255,22 @@ def parse_tbx(data: bytes, name: str = "<glossary>", source_lang: str = "en",
 
 def load_glossary(path: str | Path, source_lang: str = "en", target_lang: str = "id") -> Glossary:
     """Read a CSV or TBX glossary (by suffix: ``.tbx`` or ``.xml`` is TBX, anything else CSV)."""
-    p = Path(path)
     try:
-        data = p.read_bytes()
+        data = Path(path).read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: {exc.strerror or exc}") from None
-    if p.suffix.lower() in (".tbx", ".xml"):
-        return parse_tbx(data, str(path), source_lang, target_lang)
+    return parse_glossary(data, str(path), source_lang, target_lang)
+
+
+def parse_glossary(data: bytes, name: str, source_lang: str = "en", target_lang: str = "id") -> Glossary:
+    """A glossary file's bytes: TBX when ``name`` ends in ``.tbx`` or ``.xml``, else CSV (UTF-8)."""
+    if Path(name).suffix.lower() in (".tbx", ".xml"):
+        return parse_tbx(data, name, source_lang, target_lang)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InputError(f"{path}: a CSV glossary must be UTF-8") from None
-    return parse_csv(text, str(path))
+        raise InputError(f"{name}: a CSV glossary must be UTF-8") from None
+    return parse_csv(text, name)
 
 
 # --- findings --------------------------------------------------------------------------------
@@ -278,8 +329,12 @@ def with_findings(report: Report, findings: list[Finding], base: list[Finding] |
 
 
 def apply_glossary(report: Report, glossary: Glossary) -> Report:
-    """``report`` with the glossary's terminology findings added."""
-    return with_findings(report, glossary_findings(report, glossary))
+    """``report`` with the glossary's terminology findings added, and its signature naming the
+    glossary (:func:`fidelity.signature.with_glossary`: the findings depend on its terms)."""
+    from .signature import with_glossary
+
+    out = with_findings(report, glossary_findings(report, glossary))
+    return replace(out, signature=with_glossary(out.signature, glossary))
 
 
 def term_uses(doc: Document, glossary: Glossary) -> int:
@@ -288,4 +343,4 @@ def term_uses(doc: Document, glossary: Glossary) -> int:
 
 
 __all__ = ["Glossary", "TERM_SEVERITY", "Term", "apply_glossary", "glossary_findings", "load_glossary",
-           "parse_csv", "parse_tbx", "source_pattern", "target_pattern", "with_findings"]
+           "parse_csv", "parse_glossary", "parse_tbx", "source_pattern", "target_pattern", "with_findings"]

@@ -26,6 +26,12 @@ and the shipped model's token table (:class:`fidelity.lexical.Lexicon`, which th
 word-coverage tests read whatever ``--model`` is) under ``data``; the embedding model by its
 weights' hash (``model``).  Hashes are cached per process (keyed by the file's size and
 modification time, so a rewritten file is hashed again).
+
+A house glossary (``--glossary``) adds terminology findings, so a report made with one ends
+with a ``glossary`` part: its number of terms and the hash of its terms
+(:attr:`fidelity.glossary.Glossary.digest`), ``…|device:cpu|glossary:terms=17,hash=…``
+(:func:`with_glossary`). A batch that resumes redoes its pairs when the glossary's terms
+change, and only then.
 """
 
 from __future__ import annotations
@@ -237,6 +243,24 @@ def signature(settings: Any, model: Any, extra: Mapping[str, Mapping[str, Any]] 
     return "|".join(parts)
 
 
+GLOSSARY_PART = "glossary"
+
+
+def glossary_part(glossary: Any) -> str:
+    """The signature part of a :class:`~fidelity.glossary.Glossary`:
+    ``glossary:terms=<n>,hash=<12 hex digits of its digest>``."""
+    return f"{GLOSSARY_PART}:terms={len(glossary)},hash={glossary.digest[:_HEX]}"
+
+
+def with_glossary(signature_text: str, glossary: Any | None) -> str:
+    """``signature_text`` of a report whose terminology findings come from ``glossary``: any
+    glossary part it has replaced by this one's (none with ``glossary`` None)."""
+    parts = [p for p in signature_text.split("|") if not p.startswith(GLOSSARY_PART + ":")]
+    if glossary is not None:
+        parts.append(glossary_part(glossary))
+    return "|".join(parts)
+
+
 def settings_dict(settings: Any, model: Any) -> dict[str, Any]:
     """``Report.settings``: every settings field by its full name (parameter dataclasses as
     nested dicts, language codes normalised), the model and the hashes of the shipped files."""
@@ -257,6 +281,6 @@ def settings_dict(settings: Any, model: Any) -> dict[str, Any]:
     return out
 
 
-__all__ = ["DATA_FOLDERS", "LEXICON_FILES", "SHORT_NAMES", "data_hash", "entries", "file_hash",
-           "files_hash", "nltk_version", "punkt_hash", "sections", "settings_dict",
-           "shipped_data_files", "signature", "value_text"]
+__all__ = ["DATA_FOLDERS", "GLOSSARY_PART", "LEXICON_FILES", "SHORT_NAMES", "data_hash", "entries",
+           "file_hash", "files_hash", "glossary_part", "nltk_version", "punkt_hash", "sections",
+           "settings_dict", "shipped_data_files", "signature", "value_text", "with_glossary"]

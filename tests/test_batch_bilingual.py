@@ -79,7 +79,7 @@ def test_folder_bilingual_files_are_pairs_named_by_stem(tmp_path: Path) -> None:
     assert specs["rate-cut"].bilingual and specs["rate-cut"].target is None
     assert specs["rate-cut"].source == str(folder / TMX.name) and specs["rate-cut"].problem is None
     assert not specs[TEXT].bilingual and specs[TEXT].target == str(folder / f"{TEXT}.id.txt")
-    # The other engine's reading (folder_pairs' default) is text pairs only, as before.
+    # folder_pairs' default reads text pairs only (both engines ask for the bilingual files).
     assert [s.id for s in folder_pairs(folder, ".en.txt", ".id.txt")] == [TEXT]
 
 

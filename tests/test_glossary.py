@@ -171,3 +171,71 @@ def test_added_findings_keep_document_order() -> None:
     out = with_findings(report, glossary_findings(report, GLOSSARY))
     assert [f.message[:1] for f in out.findings] == ["o", "a", "t", "d"]
     assert out.summary.omissions == 1 and out.summary.drifts == 2
+
+
+# --- identity: what a batch sends to its workers and puts in the signature ----------------------
+
+SEED_CSV = EXAMPLE.read_text(encoding="utf-8")
+
+
+def test_the_digest_follows_the_terms_not_the_layout() -> None:
+    """Comments, notes, quoting and the file's name leave the digest (and so a batch's
+    signature) alone; a changed, added or reordered term, or other languages, change it."""
+    base = parse_csv(SEED_CSV, "a.csv")
+    simple = [line for line in SEED_CSV.splitlines() if line.count(",") == 3]  # no quoted cell
+    assert len(simple) >= 10
+    relaid = "\n".join(",".join(f'"{c}"' for c in line.split(",")[:3]) + ',"another note"'
+                       for line in simple) + "\n# reviewed by the desk\n"
+    assert parse_csv(relaid, "b.csv").digest == parse_csv("\n".join(simple), "a.csv").digest
+    assert parse_csv(SEED_CSV + "\n# a comment\n", "elsewhere/b.csv").digest == base.digest
+    changed = SEED_CSV.replace("pemimpin tertinggi", "pemimpin agung")
+    assert changed != SEED_CSV and parse_csv(changed, "a.csv").digest != base.digest
+    assert parse_csv(SEED_CSV + "\nhostage,sandera\n", "a.csv").digest != base.digest
+    lines = SEED_CSV.strip().splitlines()
+    swapped = "\n".join([lines[0], lines[2], lines[1], *lines[3:]])
+    assert parse_csv(swapped, "a.csv").digest != base.digest
+    other = Glossary(base.terms, "en", "ms")
+    assert other.digest != base.digest
+
+
+def test_a_pickled_glossary_is_compiled_once_per_process() -> None:
+    """A batch sends the glossary with every pair: the receiving process builds it once and
+    hands back that copy (same terms, same findings), and a changed glossary is a new copy."""
+    import pickle
+
+    from fidelity import glossary as module
+
+    module._SHARED.clear()
+    g = load_glossary(EXAMPLE)
+    first, second = pickle.loads(pickle.dumps(g)), pickle.loads(pickle.dumps(g))
+    assert first is second and first is not g
+    assert first.terms == g.terms and first.digest == g.digest and first.path == g.path
+    report = make_report([("The supreme leader met U.S. officials.", "Ayatollah bertemu pejabat AS.")])
+    assert glossary_findings(report, first) == glossary_findings(report, g) != []
+    other = Glossary(g.terms[1:], path=g.path)
+    assert pickle.loads(pickle.dumps(other)) is not first
+    for k in range(module._SHARED_MAX + 2):  # bounded: the oldest copies are dropped
+        pickle.loads(pickle.dumps(Glossary(g.terms[k:], path=g.path)))
+    assert len(module._SHARED) == module._SHARED_MAX
+
+
+def test_apply_glossary_names_the_glossary_in_the_signature() -> None:
+    from fidelity.signature import glossary_part
+
+    report = make_report([("The embassy was closed.", "Kantor itu ditutup.")])
+    report.signature = "fidelity:0.2.0|model:m#1|device:cpu"
+    out = apply_glossary(report, GLOSSARY)
+    assert out.signature == report.signature + "|" + glossary_part(GLOSSARY)
+    assert glossary_part(GLOSSARY) == f"glossary:terms=3,hash={GLOSSARY.digest[:12]}"
+    again = apply_glossary(out, Glossary(GLOSSARY.terms[:1]))  # one glossary part, the last
+    assert again.signature.count("|glossary:") == 1 and again.signature.endswith("terms=1,hash="
+                                                                                  + Glossary(GLOSSARY.terms[:1]).digest[:12])
+
+
+def test_parse_glossary_reads_bytes_by_name() -> None:
+    from fidelity.glossary import parse_glossary
+
+    data = EXAMPLE.read_bytes()
+    assert parse_glossary(data, "house.csv").terms == load_glossary(EXAMPLE).terms
+    with pytest.raises(InputError, match="house.csv: a CSV glossary must be UTF-8"):
+        parse_glossary("officials,pejabat\u00e9\n".encode("latin-1"), "house.csv")

@@ -1,5 +1,5 @@
-"""The ``fidelity batch`` command as a function: discover, lock OUTDIR, load the model, plan,
-run, finalize (:func:`run_batch`)."""
+"""The ``fidelity batch`` command as a function: read the glossary, discover, lock OUTDIR, load
+the model, plan, run, finalize (:func:`run_batch`)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,13 @@ from .runner import BatchRunner, RunStats, make_executor, stop_executor, warm_up
 from .summary import Totals, finalize
 
 if TYPE_CHECKING:
+    from ..glossary import Glossary
     from ..pipeline import Settings
+
+#: ``fidelity batch --glossary``'s help (the option itself is declared in :mod:`fidelity.cli`).
+GLOSSARY_HELP = ("House glossary (CSV en,id[,forms] or TBX) applied to every pair, text and "
+                 "XLIFF/TMX, as check --glossary does; a changed glossary redoes the pairs on "
+                 "resume.")
 
 
 @dataclass
@@ -39,6 +45,21 @@ class BatchOptions:
     force: bool = False
     progress: bool | None = None  #: None: on a terminal only
     fail_on: frozenset[str] = frozenset({"omission", "addition", "drift"})
+    glossary: str | None = None  #: a CSV or TBX glossary file (``--glossary``)
+
+
+def load_batch_glossary(opts: BatchOptions) -> Glossary | None:
+    """The run's glossary, read once before anything else (a bad file stops the run before a
+    pair is checked or OUTDIR touched: a one-line :class:`BatchError`, exit status 2)."""
+    if opts.glossary is None:
+        return None
+    from ..errors import FidelityError
+    from ..glossary import load_glossary
+
+    try:
+        return load_glossary(opts.glossary, opts.settings.source_lang, opts.settings.target_lang)
+    except FidelityError as exc:
+        raise BatchError(f"--glossary {exc}") from None
 
 
 def acquire_lock(outdir: Path) -> OutdirLock:
@@ -112,6 +133,7 @@ def run_batch(opts: BatchOptions) -> tuple[Totals, RunStats]:
 
 def _run_batch(opts: BatchOptions) -> tuple[Totals, RunStats]:
     started = time.perf_counter()
+    glossary = load_batch_glossary(opts)
     specs = discover(opts.input, opts.source_suffix, opts.target_suffix)
     outdir = Path(opts.outdir)
     try:
@@ -126,6 +148,7 @@ def _run_batch(opts: BatchOptions) -> tuple[Totals, RunStats]:
     try:
         remove_stale_temps(outdir)
         from ..pipeline import Checker, signature
+        from ..signature import with_glossary
 
         t0 = time.perf_counter()
         workers = (os.cpu_count() or 1) if opts.workers is None else opts.workers
@@ -138,14 +161,14 @@ def _run_batch(opts: BatchOptions) -> tuple[Totals, RunStats]:
         if booting is not None:
             booting.join()
         checker.encoder.cache_size = min(checker.encoder.cache_size, CACHE_TEXTS)
-        sig = signature(opts.settings, checker.model_id)
+        sig = with_glossary(signature(opts.settings, checker.model_id), glossary)
         model_seconds = time.perf_counter() - t0
         the_plan = plan(specs, outdir, sig, opts.force, opts.settings.check_language)
         bar = _progress_bar(len(specs), the_plan.reused, opts.progress)
         try:
             runner = BatchRunner(specs, outdir, opts.settings, checker.encoder, checker.model_id,
                                  sig, executor, opts.window, on_done=lambda rec: bar.update(1),
-                                 new_executor=replacement, checker=checker)
+                                 new_executor=replacement, checker=checker, glossary=glossary)
             stats = runner.run(the_plan.todo)
         finally:
             bar.close()

@@ -4,9 +4,9 @@ pair whose record will say what is missing.
 
 A bilingual file (XLIFF or TMX, :data:`fidelity.bilingual.SUFFIXES`) holds both sides: in a
 folder it is a pair of its own, whose id is the file's stem, and so is a manifest row whose
-``source`` is one and whose ``target`` is empty (:attr:`PairSpec.bilingual`). Only
-:func:`discover` (the local engine) asks for them; the other callers' defaults read text pairs
-only, as before."""
+``source`` is one and whose ``target`` is empty (:attr:`PairSpec.bilingual`). Both engines
+ask for them (:func:`discover`, and the Ray engine's streamed reading); the defaults of
+:func:`folder_pairs` and :func:`spec_of_row` read text pairs only."""
 
 from __future__ import annotations
 

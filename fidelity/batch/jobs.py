@@ -8,13 +8,17 @@ so another engine can distribute this work without :mod:`fidelity.batch.runner`.
 A bilingual file (XLIFF/TMX) is checked whole by :func:`run_bilingual`, in the process that
 holds the model: its units are already sentences, and :func:`fidelity.bilingual.check_bilingual`
 is exactly what ``fidelity check FILE`` runs, so the batch's report of it is that command's.
+
+A house glossary (``--glossary``, a :class:`fidelity.glossary.Glossary`) travels with each job
+and is applied as ``fidelity check --glossary`` applies it (:func:`fidelity.glossary.apply_glossary`,
+which also names it in the report's signature); a worker compiles its terms once.
 """
 
 from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -24,6 +28,7 @@ from .common import error_text
 
 if TYPE_CHECKING:  # torch comes with the pipeline: imported only once there is work to do,
     # so that a refused run (locked OUTDIR, bad manifest) answers at once.
+    from ..glossary import Glossary
     from ..lexical import Tokens
     from ..pipeline import Checker, ModelId, Pair, Settings
     from ..types import Report
@@ -48,8 +53,10 @@ def pair_texts(pair: Pair) -> tuple[list[str], list[str]]:
 
 def finish_pair(pair: Pair, source_vecs: np.ndarray, target_vecs: np.ndarray,
                 settings: Settings, model: ModelId, source_tokens: Tokens | None = None,
-                target_tokens: Tokens | None = None) -> tuple[dict, str, str]:
-    """Align and judge a pair whose embeddings are known: (summary dict, JSON text, HTML text).
+                target_tokens: Tokens | None = None,
+                glossary: Glossary | None = None) -> tuple[dict, str, str]:
+    """Align and judge a pair whose embeddings are known, with the ``glossary``'s terminology
+    findings if one is given: (summary dict, JSON text, HTML text).
 
     The summary dict is ``Summary.to_dict()`` plus ``severities``: how many findings of each
     type have each severity (what the overview ranks by and ``--fail-on`` may count)."""
@@ -57,6 +64,10 @@ def finish_pair(pair: Pair, source_vecs: np.ndarray, target_vecs: np.ndarray,
 
     report = analyse(pair, source_vecs, target_vecs, settings, model, device="cpu",
                      source_tokens=source_tokens, target_tokens=target_tokens)
+    if glossary is not None:
+        from ..glossary import apply_glossary
+
+        report = apply_glossary(report, glossary)
     return rendered(report)
 
 
@@ -73,11 +84,11 @@ def rendered(report: Report) -> tuple[dict, str, str]:
 NO_TOOLKIT = "reading XLIFF and TMX needs translate-toolkit: pip install 'fidelity[cat]'"
 
 
-def check_bilingual_bytes(data: bytes, path: str, checker: Checker,
-                          settings: Settings) -> tuple[dict, str, str]:
-    """Check one XLIFF/TMX file's bytes as ``fidelity check FILE`` does: (summary dict, JSON
-    text, HTML text). Raises a one-line :class:`~fidelity.errors.InputError` for a file that
-    cannot be read, translate-toolkit missing included."""
+def check_bilingual_bytes(data: bytes, path: str, checker: Checker, settings: Settings,
+                          glossary: Glossary | None = None) -> tuple[dict, str, str]:
+    """Check one XLIFF/TMX file's bytes as ``fidelity check FILE [--glossary]`` does: (summary
+    dict, JSON text, HTML text). Raises a one-line :class:`~fidelity.errors.InputError` for a
+    file that cannot be read, translate-toolkit missing included."""
     from ..bilingual import check_bilingual, read_bilingual_bytes
     from ..errors import InputError
 
@@ -85,7 +96,7 @@ def check_bilingual_bytes(data: bytes, path: str, checker: Checker,
         bil = read_bilingual_bytes(data, path)
     except ImportError:  # lxml or translate-toolkit: the optional ``cat`` extra
         raise InputError(f"{path}: {NO_TOOLKIT}") from None
-    return rendered(check_bilingual(bil, checker, settings))
+    return rendered(check_bilingual(bil, checker, settings, glossary))
 
 
 def severity_counts(findings: Iterable[tuple[str, str]]) -> dict[str, dict[str, int]]:
@@ -128,6 +139,7 @@ class FinishJob:
     html_path: str
     source_tokens: Tokens | None = None  #: the embedding's word pieces (no second tokenising)
     target_tokens: Tokens | None = None
+    glossary: Glossary | None = None
 
 
 @dataclass
@@ -160,7 +172,7 @@ def run_finish(job: FinishJob) -> Finished:
     try:
         summary, json_text, html_text = finish_pair(job.pair, job.source_vecs, job.target_vecs,
                                                     job.settings, job.model, job.source_tokens,
-                                                    job.target_tokens)
+                                                    job.target_tokens, job.glossary)
         write_atomic(job.json_path, json_text)
         write_atomic(job.html_path, html_text)
         return Finished(job.key, summary, None, time.perf_counter() - t0)
@@ -176,23 +188,28 @@ class BilingualJob:
     data: bytes
     path: str
     settings: Settings
-    json_path: str
+    json_path: str  #: where its reports go: paths, or names that ``write`` understands
     html_path: str
+    glossary: Glossary | None = None
 
 
-def run_bilingual(job: BilingualJob, checker: Checker) -> tuple[Finished, list[str]]:
+def run_bilingual(job: BilingualJob, checker: Checker,
+                  write: Callable[[str, str], None] | None = None) -> tuple[Finished, list[str]]:
     """Check a bilingual file and write its two reports atomically, in this process (the
-    checker's model is here): the outcome and the warnings raised meanwhile; never raises."""
-    from ..report import write_atomic
+    checker's model is here): the outcome and the warnings raised meanwhile; never raises.
+    ``write(where, text)`` writes a report (default: :func:`fidelity.report.write_atomic`;
+    the Ray engine's actors write through OUTDIR's store)."""
+    if write is None:
+        from ..report import write_atomic as write
 
     t0 = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             summary, json_text, html_text = check_bilingual_bytes(job.data, job.path, checker,
-                                                                  job.settings)
-            write_atomic(job.json_path, json_text)
-            write_atomic(job.html_path, html_text)
+                                                                  job.settings, job.glossary)
+            write(job.json_path, json_text)
+            write(job.html_path, html_text)
             done = Finished(job.key, summary, None, time.perf_counter() - t0)
         except Exception as exc:  # noqa: BLE001 - any failure is this file's error record
             done = Finished(job.key, None, error_text(exc), time.perf_counter() - t0)

@@ -27,6 +27,13 @@ What is different, and why:
   pair by pair on a new actor, so a pair that kills its worker every time (a crash in a
   native library, memory) is the only one to get an error record. A pair that raises is an
   error record, as locally.
+* **Bilingual files.** An XLIFF/TMX file (in the folder, or a manifest row whose ``source``
+  is one and whose ``target`` is empty) is one pair, as locally: an actor checks it whole
+  with its model (:func:`.jobs.run_bilingual`, what ``fidelity check FILE`` runs), apart
+  from the window's text pairs, and writes its reports through the store.
+* **Glossary.** ``--glossary`` is read once by the driver (a bad file stops the run before
+  Ray starts) and given to each actor once, at its start; every pair gets its terminology
+  findings, and the signature names it.
 * **Storage.** INPUT (a manifest) and OUTDIR may be fsspec URLs (:mod:`fidelity.storage`).
   On the local file system (a path or ``file://``) records are appended to ``results.jsonl``
   and OUTDIR is locked as by the local engine; an object store cannot append, so records go to
@@ -59,18 +66,19 @@ from typing import TYPE_CHECKING, Any
 from .. import storage
 from ..storage import Store
 from .command import (BatchOptions, Terminated, _progress_bar, _sigterm_interrupts,
-                      _signals_ignored, acquire_lock, remove_stale_temps)
+                      _signals_ignored, acquire_lock, load_batch_glossary, remove_stale_temps)
 from .common import (CACHE_TEXTS, INDEX, LOCK, RESULTS, SUMMARY, BatchError, Interrupted,
                      error_text)
 from .discover import (PairSpec, check_manifest_suffix, folder_pairs, manifest_rows,
                        spec_of_row)
-from .jobs import PrepareJob, finish_pair, pair_texts, run_prepare
+from .jobs import BilingualJob, PrepareJob, finish_pair, pair_texts, run_bilingual, run_prepare
 from .records import Record, ResultsLog, make_record, parse_line, reusable, sha256_bytes
 from .runner import WORKER_THREADS_ENV, RunStats
 from .summary import (Totals, WorstHeap, badness, index_row, index_template, summary_dict,
                       summary_json, tally, worst_list)
 
 if TYPE_CHECKING:
+    from ..glossary import Glossary
     from ..pipeline import Settings
 
 #: Pairs a window holds at most (one task of an actor; one ``encode_sides`` call). Smaller
@@ -139,7 +147,8 @@ class PairWorker:
 
     A plain class (Ray wraps it with ``ray.remote``), so it can also be run in-process."""
 
-    def __init__(self, settings: Settings, outdir: str, threads: int = 1, cwd: str | None = None):
+    def __init__(self, settings: Settings, outdir: str, threads: int = 1, cwd: str | None = None,
+                 glossary: Glossary | None = None):
         try:
             import torch
 
@@ -147,11 +156,13 @@ class PairWorker:
         except Exception:  # pragma: no cover - torch is a dependency
             pass
         from ..pipeline import Checker, signature
+        from ..signature import with_glossary
 
         self.settings = settings
+        self.glossary = glossary
         self.checker = Checker(settings, progress=False)
         self.checker.encoder.cache_size = min(self.checker.encoder.cache_size, CACHE_TEXTS)
-        self.signature = signature(settings, self.checker.model_id)
+        self.signature = with_glossary(signature(settings, self.checker.model_id), glossary)
         self.store = Store(outdir)
         #: The driver's folder: a relative input path is relative to it, not to this process's
         #: folder (Ray's start folder here, anything on another node).
@@ -170,6 +181,9 @@ class PairWorker:
             pair = self._prepare(item, out)
             if pair is not None:
                 prepared.append((item, pair))
+        for item, data in [(item, p) for item, p in prepared if item.spec.bilingual]:
+            self._check_bilingual(item, data, outcomes[item.key])
+        prepared = [(item, pair) for item, pair in prepared if not item.spec.bilingual]
         result = WindowResult([])
         t0 = time.perf_counter()
         embedded = self._embed(prepared, outcomes)
@@ -208,6 +222,8 @@ class PairWorker:
                 (out.source_sha, out.target_sha), self.settings.check_language):
             out.reused = True
             return None
+        if spec.bilingual:  # the file's bytes: checked whole by _check_bilingual
+            return src
         res = run_prepare(PrepareJob(item.key, src, tgt, spec.source, spec.target,  # type: ignore[arg-type]
                                      self.settings))
         out.seconds += res.seconds
@@ -216,6 +232,16 @@ class PairWorker:
             out.error = res.error
             return None
         return res.pair
+
+    def _check_bilingual(self, item: Item, data: bytes, out: Outcome) -> None:
+        """Check an XLIFF/TMX file whole (:func:`.jobs.run_bilingual`, the local engine's
+        check) and write its reports through the store."""
+        spec = item.spec
+        job = BilingualJob(item.key, data, spec.source, self.settings,  # type: ignore[arg-type]
+                           spec.stem + ".json", spec.stem + ".html", self.glossary)
+        done, out.notes = run_bilingual(job, self.checker, self.store.write_text)
+        out.seconds += done.seconds
+        out.summary, out.error = done.summary, done.error
 
     def _where(self, location: str | None) -> str | None:
         """``location`` to read: a relative local path joined to the driver's folder."""
@@ -386,10 +412,11 @@ def sort_key(values: tuple) -> bytes:
 def iter_specs(input_path: str, source_suffix: str, target_suffix: str) -> Iterator[PairSpec]:
     """The pairs of INPUT, streamed: a local folder (as :func:`.discover.folder_pairs`), or a
     CSV / JSON Lines manifest at a path or URL, read row by row (the rows and the messages of
-    :func:`.discover.manifest_pairs`)."""
+    :func:`.discover.manifest_pairs`); XLIFF/TMX files included, as :func:`.discover.discover`
+    lists them."""
     local = storage.local_path(input_path)
     if local is not None and local.is_dir():
-        yield from folder_pairs(local, source_suffix, target_suffix)
+        yield from folder_pairs(local, source_suffix, target_suffix, bilingual=True)
         return
     try:
         exists = storage.is_file(input_path)
@@ -399,7 +426,7 @@ def iter_specs(input_path: str, source_suffix: str, target_suffix: str) -> Itera
         raise BatchError(f"{input_path}: no such folder or manifest")
     base = storage.parent(input_path) if storage.is_url(input_path) else str(Path(input_path).parent)
     for line, row in _manifest_rows(input_path):
-        yield spec_of_row(line, row, source_suffix, lambda p: storage.join(base, p))
+        yield spec_of_row(line, row, source_suffix, lambda p: storage.join(base, p), bilingual=True)
 
 
 def _manifest_rows(location: str) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -493,6 +520,7 @@ class Pool:
     cluster_cpus: float
     signature: str
     model: Any = None
+    glossary: Any = None  #: the run's :class:`~fidelity.glossary.Glossary` (a new actor gets it too)
 
 
 def pool_size(cluster_cpus: float, workers: int | None, pairs: int,
@@ -521,7 +549,8 @@ def store_location(store: Store) -> str:
     return str(store.local.absolute()) if store.local is not None else store.location
 
 
-def new_actor(ray: Any, settings: Settings, outdir: str, share: float) -> Any:
+def new_actor(ray: Any, settings: Settings, outdir: str, share: float,
+              glossary: Glossary | None = None) -> Any:
     """A :class:`PairWorker` actor asking for ``share`` CPUs, restarted by Ray (and its
     windows retried) up to :data:`RESTARTS` times when its process dies; torch and the BLAS /
     OpenMP libraries use as many threads as it has whole CPUs (the local workers' rule,
@@ -532,18 +561,19 @@ def new_actor(ray: Any, settings: Settings, outdir: str, share: float) -> Any:
     remote = ray.remote(PairWorker).options(
         num_cpus=share, max_restarts=RESTARTS, max_task_retries=RESTARTS,
         runtime_env={"env_vars": {**env, "TOKENIZERS_PARALLELISM": "false"}})
-    return remote.remote(settings, outdir, threads, os.getcwd())
+    return remote.remote(settings, outdir, threads, os.getcwd(), glossary)
 
 
 def start_pool(ray: Any, settings: Settings, outdir: str, workers: int | None, pairs: int,
-               window: int = RAY_WINDOW) -> Pool:
-    """Start the actors and wait (:data:`START_TIMEOUT`) until their models are loaded; the
-    actors that got no CPU in time are dropped. All must share one signature."""
+               window: int = RAY_WINDOW, glossary: Glossary | None = None) -> Pool:
+    """Start the actors (each given ``glossary`` once) and wait (:data:`START_TIMEOUT`) until
+    their models are loaded; the actors that got no CPU in time are dropped. All must share
+    one signature."""
     cluster = float(ray.cluster_resources().get("CPU", 0.0))
     n, share = pool_size(cluster, workers, pairs, window)
-    actors = [new_actor(ray, settings, outdir, share) for _ in range(n)]
+    actors = [new_actor(ray, settings, outdir, share, glossary) for _ in range(n)]
     try:
-        return _greet(ray, actors, cluster, share)
+        return replace(_greet(ray, actors, cluster, share), glossary=glossary)
     except BaseException:  # a refusal below, or Ctrl-C while the models load
         for actor in actors:
             with contextlib.suppress(Exception):
@@ -692,7 +722,7 @@ class _Run:
         with contextlib.suppress(Exception):
             self.ray.kill(self.pool.actors[k])
         self.pool.actors[k] = new_actor(self.ray, self.opts.settings, store_location(self.store),
-                                        self.pool.cpus_per_actor)
+                                        self.pool.cpus_per_actor, self.pool.glossary)
 
     def record(self, item: Item, out: Outcome) -> None:
         spec = item.spec
@@ -782,6 +812,7 @@ def _run_ray(opts: BatchOptions, address: str | None, on_record: Callable[[Recor
              on_pool: Callable[[Pool], None] | None) -> tuple[Totals, RayStats]:
     t_start = time.perf_counter()
     ray = import_ray()
+    glossary = load_batch_glossary(opts)
     try:
         store = Store(opts.outdir)
         store.mkdirs()
@@ -794,7 +825,8 @@ def _run_ray(opts: BatchOptions, address: str | None, on_record: Callable[[Recor
                             str(opts.input))
             lock = acquire_lock(store.local) if store.local is not None else StoreLock(store).acquire()
             try:
-                return _locked_run(ray, opts, address, store, index, on_record, on_pool, t_start)
+                return _locked_run(ray, opts, address, store, index, on_record, on_pool, t_start,
+                                   glossary)
             finally:
                 lock.release()
         finally:
@@ -803,7 +835,7 @@ def _run_ray(opts: BatchOptions, address: str | None, on_record: Callable[[Recor
 
 def _locked_run(ray: Any, opts: BatchOptions, address: str | None, store: Store, index: RunIndex,
                 on_record: Callable[[Record], None], on_pool: Callable[[Pool], None] | None,
-                t_start: float) -> tuple[Totals, RayStats]:
+                t_start: float, glossary: Glossary | None = None) -> tuple[Totals, RayStats]:
     if store.local is not None:
         remove_stale_temps(store.local)
     index.load_records(_earlier_lines(store))
@@ -827,7 +859,7 @@ def _locked_run(ray: Any, opts: BatchOptions, address: str | None, store: Store,
             _reclaim_sigterm()  # ray.init made SIGTERM a plain sys.exit
         notices = _Notices(ray)
         pool = start_pool(ray, opts.settings, store_location(store), opts.workers, index.count,
-                          window_size(opts))
+                          window_size(opts), glossary)
         if on_pool is not None:
             on_pool(pool)
         model_seconds = time.perf_counter() - t0

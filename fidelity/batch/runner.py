@@ -38,6 +38,7 @@ from .jobs import (BilingualJob, FinishJob, Prepared, PrepareJob, pair_texts, ru
 from .records import Record, ResultsLog, make_record, read_input, sha256_bytes
 
 if TYPE_CHECKING:
+    from ..glossary import Glossary
     from ..pipeline import Checker, ModelId, Pair, Settings
 
 
@@ -286,13 +287,15 @@ class BatchRunner:
     """Streams the pairs to do through prepare (workers) -> embed (here) -> finish (workers).
 
     ``checker`` (a :class:`~fidelity.pipeline.Checker` around ``encoder``) checks the bilingual
-    files; without one, such a file is an error record."""
+    files; without one, such a file is an error record. ``glossary`` (``--glossary``) goes with
+    every pair, text or bilingual (``signature`` must name it:
+    :func:`fidelity.signature.with_glossary`)."""
 
     def __init__(self, specs: list[PairSpec], outdir: Path, settings: Settings, encoder: Any,
                  model: ModelId, signature: str, executor: Executor, window: int = DEFAULT_WINDOW,
                  on_done: Callable[[Record], None] | None = None,
                  new_executor: Callable[[], Executor] | None = None,
-                 checker: Checker | None = None):
+                 checker: Checker | None = None, glossary: Glossary | None = None):
         self.specs = specs
         self.outdir = outdir
         self.settings = settings
@@ -304,6 +307,7 @@ class BatchRunner:
         self.window = max(1, window)
         self.on_done = on_done or (lambda rec: None)
         self.checker = checker
+        self.glossary = glossary
         self.stats = RunStats()
         self._slots: dict[int, _Slot] = {}
         self._ready: list[int] = []
@@ -355,7 +359,7 @@ class BatchRunner:
             return
         job = BilingualJob(key, data, slot.spec.source, self.settings,  # type: ignore[arg-type]
                            str(self.outdir / f"{slot.spec.stem}.json"),
-                           str(self.outdir / f"{slot.spec.stem}.html"))
+                           str(self.outdir / f"{slot.spec.stem}.html"), self.glossary)
         done, slot.notes = run_bilingual(job, self.checker)
         for note in slot.notes:  # shown (or silenced) like this process's warnings
             warnings.warn(note, stacklevel=2)
@@ -420,7 +424,8 @@ class BatchRunner:
             slot.seconds += took * n / max(1, total)
             job = FinishJob(key, slot.pair, s_vecs, t_vecs, self.settings,  # type: ignore[arg-type]
                             self.model, str(self.outdir / f"{slot.spec.stem}.json"),
-                            str(self.outdir / f"{slot.spec.stem}.html"), s_tok, t_tok)
+                            str(self.outdir / f"{slot.spec.stem}.html"), s_tok, t_tok,
+                            self.glossary)
             slot.pair = None  # the worker has it now
             self._finishing[self._submit(run_finish, job)] = key
 
