@@ -690,6 +690,11 @@ def word_cover(words: Sequence[Word], lang: str, other: Sequence[Word], other_la
             return j
         return min(cands, key=lambda c: abs((c + 0.5) / m - (i + 0.5) / n))
 
+    def table(i: int, j: int) -> float:
+        """The table's best cosine of word ``i`` with word ``j`` alone or with a neighbour."""
+        cols = [j] + [k for k in (m + j - 1, m + j) if m <= k < sim.shape[1] and k - m < m - 1]
+        return float(sim[i, cols].max())
+
     banned: list[set[int]] = [set() for _ in range(n)]
     # First pass, the table's best for every word at once (as :func:`best` reads a row);
     # the words below ``cover`` look for the other evidence one by one.
@@ -713,7 +718,10 @@ def word_cover(words: Sequence[Word], lang: str, other: Sequence[Word], other_la
         for j, group in claims.items():
             if len(group) < 2:
                 continue
-            top = max(group, key=lambda i: (out[i], sim[i, j]))
+            # The model's own table reaching ``cover`` outranks the lexicon's flat 1.0: a
+            # sense-noisy pair ("cuts" / "pembunuhan" through "cut" / "bunuh") must not take
+            # the word from the word the table pairs it with ("murder" / "pembunuhan" 0.68).
+            top = max(group, key=lambda i: (table(i, j) >= cover, out[i], sim[i, j]))
             for i in group:
                 if abs(i - top) > 2:
                     banned[i].add(j)

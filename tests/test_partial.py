@@ -448,6 +448,33 @@ def test_a_match_far_back_does_not_render_the_last_word():
     assert _last_link_missing(en, head + ", menandai pergeseran dari masa lalu.") == []
 
 
+
+def _source_covers(en: str, ind: str) -> dict[str, tuple[float, str]]:
+    """Per content word of ``en``: its cover and counterpart in ``ind`` (one 1-1 link)."""
+    from fidelity.partial import _link_words, _Vectors, link_cover
+
+    source, target = _doc([en], "en"), _doc([ind], "id")
+    sw, ss, sf = _link_words(source, (0,), {})
+    tw, ts, tf = _link_words(target, (0,), {})
+    vectors = _Vectors(Lexicon.default())
+    vectors.prepare([w.key for w in sw + tw])
+    lc = link_cover(sw, ss, "en", tw, ts, "id", vectors, PartialParams(), sf, tf)
+    return {w.key: (float(lc.s_cov[i]), tw[int(lc.s_where[i])].key) for i, w in enumerate(sw)}
+
+
+def test_the_table_outranks_a_sense_noisy_lexicon_pair_for_one_word():
+    # "cuts" reaches "pembunuhan" only through a wrong-sense lexicon pair (cut / bunuh, to
+    # kill); the table pairs "murder" with it directly. Two claims on one word: the table's
+    # keeps it, so "murder rates" is not left unrendered at the end of the sentence.
+    en = ("The planned cuts to foreign aid would be painful for a poor country with high "
+          "unemployment and murder rates.")
+    ind = ("Rencana pemangkasan bantuan luar negeri akan menyakiti negara miskin dengan tingkat "
+           "pengangguran dan pembunuhan yang tinggi.")
+    covers = _source_covers(en, ind)
+    assert covers["murder"][1] == "pembunuhan" and covers["murder"][0] >= PartialParams().cover
+    assert covers["cuts"][1] != "pembunuhan"
+    assert _last_link_missing(en, ind) == []
+
 # --------------------------------------------------------------------------- the fast paths
 
 def _edit_distance(a: str, b: str) -> int:
