@@ -252,6 +252,60 @@ def test_a_manifest_and_a_file_url_outdir(ray_instance, local_run, tmp_path: Pat
 
 
 @needs_ray
+def test_bilingual_files_and_a_glossary_as_the_local_engine_checks_them(
+        ray_instance, tmp_path: Path) -> None:
+    """XLIFF and TMX files, a text pair and a malformed XLIFF, with a house glossary: the
+    same reports (bytes), records and exit status as the local engine; a second run with the
+    glossary rewritten (same terms) reuses every good pair, a third with a term changed
+    redoes them all."""
+    pytest.importorskip("translate", reason="the CAT formats need translate-toolkit: pip install 'fidelity[cat]'")
+    from fidelity.batch.ray_engine import run_ray
+    from test_batch_bilingual import BROKEN
+    from test_batch_glossary import HOUSE, HOUSE_RELAID, mixed_folder, terms
+
+    folder = mixed_folder(tmp_path / "in")
+    (folder / "broken.xlf").write_bytes(BROKEN)
+    house = tmp_path / "house.csv"
+    house.write_text(HOUSE, encoding="utf-8")
+    local_out, out = tmp_path / "local", tmp_path / "ray"
+    totals, _ = run_batch(options(str(folder), str(local_out), workers=0, glossary=str(house)))
+    assert totals.exit_code == 3
+    totals, stats = run_ray(options(str(folder), str(out), glossary=str(house)))
+    assert (totals.exit_code, totals.failed, stats.checked) == (3, 1, 4)
+    assert reports(out) == reports(local_out) and len(reports(out)) == 2 * 3
+    assert without_seconds(lines(out)) == without_seconds(lines(local_out))
+    recs = {r["id"]: r for r in lines(out)}
+    assert recs["broken"]["error"].startswith(str(folder / "broken.xlf"))
+    for stem in ("rate-cut", "reef.xliff2"):
+        assert recs[stem]["verdict"] == "issues" and recs[stem]["target"] is None
+        assert terms(json.loads((out / f"{stem}.json").read_bytes()))
+
+    house.write_text(HOUSE_RELAID, encoding="utf-8")
+    totals, stats = run_ray(options(str(folder), str(out), glossary=str(house)))
+    assert (stats.checked, stats.reused) == (1, 3)  # the broken file is tried again
+    house.write_text(HOUSE_RELAID.replace('"waspada"', '"hati-hati"'), encoding="utf-8")
+    totals, stats = run_ray(options(str(folder), str(out), glossary=str(house)))
+    assert (stats.checked, stats.reused) == (4, 0)
+    assert terms(json.loads((out / "rate-cut.json").read_bytes())) == set()
+
+
+@needs_ray
+def test_a_bad_glossary_stops_a_ray_run_before_any_actor(tmp_path: Path, monkeypatch) -> None:
+    from fidelity.batch import ray_engine
+
+    def no_pool(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise AssertionError("the pool must not start")
+
+    monkeypatch.setattr(ray_engine, "start_pool", no_pool)
+    folder = make_folder(tmp_path / "in")
+    (tmp_path / "house.csv").write_text("en,id\ncentral bank\n", encoding="utf-8")
+    with pytest.raises(BatchError, match=r"^--glossary .*house\.csv: line 2 needs") as info:
+        ray_engine.run_ray(options(str(folder), str(tmp_path / "out"), glossary=str(tmp_path / "house.csv")))
+    assert info.value.exit_code == 2 and "\n" not in str(info.value)
+    assert not (tmp_path / "out").exists()
+
+
+@needs_ray
 def test_a_killed_worker_costs_a_retry_not_a_record(ray_instance, local_run, tmp_path: Path) -> None:
     """SIGKILL to a Ray worker process as the first window comes back: Ray restarts the actor
     and retries its windows; every pair has exactly one record, none an error, and the
@@ -298,7 +352,8 @@ class PoisonWorker:
     """An actor without a model: its process dies on a window holding the pair "poison";
     other pairs get a faithful outcome (hashes of their files, nothing checked)."""
 
-    def __init__(self, settings, outdir: str, threads: int = 1, cwd: str | None = None):
+    def __init__(self, settings, outdir: str, threads: int = 1, cwd: str | None = None,
+                 glossary=None):
         pass
 
     def hello(self):
@@ -447,6 +502,27 @@ def test_manifest_rows_are_streamed_with_the_local_rules(tmp_path: Path) -> None
     index.close()
     with pytest.raises(BatchError, match="no such folder or manifest"):
         list(iter_specs(str(tmp_path / "nothing.csv"), ".en.txt", ".id.txt"))
+
+
+def test_the_driver_lists_bilingual_files_as_the_local_engine_does(tmp_path: Path) -> None:
+    """A folder and a manifest with XLIFF/TMX files: the specs the driver streams through its
+    SQLite index (the bilingual flag included) are :func:`discover`'s."""
+    from fidelity.batch.ray_engine import RunIndex, iter_specs
+    from test_batch_glossary import TMX, XLIFF2, mixed_folder
+
+    folder = mixed_folder(tmp_path / "in")
+    (tmp_path / "m.jsonl").write_text(json.dumps({"id": "tm", "source": str(TMX)}) + "\n"
+                                      + json.dumps({"source": str(XLIFF2), "target": ""}) + "\n",
+                                      encoding="utf-8")
+    for where in (folder, tmp_path / "m.jsonl"):
+        index = RunIndex(str(tmp_path))
+        try:
+            index.add_specs(iter_specs(str(where), ".en.txt", ".id.txt"), str(where))
+            specs = [spec for _, spec in index.specs()]
+        finally:
+            index.close()
+            os.unlink(index.path)
+        assert specs == discover(where) and sum(s.bilingual for s in specs) == 2
 
 
 def test_an_object_store_gets_parts_and_a_lock_object(tmp_path: Path) -> None:

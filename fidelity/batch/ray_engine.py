@@ -278,12 +278,14 @@ class PairWorker:
         return kept
 
     def _finish(self, item: Item, pair: Any, sides: list, out: Outcome) -> None:
-        """Analyse and render (:func:`.jobs.finish_pair`) and write both reports atomically."""
+        """Analyse and render (:func:`.jobs.finish_pair`, with the glossary) and write both
+        reports atomically."""
         (s_vecs, s_tok), (t_vecs, t_tok) = sides
         t0 = time.perf_counter()
         try:
             summary, json_text, html_text = finish_pair(pair, s_vecs, t_vecs, self.settings,
-                                                        self.checker.model_id, s_tok, t_tok)
+                                                        self.checker.model_id, s_tok, t_tok,
+                                                        self.glossary)
             self.store.write_text(item.spec.stem + ".json", json_text)
             self.store.write_text(item.spec.stem + ".html", html_text)
             out.summary = summary
@@ -306,7 +308,7 @@ class RunIndex:
             PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;
             CREATE TABLE specs(n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
                                stem_key TEXT NOT NULL UNIQUE, stem TEXT NOT NULL,
-                               source TEXT, target TEXT, problem TEXT);
+                               source TEXT, target TEXT, problem TEXT, bilingual INTEGER NOT NULL);
             CREATE TABLE records(id TEXT PRIMARY KEY, line TEXT NOT NULL);
             CREATE TABLE ranks(n INTEGER PRIMARY KEY, key BLOB NOT NULL, line TEXT NOT NULL);
         """)
@@ -322,9 +324,9 @@ class RunIndex:
         try:
             for spec in specs:
                 try:
-                    self.db.execute("INSERT INTO specs VALUES (?,?,?,?,?,?,?)",
+                    self.db.execute("INSERT INTO specs VALUES (?,?,?,?,?,?,?,?)",
                                     (self.count, spec.id, spec.stem.lower(), spec.stem,
-                                     spec.source, spec.target, spec.problem))
+                                     spec.source, spec.target, spec.problem, int(spec.bilingual)))
                 except sqlite3.IntegrityError:
                     raise self._duplicate(spec, where) from None
                 self.count += 1
@@ -354,9 +356,9 @@ class RunIndex:
 
     def specs(self) -> Iterator[tuple[int, PairSpec]]:
         """(number, spec) in input order, a page at a time."""
-        for n, *rest in self._paged("SELECT n, id, stem, source, target, problem FROM specs "
-                                    "WHERE n > ? ORDER BY n LIMIT ?"):
-            yield n, PairSpec(*rest)
+        for n, *rest, bilingual in self._paged("SELECT n, id, stem, source, target, problem, "
+                                               "bilingual FROM specs WHERE n > ? ORDER BY n LIMIT ?"):
+            yield n, PairSpec(*rest, bilingual=bool(bilingual))
 
     def load_records(self, lines: Iterator[str]) -> None:
         """Index the lines of earlier ``results.jsonl`` files; the last line of an id wins, a
