@@ -82,10 +82,20 @@ class Glossary:
     path: str | None = None
     _source_res: list[re.Pattern] = field(default_factory=list, repr=False)
     _target_res: list[list[re.Pattern]] = field(default_factory=list, repr=False)
+    #: Terms by their key (:func:`term_key`); ``_unkeyed``: terms without one, always tried.
+    _by_key: dict[str, list[int]] = field(default_factory=dict, repr=False)
+    _unkeyed: list[int] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         self._source_res = [source_pattern(t.source) for t in self.terms]
         self._target_res = [[target_pattern(f) for f in t.accepted] for t in self.terms]
+        self._by_key, self._unkeyed = {}, []
+        for k, t in enumerate(self.terms):
+            key = term_key(t.source)
+            if key:
+                self._by_key.setdefault(key, []).append(k)
+            else:
+                self._unkeyed.append(k)
 
     def __len__(self) -> int:
         return len(self.terms)
@@ -110,13 +120,28 @@ class Glossary:
     def source_matches(self, text: str) -> list[tuple[int, int, int]]:
         """``(term index, start, end)`` of each term used in ``text``; a term inside a longer
         term's match is left out ("leader" inside "supreme leader")."""
-        found = [(k, m.start(), m.end()) for k, rx in enumerate(self._source_res) for m in rx.finditer(text)]
+        found = [(k, m.start(), m.end()) for k in self._candidates(text)
+                 for m in self._source_res[k].finditer(text)]
         found.sort(key=lambda x: (-(x[2] - x[1]), x[1]))
         kept: list[tuple[int, int, int]] = []
         for k, s, e in found:
             if all(e <= ks or s >= ke for _, ks, ke in kept):
                 kept.append((k, s, e))
         return sorted(kept, key=lambda x: x[1])
+
+    def _candidates(self, text: str) -> list[int]:
+        """The terms that may occur in ``text``, in glossary order: those whose key begins a
+        word of it, and those without a key. Trying only these finds what trying every term
+        finds (a match begins with its term's key), at a cost that does not grow with the
+        glossary: 5,000 terms took 250 ms a seed-sized pair tried one by one."""
+        if not self._by_key:
+            return self._unkeyed
+        found: set[int] = set(self._unkeyed)
+        for m in _WORD_START.finditer(text):
+            head = m.group().translate(_ASCII_FOLDS).lower()
+            for n in range(1, len(head) + 1):
+                found.update(self._by_key.get(head[:n], ()))
+        return sorted(found)
 
     def rendered(self, k: int, text: str) -> bool:
         """Whether ``text`` uses an accepted rendering of term ``k``."""
@@ -141,6 +166,30 @@ def _shared(digest: str, terms: list[Term], source_lang: str, target_lang: str,
     else:
         _SHARED.move_to_end(key)
     return glossary
+
+
+#: Where a term's match can begin (``source_pattern``'s look-behind) and up to 3 word characters.
+_WORD_START = re.compile(r"(?<![\w-])\w{1,3}")
+#: The non-ASCII characters that a case-insensitive ASCII letter matches (found by trying every
+#: code point against ``re.I``), as the letter they match.
+_ASCII_FOLDS = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+_KEY_LENGTH = 3
+
+
+def term_key(term: str) -> str:
+    """The lower-case ASCII letters (or digits) that every match of ``term`` begins with, at
+    most 3: of its first word, but for a one-word term not its last letter (which an ending
+    may replace: "agency" -> "agencies"); "" where there are none (a term that begins with
+    another character, or with a non-ASCII letter, whose case forms are many)."""
+    words = term.split()
+    first = words[0] if words else ""
+    stem = first[:-1] if len(words) == 1 else first
+    key = ""
+    for ch in stem[:_KEY_LENGTH]:
+        if not (ch.isascii() and (ch.isalnum() or ch == "_")):
+            break
+        key += ch.lower()
+    return key
 
 
 def _is_acronym(term: str) -> bool:
@@ -343,4 +392,5 @@ def term_uses(doc: Document, glossary: Glossary) -> int:
 
 
 __all__ = ["Glossary", "TERM_SEVERITY", "Term", "apply_glossary", "glossary_findings", "load_glossary",
-           "parse_csv", "parse_glossary", "parse_tbx", "source_pattern", "target_pattern", "with_findings"]
+           "parse_csv", "parse_glossary", "parse_tbx", "source_pattern", "target_pattern", "term_key",
+           "with_findings"]

@@ -239,3 +239,30 @@ def test_parse_glossary_reads_bytes_by_name() -> None:
     assert parse_glossary(data, "house.csv").terms == load_glossary(EXAMPLE).terms
     with pytest.raises(InputError, match="house.csv: a CSV glossary must be UTF-8"):
         parse_glossary("officials,pejabat\u00e9\n".encode("latin-1"), "house.csv")
+
+
+def test_only_terms_keyed_by_a_word_start_are_tried_and_nothing_is_missed(monkeypatch) -> None:
+    """A large glossary (3,000 word pairs of the shipped lexicon and terms with awkward
+    beginnings) on the seed and fixture stories, and on words written with the non-ASCII
+    letters that ``re.I`` matches to ASCII ones: what the keyed search finds is what trying
+    every term finds."""
+    import random
+
+    from fidelity.glossary import term_key
+
+    lexicon = [line.split("\t")[:2] for line in (ROOT / "models" / "lexicon" / "en-id.pairs.txt")
+               .read_text(encoding="utf-8").splitlines() if "\t" in line and not line.startswith("#")]
+    random.Random(0).shuffle(lexicon)
+    awkward = ["US", "UN", "I", "agency", "sky", "be", "e-mail", "#MeToo", "Zárate", "İstanbul",
+               "kilometre", "supreme leader", "Secretary of State", "3D printer", "s"]
+    g = Glossary([Term(en, (id_,)) for en, id_ in lexicon[:3000]] + [Term(t, ("x",)) for t in awkward])
+    assert term_key("agency") == "age" and term_key("US") == "u" and term_key("3D printer") == "3d"
+    assert term_key("#MeToo") == term_key("İstanbul") == "" and term_key("Zárate") == "z"
+    texts = [s.text for p in [ROOT / "seeds" / "nyt.en.txt", *sorted((ROOT / "tests" / "fixtures").glob("*.en.txt"))]
+             for s in segment_document(p.read_text(encoding="utf-8"), "en").sentences]
+    texts += ["The \u212aILOMETRE mark in İstanbul, the agencies' e-mail and the US, not us.",
+              "Zárate and the ſky; #MeToo at 3D printers; I said S and s."]
+    keyed = [g.source_matches(t) for t in texts]
+    monkeypatch.setattr(Glossary, "_candidates", lambda self, text: range(len(self.terms)))
+    assert keyed == [g.source_matches(t) for t in texts]
+    assert sum(map(len, keyed)) > 500 and any(g.terms[k].source == "kilometre" for k, _, _ in keyed[-2])
