@@ -19,7 +19,10 @@ renders it, and takes the best of five kinds of evidence:
 
 A word of the other side renders one phrase: when words far apart claim it ("duck" in its verb
 sense and "avoid" both reach "menghindari"), the strongest claim keeps it and the others are
-scored again without it (competitive linking).
+scored again without it (competitive linking); a claim the model's table makes outranks the
+lexicon's (WordNet's senses are noisy: "cuts" reaches "pembunuhan" through cut / bunuh, to
+kill, beside "murder" / "pembunuhan" in the table). A number spelt out ("fifty",
+"twenty-three") is a number like one in digits.
 
 Free but faithful translation leaves words without evidence on *both* sides (an idiom, a verb
 rendered by a paraphrase) and scattered; a cut clause leaves a contiguous run on one side. So
@@ -41,7 +44,8 @@ at all renders it (every word below ``sure_cover``) and the other side is itself
 ("the lame duck Democratic administration" / "pemerintahan Demokrat"). A run at a sentence's
 end also counts the uncovered words the translation puts first (an attribution moved to the
 front: "..., the notice states." / "Diungkapkan dalam pernyataan, ..."). A changed weekday or
-month, like a changed number, is the drift check's business; a name glued to a name the other
+month, like a changed number, is the drift check's business (a dropped one is missing, like
+a name: "... in western Ohio Saturday." / "... di Ohio barat."); a name glued to a name the other
 side renders is a multi-word name rendered or shortened as a whole ("Belfast Magistrates'
 Court" / "Pengadilan Negeri Belfast"), not a dropped name. Added spans are the same test from
 the target side with a longer run, and are off by default: on real stories they were mostly a
@@ -499,11 +503,25 @@ def _word_kind(token: str, lang: str) -> tuple[str, str, bool, bool, bool, bool]
     if apo and clitic in _CLITICS:  # "she'll" -> "she", "couldn't" -> "could", "Iran's" -> "iran"
         key = base[:-1] if clitic == "t" and base.endswith("n") and base != "can" else base
     function = ID_FUNCTION if lang == "id" else EN_FUNCTION
-    number = bool(_DIGIT.search(raw))
+    number = bool(_DIGIT.search(raw)) or (lang == "en" and _is_number_word(key))
     content = number or (len(key) > 1 and key not in function
                          and not (lang == "id" and key.endswith("nya") and key[:-3] in function))
     name = content and (number or _is_name(raw, key, lang))
     return raw, key, number, name, content, raw[:1].isupper()
+
+
+#: English cardinal number words: a number spelt out is rendered in digits as often as in
+#: words ("twenty-three on board" / "23 awak", "Fifty others" / "Lima puluh orang"), so it is
+#: a number (a changed or reformatted one is the drift check's business), not a name.
+_EN_NUMBER_WORDS = frozenset("""zero two three four five six seven eight nine ten eleven twelve
+thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty
+seventy eighty ninety hundred thousand million billion trillion dozen hundreds thousands millions
+billions dozens""".split())
+
+
+def _is_number_word(key: str) -> bool:
+    """Whether a folded English word is a number spelt out ("fifty", "twenty-three")."""
+    return all(part in _EN_NUMBER_WORDS for part in key.split("-"))
 
 
 def _digits(key: str, lang: str) -> str:
@@ -582,11 +600,14 @@ _ALIKE = {True: {"c": "cks"}, False: {"k": "kc", "s": "sc"}}
 
 def word_cover(words: Sequence[Word], lang: str, other: Sequence[Word], other_lang: str,
                vectors: _Vectors, cover: float,
-               other_function: frozenset[str] = frozenset()) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+               other_function: frozenset[str] = frozenset()
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """For each word of ``words``: how well ``other`` renders it (0-1), the best of the token
     table, the lexicon pairs through stems, the same name or number, and cognates; which word
-    of ``other`` gave that evidence; and the table's word-by-word cosines
-    (``len(words) x len(other)``). The cheap table score is computed for all words; the rest
+    of ``other`` gave that evidence; the table's word-by-word cosines
+    (``len(words) x len(other)``); and, where the evidence is the table's cosine with two
+    neighbours of ``other`` together ("anniversary" / "ulang tahun"), the second of them
+    (-1 elsewhere): a two-word rendering uses both words. The cheap table score is computed for all words; the rest
     only for the words it leaves below ``cover``. ``other_function``: the other side's
     function words, which render a word spelt the same ("Dan" Bennett / "dan").
 
@@ -599,7 +620,7 @@ def word_cover(words: Sequence[Word], lang: str, other: Sequence[Word], other_la
     out = np.zeros(n, dtype=np.float64)
     where = np.zeros(n, dtype=np.int64)
     if not n or not m:
-        return out, where, np.zeros((n, m), dtype=np.float32)
+        return out, where, np.zeros((n, m), dtype=np.float32), np.full(n, -1, dtype=np.int64)
     keys = [w.key for w in words]
     other_keys = [w.key for w in other]
     mat = vectors.matrix(other_keys)
@@ -635,11 +656,11 @@ def word_cover(words: Sequence[Word], lang: str, other: Sequence[Word], other_la
         if w.key in other_function:
             return 1.0, j
         free = [c for c in range(m) if c not in banned] if banned else range(m)
-        if w.number:
+        d = _digits(w.key, lang) if w.number else ""
+        if d:  # a number in digits: only the same number renders it
             if not other_digits:
                 other_digits.extend(_digits(k, other_lang) if o.number else None
                                     for k, o in zip(other_keys, other))
-            d = _digits(w.key, lang)
             hit = next((c for c in free if other_digits[c] == d), -1)
             return (1.0, hit) if hit >= 0 else (score, j)
         wanted = _wanted(w.key, lang)
@@ -730,7 +751,14 @@ def word_cover(words: Sequence[Word], lang: str, other: Sequence[Word], other_la
                     changed = True
         if not changed:
             break
-    return out, where, sim[:, :m]
+    # The second word of a two-word rendering: the pair's cosine is the evidence found.
+    nxt = np.full(n, -1, dtype=np.int64)
+    if m > 1:
+        at = np.minimum(where, m - 2)
+        pair_score = sim[np.arange(n), m + at]
+        two = (where < m - 1) & (pair_score >= out - 1e-6) & (pair_score > sim[np.arange(n), where])
+        nxt[two] = where[two] + 1
+    return out, where, sim[:, :m], nxt
 
 
 def _windows(cov: np.ndarray, where: np.ndarray, m: int, cover: float, slack: int) -> np.ndarray:
@@ -927,10 +955,12 @@ def uncovered_spans(words: Sequence[Word], cov: np.ndarray, where: np.ndarray,
         # respelt name is the drift check's business; a pronoun is no name).
         named = ((params.names if names is None else names)
                  and all(words[i].cap or words[i].number for i in found)
-                 and any(words[i].name and not words[i].number for i in found)
+                 and any((words[i].name and not words[i].number) or words[i].key in _CALENDAR_KEYS
+                         for i in found)
                  and not any(other_low[j] and other_names[j] for j in range(max(lo, 0), min(hi + 1, m)))
-                 and not (params.name_phrase and _in_rendered_name(words, cov, run,
-                                                                   params.cover)))
+                 and not (params.name_phrase
+                          and not all(words[i].key in _CALENDAR_KEYS for i in found)
+                          and _in_rendered_name(words, cov, run, params.cover)))
         if not (big or named) or 1.0 - mean < params.min_score:
             continue  # (a low score: some evidence renders the run after all)
         rest = n - len(run)
@@ -946,6 +976,10 @@ def uncovered_spans(words: Sequence[Word], cov: np.ndarray, where: np.ndarray,
 
 _EN_CALENDAR = frozenset(en for en, _ in _CALENDAR)
 _ID_CALENDAR = frozenset(ind for _, ind in _CALENDAR)
+#: A weekday or month written with its capital is a date, dropped like a name ("... in
+#: western Massachusetts Saturday." / "... di Massachusetts barat."); one the other side writes
+#: differently is a changed date (:func:`_numbers_changed`).
+_CALENDAR_KEYS = _EN_CALENDAR | _ID_CALENDAR
 
 
 def _numbers_changed(s_c: Sequence[Word], sc: np.ndarray, t_c: Sequence[Word], tc: np.ndarray,
@@ -985,20 +1019,24 @@ class LinkCover:
     s_raw_where: np.ndarray | None = None
     t_raw: np.ndarray | None = None
     t_raw_where: np.ndarray | None = None
+    #: Per source word, the second word of the two-word rendering the evidence first found
+    #: (-1: one word; None: not kept).
+    s_raw_next: np.ndarray | None = None
 
 
 def settle(s_words: list[Word], s_sent: list[int], t_words: list[Word], t_sent: list[int],
            sc: np.ndarray, s_where: np.ndarray, tc: np.ndarray, t_where: np.ndarray,
-           sim: np.ndarray, params: PartialParams) -> LinkCover:
+           sim: np.ndarray, params: PartialParams,
+           s_next: np.ndarray | None = None) -> LinkCover:
     """The covers of both sides once the leftovers are paired (:func:`pair_leftovers`) and
-    changed numbers set aside."""
+    changed numbers set aside (``s_next``: see :attr:`LinkCover.s_raw_next`)."""
     raw_s, raw_t = sc.copy(), tc.copy()
     _numbers_changed(s_words, raw_s, t_words, raw_t, params.cover, params.calendar)
     raw = (raw_s, s_where, raw_t, t_where)
     sc, s_where, tc, t_where = pair_leftovers(s_words, t_words, sc, s_where, tc, t_where, sim,
                                               params)
     _numbers_changed(s_words, sc, t_words, tc, params.cover, params.calendar)
-    return LinkCover(s_words, s_sent, sc, s_where, t_words, t_sent, tc, t_where, *raw)
+    return LinkCover(s_words, s_sent, sc, s_where, t_words, t_sent, tc, t_where, *raw, s_next)
 
 
 def link_cover(s_words: list[Word], s_sent: list[int], s_lang: str, t_words: list[Word],
@@ -1007,11 +1045,12 @@ def link_cover(s_words: list[Word], s_sent: list[int], s_lang: str, t_words: lis
                t_function: frozenset[str] = frozenset()) -> LinkCover:
     """Word evidence both ways for one link (content words; ``*_function``: each side's
     function words, for words spelt the same)."""
-    sc, s_where, sim = word_cover(s_words, s_lang, t_words, t_lang, vectors, params.cover,
-                                  t_function)
-    tc, t_where, _ = word_cover(t_words, t_lang, s_words, s_lang, vectors, params.cover,
-                                s_function)
-    return settle(s_words, s_sent, t_words, t_sent, sc, s_where, tc, t_where, sim, params)
+    sc, s_where, sim, s_next = word_cover(s_words, s_lang, t_words, t_lang, vectors,
+                                          params.cover, t_function)
+    tc, t_where, _, _ = word_cover(t_words, t_lang, s_words, s_lang, vectors, params.cover,
+                                   s_function)
+    return settle(s_words, s_sent, t_words, t_sent, sc, s_where, tc, t_where, sim, params,
+                  s_next)
 
 
 def _trailing_run(lc: LinkCover, cover: float, claim: float, order: int,
@@ -1029,6 +1068,7 @@ def _trailing_run(lc: LinkCover, cover: float, claim: float, order: int,
     median counterpart of the three rendered words before it: at the end of a sentence such
     a match far back is a chance one ("the past" / "melalui", through the stem "lalu")."""
     cov, where = lc.s_raw.tolist(), lc.s_raw_where.tolist()
+    nxt = lc.s_raw_next.tolist() if lc.s_raw_next is not None else [-1] * len(cov)
     n = len(lc.s_words)
     last_sentence = lc.s_sent[-1] if n else None
     s_keys = [w.key for w in lc.s_words]
@@ -1038,10 +1078,13 @@ def _trailing_run(lc: LinkCover, cover: float, claim: float, order: int,
     for k in range(n - 1, -1, -1):
         if lc.s_sent[k] != last_sentence:
             break
-        weak = cov[k] < cover or any(
-            where[i] == where[k] and cov[i] >= claim for i in range(k)) \
-            or s_keys[:k + 1].count(s_keys[k]) > t_keys.count(t_keys[where[k]])
-        if not weak:
+        weak = cov[k] < cover
+        if not weak and lc.s_words[k].number:
+            pass  # a number's cover is its own (the same number, or one changed: drift)
+        elif not weak:
+            weak = any(where[k] in (where[i], nxt[i]) and cov[i] >= claim for i in range(k)) \
+                or s_keys[:k + 1].count(s_keys[k]) > t_keys.count(t_keys[where[k]])
+        if not weak and not lc.s_words[k].number:
             before = [where[i] for i in range(k) if cov[i] >= claim
                       and lc.s_sent[i] == last_sentence][-3:]
             weak = len(before) == 3 and where[k] < float(sorted(before)[1]) - order

@@ -475,6 +475,29 @@ def test_the_table_outranks_a_sense_noisy_lexicon_pair_for_one_word():
     assert covers["cuts"][1] != "pembunuhan"
     assert _last_link_missing(en, ind) == []
 
+
+def test_a_weekday_dropped_after_a_rendered_name_is_missing():
+    # "Saturday" is glued to "Ohio", which the translation renders, but a weekday is no word of
+    # a multi-word name: the translation leaves the date out.
+    en = "The senator spoke about her plans at a town hall meeting in northern Ohio Saturday."
+    dropped = "Senator itu berbicara tentang rencananya dalam pertemuan balai kota di Ohio utara."
+    kept = ("Senator itu berbicara tentang rencananya dalam pertemuan balai kota di Ohio utara "
+            "pada hari Sabtu.")
+    found = partial_findings(_doc([en], "en"), _doc([dropped], "id"), _one_to_one(1))
+    assert [c.source for f in found for c in f.changes] == ["Saturday"]
+    assert partial_findings(_doc([en], "en"), _doc([kept], "id"), _one_to_one(1)) == []
+
+
+def test_numbers_spelt_out_are_numbers_not_names_or_missing_words():
+    words = {w.key: w for w in sentence_words("Fifty others and twenty-three crew members", 0, "en")}
+    assert words["fifty"].number and words["twenty-three"].number
+    assert not words["others"].number and not words["crew"].number
+    en = ["Fifty others were wounded in the blast.",
+          "The ship is reported to have a crew of twenty-three on board."]
+    ind = ["Lima puluh orang lainnya terluka dalam ledakan itu.",
+           "Kapal itu dilaporkan membawa 23 awak kapal."]
+    assert partial_findings(_doc(en, "en"), _doc(ind, "id"), _one_to_one(2)) == []
+
 # --------------------------------------------------------------------------- the fast paths
 
 def _edit_distance(a: str, b: str) -> int:
