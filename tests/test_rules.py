@@ -3,11 +3,12 @@ sentences: each must find its change and stay quiet on a faithful rendering."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from fidelity.findings import FindingParams, drift_changes, find, summarize
 from fidelity.categories import categorize
-from fidelity.rules import LinkText, SideText, messages, severity
+from fidelity.rules import LinkText, SideText, _text_side, _word_cover, messages, severity, word_cover
 from fidelity.rules.antonyms import antonym_changes, opposite_words
 from fidelity.rules.dates import date_changes
 from fidelity.rules.names import name_changes
@@ -277,3 +278,19 @@ def test_changes_of_a_joined_link_point_into_the_right_sentence() -> None:
         assert [src.text[a:b] for a, b in c.source_spans] in (["52"], ["October"])
         assert [tgt.text[a:b] for a, b in c.target_spans] in (["25"], ["Desember"])
     assert {c.kind for c in f.changes} == {"number", "date"}
+
+
+def test_word_cover_keeps_each_answer_read_only_and_as_computed() -> None:
+    """The rules ask the same question many times: the answer is kept, shared read-only, and is
+    the one a fresh computation gives."""
+    words, texts = ["naik", "turun"], ["harga beras naik lagi", "harga beras turun lagi"]
+    first = word_cover(words, texts)
+    assert first[0, 0] > first[0, 1] and first[1, 1] > first[1, 0]  # each word found where it is written
+    assert word_cover(tuple(words), list(texts)) is first
+    with pytest.raises(ValueError):
+        first[0, 0] = 0.0
+    _word_cover.cache_clear()
+    _text_side.cache_clear()
+    fresh = word_cover(words, texts)
+    assert fresh is not first and np.array_equal(fresh, first)
+    assert not word_cover(["naik"], ["", ""]).any()  # no pieces: no cover

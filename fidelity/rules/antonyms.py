@@ -49,7 +49,7 @@ form of one: "release" / "pembebasan"), no target word's curated English has the
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -129,10 +129,8 @@ def english_antonyms(link: LinkText) -> list[Change]:
     ant = table()
     if not ant:
         return []
-    src = [(m, _lemmas(m.group(0))) for m in re.finditer(r"[A-Za-z]+(?:'t)?", link.source.text)]
-    src_lemmas = set().union(*(lem for _, lem in src)) if src else set()
-    tgt = [(m, _forms(m.group(0))) for m in re.finditer(r"[^\W\d_]+(?:-[^\W\d_]+)*", link.target.text)]
-    tgt_words = set().union(*(f for _, f in tgt)) if tgt else set()
+    src, src_lemmas = _english_words(link.source.text)
+    tgt, tgt_words = _indonesian_words(link.target.text)
     out: list[Change] = []
     seen: set[str] = set()
     for m, lemmas in src:
@@ -154,6 +152,22 @@ def english_antonyms(link: LinkText) -> list[Change]:
                 out.append(Change("antonym", m.group(0), hit.group(0), (link.source.span(m.start(), m.end()),),
                                   (link.target.span(hit.start(), hit.end()),)))
     return out
+
+
+@lru_cache(maxsize=20_000)
+def _english_words(text: str) -> tuple[tuple[tuple[re.Match, frozenset[str]], ...], frozenset[str]]:
+    """(each English word of ``text`` with its lemmas, all their lemmas) for
+    :func:`english_antonyms`; kept per text (a sentence of a join is asked again)."""
+    words = tuple((m, _lemmas(m.group(0))) for m in re.finditer(r"[A-Za-z]+(?:'t)?", text))
+    return words, frozenset().union(*(lem for _, lem in words))
+
+
+@lru_cache(maxsize=20_000)
+def _indonesian_words(text: str) -> tuple[tuple[tuple[re.Match, frozenset[str]], ...], frozenset[str]]:
+    """(each Indonesian word of ``text``, hyphened ones whole, with its forms, all their
+    forms) for :func:`english_antonyms`; kept per text."""
+    words = tuple((m, _forms(m.group(0))) for m in re.finditer(r"[^\W\d_]+(?:-[^\W\d_]+)*", text))
+    return words, frozenset().union(*(f for _, f in words))
 
 
 @lru_cache(maxsize=10_000)
@@ -353,28 +367,37 @@ def _mute(text: str, m: re.Match) -> bool:
 
 @dataclass(frozen=True)
 class _Source:
-    """The source words of a link as :func:`opposite_words` weighs them."""
+    """The source words of a link as :func:`opposite_words` weighs them (made once per text by
+    :meth:`of` and shared: nothing changes it after)."""
 
-    words: list[re.Match]
-    lemmas: list[frozenset[str]]
+    words: tuple[re.Match, ...]
+    lemmas: tuple[frozenset[str], ...]
     #: Per word: negated ("not high"), or a verb made a noun ("start-up"), or mute (:func:`_mute`):
     #: it says no pair word.
-    negated: list[bool]
-    stems: list[str]
+    negated: tuple[bool, ...]
+    stems: tuple[str, ...]
     #: Per word: a content word (not a stop word, three letters or more).
     content: np.ndarray
     #: Per word: its place, as a share of the text's length.
     at: np.ndarray
+    #: :meth:`support`'s answers, kept: the rules of a link ask for the same words.
+    _said: dict[tuple[str, bool], np.ndarray] = field(default_factory=dict, compare=False, repr=False)
 
     @staticmethod
+    @lru_cache(maxsize=20_000)
     def of(text: str) -> "_Source":
-        words = list(re.finditer(r"[A-Za-z]+", text))
-        lower = [m.group(0).lower() for m in words]
-        return _Source(words, [_lemmas(m.group(0)) | _comparative(m.group(0)) | _particle(text, m) for m in words],
-                       [bool(_EN_NEGATION.search(text[max(0, m.start() - 30):m.start()]))
-                        or bool(_PARTICLE_NOUN.match(text, m.end())) or _mute(text, m) for m in words],
-                       lower, np.array([len(w) >= 3 and w not in _EN_STOP for w in lower], dtype=bool),
-                       np.array([m.start() / max(1, len(text)) for m in words]))
+        """The source words of ``text``; kept per text, since each rule of a link asks again,
+        and so does each link that shares a source sentence."""
+        words = tuple(re.finditer(r"[A-Za-z]+", text))
+        lower = tuple(m.group(0).lower() for m in words)
+        content = np.array([len(w) >= 3 and w not in _EN_STOP for w in lower], dtype=bool)
+        at = np.array([m.start() / max(1, len(text)) for m in words])
+        content.setflags(write=False)
+        at.setflags(write=False)
+        return _Source(words, tuple(_lemmas(m.group(0)) | _comparative(m.group(0)) | _particle(text, m) for m in words),
+                       tuple(bool(_EN_NEGATION.search(text[max(0, m.start() - 30):m.start()]))
+                             or bool(_PARTICLE_NOUN.match(text, m.end())) or _mute(text, m) for m in words),
+                       lower, content, at)
 
     def support(self, word: str, negated: bool = False) -> np.ndarray:
         """Per source word: 1 when the table's curated English says it renders ``word`` (an
@@ -382,7 +405,15 @@ class _Source:
         the token table agrees (:data:`AGREES`: the joins pair up senses, "later" / "setelah"),
         else the token table's cover of ``word`` from it (0 for a negated word: "not high" may
         well be "rendah"; unless the target word is ``negated`` too: "not the first" -> "bukan
-        yang pertama")."""
+        yang pertama"). Read-only: the answer is kept for the next question."""
+        key = (word, negated)
+        if key not in self._said:
+            said = self._support(word, negated)
+            said.setflags(write=False)
+            self._said[key] = said
+        return self._said[key]
+
+    def _support(self, word: str, negated: bool) -> np.ndarray:
         cues = id_english(curated=True).get(word, frozenset())
         joined = id_english().get(word, frozenset())
         if word == COMPARATIVE:
@@ -393,15 +424,17 @@ class _Source:
 
 
 
-def _pair_words(text: str, ant: dict[str, frozenset[str]]) -> tuple[list[re.Match], list[str], list[int]]:
+@lru_cache(maxsize=20_000)
+def _pair_words(text: str) -> tuple[tuple[re.Match, ...], tuple[str, ...], tuple[int, ...]]:
     """(the words of a target text, the same lower-cased, the indices of those of an antonym
-    pair that may be reversals: none right after a negation ("tidak naik" is no reversal of
-    "fell"), nor one of the uses that are no word of a pair (:func:`_no_pair_use`: adverbial
-    "baru"))."""
-    tgt = list(re.finditer(r"[^\W\d_]+", text))
-    lower = [m.group(0).lower() for m in tgt]
-    return tgt, lower, [k for k, w in enumerate(lower) if w in ant and not (k and lower[k - 1] in _ID_NEGATION)
-                        and not _no_pair_use(text, tgt, lower, k)]
+    pair (:func:`id_table`) that may be reversals: none right after a negation ("tidak naik" is
+    no reversal of "fell"), nor one of the uses that are no word of a pair
+    (:func:`_no_pair_use`: adverbial "baru")). Kept per text: three rules ask."""
+    ant = id_table()
+    tgt = tuple(re.finditer(r"[^\W\d_]+", text))
+    lower = tuple(m.group(0).lower() for m in tgt)
+    return tgt, lower, tuple(k for k, w in enumerate(lower) if w in ant and not (k and lower[k - 1] in _ID_NEGATION)
+                             and not _no_pair_use(text, tgt, lower, k))
 
 
 #: Indonesian clitics: "pertamanya" is "pertama" when the words a source says are counted.
@@ -421,6 +454,14 @@ def _base(word: str) -> str:
         if word.endswith(c) and word[:-len(c)] in id_table():
             return word[:-len(c)]
     return word
+
+
+@lru_cache(maxsize=20_000)
+def _bases_negations(text: str) -> tuple[tuple[str, ...], tuple[bool, ...]]:
+    """(each word of :func:`_pair_words` with its clitic stripped, whether a negation reaches
+    it) for :func:`opposite_words`; kept per text."""
+    tgt, lower, _ = _pair_words(text)
+    return tuple(_base(w) for w in lower), tuple(_id_negated(text, tgt, lower, n) for n in range(len(lower)))
 
 
 def _id_negated(text: str, tgt: list[re.Match], lower: list[str], k: int) -> bool:
@@ -459,15 +500,14 @@ def opposite_words(link: LinkText) -> list[Change]:
     source says their opposite more often than the translation writes it: a reversal
     ("big lead" -> "keunggulan kecil", "into the pits" -> "keluar ke pit")."""
     ant = id_table()
-    tgt, lower, cands = _pair_words(link.target.text, ant)
+    tgt, lower, cands = _pair_words(link.target.text)
     if not cands:
         return []
     src = _Source.of(link.source.text)
     if not src.words:
         return []
     text = link.target.text
-    base = [_base(w) for w in lower]
-    negs = [_id_negated(text, tgt, lower, n) for n in range(len(lower))]
+    base, negs = _bases_negations(text)
     sup: dict[tuple[str, bool], np.ndarray] = {}
 
     def support(word: str, negated: bool) -> np.ndarray:
@@ -638,7 +678,7 @@ def unidiomatic_words(link: LinkText) -> list[Change]:
     opposite ("benar-benar" -> "benar-salah" for "really") that the source does not say both
     halves of ("ups and downs" is "naik-turun")."""
     ant = id_table()
-    tgt, lower, cands = _pair_words(link.target.text, ant)
+    tgt, lower, cands = _pair_words(link.target.text)
     if not cands:
         return []
     src = _Source.of(link.source.text)
@@ -717,7 +757,7 @@ def weak_reversals(link: LinkText) -> list[Change]:
     put back is closer to the source ("Captain X was immense" -> "Kapten X sangat kecil")."""
     ant = id_table()
     text = link.target.text
-    tgt, lower, cands = _pair_words(text, ant)
+    tgt, lower, cands = _pair_words(text)
     if not cands:
         return []
     src = _Source.of(link.source.text)
@@ -750,14 +790,19 @@ def weak_reversals(link: LinkText) -> list[Change]:
     return out
 
 
+@lru_cache(maxsize=20_000)
 def _sum_vector(text: str) -> np.ndarray:
-    """The sum of the shipped model's token vectors of ``text`` (its sentence embedding's direction)."""
+    """The sum of the shipped model's token vectors of ``text`` (its sentence embedding's
+    direction); kept per text (read-only), since every candidate word of a link asks for the
+    source's and the translation's."""
     from ..lexical import Lexicon
     from . import _pieces
 
     lex = Lexicon.default()
     ids = _pieces(text)
-    return (lex.unit[ids] * lex.weight[ids, None]).sum(axis=0) if len(ids) else np.zeros(lex.unit.shape[1])
+    out = (lex.unit[ids] * lex.weight[ids, None]).sum(axis=0) if len(ids) else np.zeros(lex.unit.shape[1])
+    out.setflags(write=False)
+    return out
 
 
 def _cosine(a: np.ndarray, b: np.ndarray) -> float:
