@@ -43,6 +43,11 @@ def _product(x: np.ndarray, y: np.ndarray) -> np.ndarray:
         return (torch.from_numpy(x) @ torch.from_numpy(y).T).numpy()
 
 
+def _ids(*pieces: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Each argument as an int64 array of word-piece ids."""
+    return tuple(np.asarray(p, dtype=np.int64) for p in pieces)
+
+
 def batch_encoder(tokenizer):
     """A ``tokenizers.Tokenizer``'s batch encode, without character offsets when it can."""
     return getattr(tokenizer, "encode_batch_fast", None) or tokenizer.encode_batch
@@ -179,15 +184,13 @@ class Lexicon:
         what is left of it ("fired", "beautiful", "through ball") is not in the translation.
         The half of a true split has words of its own, and they are there.
         """
-        part = np.asarray(part, dtype=np.int64)
-        other = np.asarray(other, dtype=np.int64)
+        part, rest, other = _ids(part, rest, other)
         if part.size == 0 or other.size == 0:
             return 0.0
         u = self.unit[part]
         best = _product(u, self.unit[other]).max(axis=1)
         w = self.weight[part].astype(np.float64)
         full = float(w.sum())
-        rest = np.asarray(rest, dtype=np.int64)
         if rest.size:
             shared = np.clip(_product(u, self.unit[rest]).max(axis=1), 0.0, 1.0)
             w = w * (1.0 - shared)
@@ -208,9 +211,7 @@ class Lexicon:
         that are its own ("Mereka yang dianggap tidak layak ..." answers "Those who are
         deemed ineligible ..." better than the sentence beside it).
         """
-        part = np.asarray(part, dtype=np.int64)
-        other = np.asarray(other, dtype=np.int64)
-        rest = np.asarray(rest, dtype=np.int64)
+        part, rest, other = _ids(part, rest, other)
         if part.size == 0 or other.size == 0:
             return 0.0
         u = self.unit[part]
@@ -226,3 +227,28 @@ class Lexicon:
             cos = cos[:, mine]
         total = float(w.sum())
         return float((cos.max(axis=1) * w).sum() / total) if total > 1e-4 * full else 0.0
+
+    def added_coverage(self, part: np.ndarray, rest: np.ndarray, other: np.ndarray) -> float:
+        """How much ``part`` adds to ``rest``'s coverage of the pieces ``other``: the weighted
+        mean over ``other``'s pieces (weights as in :meth:`coverage`) of how much their best
+        cosine to a piece of ``part`` exceeds their best cosine to a piece of ``rest`` (0 where
+        it does not; an empty ``rest`` counts as cosine 0); 0 when ``part`` or ``other`` has
+        no pieces.
+
+        The reverse view of :meth:`exclusive_coverage`: not how well the other side answers the
+        part's words, but how much of the other side only the part explains. A translator who
+        splits a sentence and rewords one half ("..., because his side has coordinated with the
+        police to manage traffic." / "Meski begitu, pihaknya telah berkoordinasi dengan petugas
+        kepolisian ...") leaves that half's words weakly answered in the token table
+        ("berkoordinasi" is five pieces), yet the source's words it renders ("his", "has",
+        "with", "police") are answered by nothing else. A dropped sentence joined to its
+        neighbour's translation explains next to nothing of it that the neighbour does not.
+        """
+        part, rest, other = _ids(part, rest, other)
+        if part.size == 0 or other.size == 0:
+            return 0.0
+        u = self.unit[other]
+        mine = _product(u, self.unit[part]).max(axis=1)
+        theirs = _product(u, self.unit[rest]).max(axis=1) if rest.size else np.zeros(mine.shape)
+        w = self.weight[other].astype(np.float64)
+        return float((np.maximum(mine - theirs, 0.0) * w).sum() / max(float(w.sum()), 1e-12))

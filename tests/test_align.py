@@ -407,10 +407,12 @@ def test_an_unaligned_sentence_joins_the_link_that_covers_its_words() -> None:
 class _FixedCoverage:
     """A lexicon under which every sentence covers every other's words ``value``."""
 
-    def __init__(self, value: float, own: float | None = None, exclusive: float | None = None) -> None:
+    def __init__(self, value: float, own: float | None = None, exclusive: float | None = None,
+                 added: float = 0.0) -> None:
         self.value = value
         self.own = value if own is None else own
         self.exclusive = self.own if exclusive is None else exclusive
+        self.added = added
 
     def coverage(self, a, a_idx, b, b_idx) -> np.ndarray:  # noqa: ANN001, ARG002
         return np.full(len(a_idx), self.value)
@@ -420,6 +422,9 @@ class _FixedCoverage:
 
     def exclusive_coverage(self, part, rest, other) -> float:  # noqa: ANN001, ARG002
         return self.exclusive
+
+    def added_coverage(self, part, rest, other) -> float:  # noqa: ANN001, ARG002
+        return self.added
 
 
 def _absorb_scorer(cover: float, target_lengths: list[int], furniture: int | None = None,
@@ -475,16 +480,19 @@ class _PieceCoverage(_FixedCoverage):
 
 
 def _join_scorer(src_vecs: list[np.ndarray], src_lengths: list[int], tgt_len: int,
-                 exclusive: dict[int, float]) -> _Scorer:
-    """Two source sentences against one target sentence (a unit vector along axis 0)."""
+                 exclusive: dict[int, float], added: float = 0.0) -> _Scorer:
+    """Two source sentences against one target sentence (a unit vector along axis 0);
+    ``added``: what any sentence adds to its neighbour's coverage of the target."""
     src = _side(src_vecs, src_lengths)
     tgt = _side([np.eye(DIM)[0]], [tgt_len])
     for side in (src, tgt):
         n = len(side.lengths)
         side.tokens = Tokens(np.arange(n, dtype=np.int64), np.arange(n + 1, dtype=np.int64))
     zeros = lambda k: np.zeros(k)  # noqa: E731
+    lexicon = _PieceCoverage(0.5, exclusive)
+    lexicon.added = added
     return _Scorer(src, tgt, zeros(2), zeros(1), AlignParams(), 1.0, zeros(2), zeros(1),
-                   _PieceCoverage(0.5, exclusive), np.zeros(2, np.int64), np.zeros(1, np.int64))
+                   lexicon, np.zeros(2, np.int64), np.zeros(1, np.int64))
 
 
 def test_a_joined_sentence_that_adds_nothing_is_shed() -> None:
@@ -513,6 +521,27 @@ def test_a_joined_sentence_stays_on_any_one_of_its_three_signals() -> None:
     half = _unit(np.stack([e[0] + e[1]]))[0]
     sc = _join_scorer([e[0] - 0.5 * e[1], half], [60, 100], 100, {0: 0.1})
     assert _shed([link], sc) == [link]
+
+
+def test_a_joined_sentence_that_explains_the_other_side_stays_unless_the_lengths_object() -> None:
+    """A half whose own words the target answers too weakly for the other signals (exclusive
+    coverage 0.05, no margin gain) stays when it explains words of the target that its
+    neighbour does not (``join_adds``), unless joining it spoils the length fit by more than
+    ``join_adds_fit``."""
+    e = np.eye(DIM)
+    link = Link((0, 1), (0,), 0.9)
+    # A short half (20 + 100 characters against 100): the fit worsens by log(141/120) = 0.16.
+    assert _shed([link], _join_scorer([e[0], e[0]], [20, 100], 100, {0: 0.05}, added=0.1)) == [link]
+    # Explaining too little: shed as before.
+    shed = _shed([link], _join_scorer([e[0], e[0]], [20, 100], 100, {0: 0.05}, added=0.05))
+    assert shed[0] == Link((0,), ())
+    # A long one (160 + 100 against 100): the fit worsens by log(281/120) = 0.85.
+    shed = _shed([link], _join_scorer([e[0], e[0]], [160, 100], 100, {0: 0.05}, added=0.1))
+    assert shed[0] == Link((0,), ())
+    # Off with join_adds 0.
+    sc = _join_scorer([e[0], e[0]], [20, 100], 100, {0: 0.05}, added=0.1)
+    sc.p = AlignParams(join_adds=0.0)
+    assert _shed([link], sc)[0] == Link((0,), ())
 
 
 def test_a_barely_linked_pair_of_strangers_is_parted() -> None:

@@ -141,14 +141,20 @@ def test_a_sentence_covered_only_through_its_neighbours_names_has_little_of_its_
     assert lexicon.own_coverage(half_b, half_a, source) > 0.5
 
 
-def test_exclusive_coverage_equals_its_definition(lexicon: Lexicon) -> None:
-    """Against a translation of both sentences, only the pieces the part answers at least as
-    well as the rest count; the weights are :meth:`Lexicon.own_coverage`'s."""
+def _two_sentences_and_their_translation(lexicon: Lexicon) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Word pieces of two English sentences and of one Indonesian sentence rendering both."""
     part, rest = (lexicon.tokens([s]).of(0) for s in (
         "Rescue teams used rubber boats to reach villages in Kebasen.",
         "Two people died when a house collapsed in Kebasen."))
     both = lexicon.tokens(["Dua orang meninggal ketika sebuah rumah roboh di Kebasen dan tim "
                            "penyelamat datang."]).of(0)
+    return part, rest, both
+
+
+def test_exclusive_coverage_equals_its_definition(lexicon: Lexicon) -> None:
+    """Against a translation of both sentences, only the pieces the part answers at least as
+    well as the rest count; the weights are :meth:`Lexicon.own_coverage`'s."""
+    part, rest, both = _two_sentences_and_their_translation(lexicon)
     u, w = lexicon.unit, lexicon.weight.astype(np.float64)
     mine = both[(u[part] @ u[both].T).max(axis=0) >= (u[rest] @ u[both].T).max(axis=0)]
     weight = w[part] * (1.0 - np.clip((u[part] @ u[rest].T).max(axis=1), 0.0, 1.0))
@@ -181,3 +187,38 @@ def test_a_dropped_sentence_finds_only_its_neighbours_pieces(lexicon: Lexicon) -
     joined_id = t("Jembatan itu ditutup pada hari Senin setelah para insinyur menemukan retakan di dua pilarnya.")
     assert lexicon.exclusive_coverage(half_a, half_b, joined_id) > 0.4
     assert lexicon.exclusive_coverage(half_b, half_a, joined_id) > 0.4
+
+
+def test_added_coverage_equals_its_definition(lexicon: Lexicon) -> None:
+    """Each piece of the other side counts what the part's best cosine adds to the rest's,
+    weighted as in coverage; with no rest it is the part's coverage of it, clipped at 0."""
+    part, rest, both = _two_sentences_and_their_translation(lexicon)
+    u, w = lexicon.unit, lexicon.weight.astype(np.float64)
+    gain = np.maximum((u[both] @ u[part].T).max(axis=1) - (u[both] @ u[rest].T).max(axis=1), 0.0)
+    assert lexicon.added_coverage(part, rest, both) == pytest.approx(float(gain @ w[both] / w[both].sum()), abs=1e-5)
+    empty = np.zeros(0, np.int64)
+    alone = np.maximum((u[both] @ u[part].T).max(axis=1), 0.0)
+    assert lexicon.added_coverage(part, empty, both) == pytest.approx(float(alone @ w[both] / w[both].sum()), abs=1e-5)
+    assert lexicon.added_coverage(empty, rest, both) == 0.0 == lexicon.added_coverage(part, rest, empty)
+    assert lexicon.added_coverage(part, part, both) == pytest.approx(0.0, abs=1e-6)  # nothing new
+
+
+def test_a_reworded_half_explains_what_its_neighbour_leaves_and_a_dropped_sentence_does_not(
+        lexicon: Lexicon) -> None:
+    """A sentence translated as two, the second half reworded ("coordinated with the police"
+    as "berkoordinasi dengan aparat kepolisian", words the token table splits into pieces),
+    still explains words of the source that the first half does not; a dropped sentence
+    beside its neighbour's translation explains next to nothing of it."""
+    t = lambda s: lexicon.tokens([s]).of(0)  # noqa: E731
+    source = t("Luckily, the flood did not block the road because the district office has "
+               "coordinated with the police to divert the buses.")
+    first = t("Untungnya banjir tidak menutup jalan, karena jumlah kendaraan tidak sepadat hari biasa.")
+    second = t("Meski demikian, pihak kecamatan telah berkoordinasi dengan aparat kepolisian untuk "
+               "mengalihkan bus.")
+    assert lexicon.added_coverage(second, first, source) > 0.08
+    dropped = t("It is another big night for the club.")
+    kept = t("We hope to win the match, but the visitors are strong away from home.")
+    kept_id = t("Kami berharap bisa memenangkan pertandingan, tetapi tim tamu kuat saat bertandang.")
+    assert lexicon.added_coverage(dropped, kept, kept_id) < 0.05
+    assert lexicon.added_coverage(kept, dropped, kept_id) > 0.3
+
