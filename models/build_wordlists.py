@@ -15,7 +15,8 @@ lexicon's capitalised entries whose Indonesian form is spelt alike, plus :data:`
 each side, joined through the WordNet pairs of the lexicon, ``antonyms_id.tsv``, Indonesian
 antonym pairs (WordNet 3.0's adjective and adverb antonyms joined through the lexicon,
 :data:`ID_ANTONYMS`, their :data:`ID_FRAMES` derivations) with the English words that say
-each word, and ``antonyms_context.tsv``, the training-text bigrams around those words
+each word (curated; joined from WordNet's pairs; the lexicon's adjectives and adverbs for the
+word that the token table backs, :func:`lexicon_english`), and ``antonyms_context.tsv``, the training-text bigrams around those words
 (``--wordnet``: the WordNet 3.0 database folder of the Debian package ``wordnet-base``).
 
 ``--evaluate`` measures :func:`fidelity.langid.detect` on held-out news (``dev/news_valid``,
@@ -531,7 +532,8 @@ def derived_pairs(pairs: set[tuple[str, str]], known: set[str]) -> set[tuple[str
 #: English words that say an Indonesian word of a common pair where the lexicon and the token
 #: table are weak: closed-class words, comparatives, idioms ("into" -> "masuk", "following" ->
 #: "setelah", "prefer" -> "lebih suka"); "in~" and "out~" are "in" and "out" as adverbs
-#: ("allowed back in", "came out of"), not prepositions.
+#: ("allowed back in", "came out of"), not prepositions; "away~" is "away" after a span of
+#: time ("five weeks away from the vote").
 ID_CUES = """
 lebih: more over greater further extra prefer prefers preferred
 kurang: less fewer lack lacking lacks insufficient
@@ -539,7 +541,7 @@ masuk: into enter entered entering entry join joined joins admitted elected enli
 keluar: exit quit withdraw withdrew exits out~ leave leaves leaving
 setelah: after following post since afterwards
 sesudah: after following post since afterwards
-sebelum: before prior until pre previously
+sebelum: before prior until pre previously away~
 awal: early start started beginning begin initial
 akhir: end ended ending late last final finish finished
 banyak: many much lot lots numerous several plenty multiple
@@ -566,7 +568,9 @@ bertambah: increase increased grew grow growing added
 berkurang: reduced reduce decreased decrease fewer shrank
 menambah: add added adding increase boost
 mengurangi: reduce reduced reducing cut cutting lower
-tinggi: high higher highest tall
+tinggi: high higher highest tall top
+panjang: long longer lengthy
+pendek: short shorter brief
 rendah: low lower lowest
 tertinggi: highest top peak high
 terendah: lowest bottom low
@@ -715,6 +719,47 @@ def _cue_words() -> dict[str, set[str]]:
     return out
 
 
+#: An English adjective or adverb the lexicon gives for a pair word (every sense: the WordNet
+#: pairs and the Wiktionary/CLDR extras, read from the Indonesian side) says it
+#: when the token table finds the pair word from it at least this well, as the rule measures it
+#: ("wide" / "jauh" 0.58, "young" / "kecil" 0.48, "capital" / "besar" 0.47; against the sense
+#: noise "wide" / "banyak" 0.10, "top" / "sukar" 0.07).
+LEXICON_COVER = 0.45
+
+
+def _lexicon_pairs(data_dir: Path) -> set[tuple[str, str]]:
+    """(English word, Indonesian word) of every one-word entry of the lexicon whose English is
+    an adjective or adverb (the WordNet synset of the entry: "-a", "-s", "-r"), as the words
+    of the pairs are: nouns and verbs carry too many senses ("offer" / "lebih", "triumph" /
+    "kalah")."""
+    out: set[tuple[str, str]] = set()
+    for name in ("en-id_wordnet_pairs.tsv", "en-id_wikt_cldr_extra_pairs.tsv"):
+        for line in (data_dir / "lexicon" / name).read_text(encoding="utf-8").splitlines():
+            parts = line.split("\t")
+            if not line.startswith("#") and len(parts) >= 3 and parts[2].strip()[-1:] in ("a", "s", "r"):
+                out.add((parts[0].strip().lower(), parts[1].strip().lower()))
+    return {(e, i) for e, i in out if re.fullmatch(r"[a-z]{3,}", e) and re.fullmatch(r"[a-z]+", i)}
+
+
+def lexicon_english(data_dir: Path, words: set[str]) -> dict[str, set[str]]:
+    """Indonesian pair word -> the English words the lexicon gives for it that the token table
+    backs (:data:`LEXICON_COVER`, measured as :func:`fidelity.rules.word_cover` measures it at
+    run time: the pair word's pieces found among the English word's)."""
+    sys.path.insert(0, str(REPO))
+    from fidelity.rules import word_cover
+
+    by_word: dict[str, set[str]] = {}
+    for e, i in _lexicon_pairs(data_dir):
+        if i in words:
+            by_word.setdefault(i, set()).add(e)
+    out: dict[str, set[str]] = {}
+    for i, ens in sorted(by_word.items()):
+        ens_ = sorted(ens)
+        cover = word_cover([i], ens_)[0]
+        out[i] = {e for e, c in zip(ens_, cover) if c >= LEXICON_COVER}
+    return out
+
+
 def id_antonym_rows(data_dir: Path, wn_dir: Path) -> tuple[list[tuple[str, str]], dict[str, set[str]],
                                                               dict[str, set[str]]]:
     """The Indonesian antonym pairs (:data:`ID_ANTONYMS`, those joined from English pairs by
@@ -741,6 +786,13 @@ def id_antonym_rows(data_dir: Path, wn_dir: Path) -> tuple[list[tuple[str, str]]
         cues.setdefault(word, set()).update(ens)
     pairs |= derived_pairs(pairs, known)
     words = sorted({w for p in pairs for w in p})
+    lexical = lexicon_english(data_dir, set(words))
+    curated_en = set().union(*cues.values())
+    for a, b in pairs:  # a word the lexicon gives for both words of a pair says neither, nor
+        # does one curated for a pair word say another ("large" says "besar", not "banyak")
+        both = (lexical.get(a, set()) & lexical.get(b, set())) | curated_en
+        for w in (a, b):
+            english.setdefault(w, set()).update(lexical.get(w, set()) - both)
     return sorted(pairs), {w: cues.get(w, set()) for w in words}, {w: english.get(w, set()) - cues.get(w, set())
                                                                    for w in words}
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from fidelity.rules import LinkText, SideText
-from fidelity.rules.antonyms import antonym_changes, id_table, opposite_words, unidiomatic_words
+from fidelity.rules.antonyms import antonym_changes, id_english, id_table, opposite_words, unidiomatic_words
 from models.build_wordlists import _nasal, derived_pairs
 
 
@@ -52,6 +52,21 @@ REVERSED = [
      "Keluarga kesulitan, karena kenaikan gaji lebih cepat dibanding kenaikan harga makanan.", ("slower", "cepat")),
     # "baru" as an adjective after its noun is still "new"
     ("The city opened an old bridge on Monday.", "Kota itu membuka jembatan baru pada hari Senin.", ("old", "baru")),
+    # an adjective the lexicon gives for a pair word, the token table agreeing ("wide" / "jauh")
+    ("The shot from the edge of the box went wide.", "Tembakan dari tepi kotak penalti melenceng dekat.",
+     ("wide", "dekat")),
+    # "tidak lama setelah" ("shortly after") negates "lama", not "setelah": "setelah" is said once
+    ("She was born shortly after the war ended, before the city was rebuilt.",
+     "Ia lahir tidak lama setelah perang berakhir, setelah kota itu dibangun kembali.", ("before", "setelah")),
+    # curated cues: a comparative of "long" says "panjang", "top" says "tinggi"
+    ("The company plans to cut costs in the longer term.",
+     "Perusahaan itu berencana memangkas biaya dalam jangka pendek.", ("longer", "pendek")),
+    ("Top officials met on Monday to discuss the budget.",
+     "Para pejabat rendah bertemu pada hari Senin untuk membahas anggaran.", ("Top", "rendah")),
+    # "in" before "to" is an adverb ("slid in to block"); "away" after a span of time is "before"
+    ("The defender slid in to block the shot.", "Bek itu meluncur keluar untuk memblok tembakan.", ("in", "keluar")),
+    ("Five weeks away from the election, the party is divided.",
+     "Lima minggu setelah pemilihan, partai itu terpecah.", ("away", "setelah")),
 ]
 
 
@@ -138,6 +153,22 @@ FAITHFUL = [
     # a common preposition far from the word says nothing of it ("into" / "keluar")
     ("The workers were pushed into a small room that had no window to the yard.",
      "Para pekerja dijejalkan ke sebuah ruangan kecil yang tidak punya jendela, tak ada jalan keluar."),
+    # the renderings of the reversals added last to REVERSED
+    ("The shot from the edge of the box went wide.", "Tembakan dari tepi kotak penalti melenceng jauh."),
+    ("She was born shortly after the war ended, before the city was rebuilt.",
+     "Ia lahir tidak lama setelah perang berakhir, sebelum kota itu dibangun kembali."),
+    ("The company plans to cut costs in the longer term.",
+     "Perusahaan itu berencana memangkas biaya dalam jangka panjang."),
+    ("Top officials met on Monday to discuss the budget.",
+     "Para pejabat tinggi bertemu pada hari Senin untuk membahas anggaran."),
+    ("The defender slid in to block the shot.", "Bek itu meluncur masuk untuk memblok tembakan."),
+    ("Five weeks away from the election, the party is divided.", "Lima minggu sebelum pemilihan, partai itu terpecah."),
+    # "away" with no span of time says nothing; a negation read alike on both sides
+    ("The thief ran away after the match.", "Pencuri itu kabur setelah pertandingan."),
+    ("It was not long after the storm that the road reopened.", "Tidak lama setelah badai, jalan itu dibuka kembali."),
+    # a negated verb's reach goes on to the word after it ("tidak bertambah banyak")
+    ("The potholes were patched so that they would not grow in number.",
+     "Lubang jalan ditambal agar tidak bertambah banyak."),
 ]
 
 
@@ -174,6 +205,13 @@ def test_the_shipped_table_has_joined_and_derived_pairs() -> None:
     assert "turun" in table["naik"] and "naik" in table["turun"]
     assert "sempit" in table["lebar"]  # WordNet: wide/narrow
     assert "terendah" in table["tertinggi"] and "menutup" in table["membuka"]  # affix frames
+
+
+def test_the_shipped_table_joins_lexicon_adjectives_but_keeps_curated_words_to_their_own() -> None:
+    english, curated = id_english(), id_english(curated=True)
+    assert "wide" in english["jauh"] and "wide" not in curated["jauh"]  # lexicon, token table 0.58
+    assert "large" in curated["besar"] and "large" not in english["banyak"]  # curated for "besar" only
+    assert not english["dekat"] & english["jauh"]  # no word says both words of a pair
 
 
 def test_affix_frames_keep_an_opposition_where_both_words_exist() -> None:

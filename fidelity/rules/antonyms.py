@@ -10,8 +10,10 @@ Four small rules, run in this order by :func:`antonym_changes` (a target word fl
   source says its opposite more times than the translation writes that ("big lead" ->
   "keunggulan kecil", "north ... south" -> "selatan ... selatan"). A source word says an
   Indonesian word when the table's curated English ties them ("into" -> "masuk", a comparative
-  -> "lebih"), or the joined English does and the token table agrees, or the token table
-  covers the word from it; a source word another target word renders says nothing more;
+  -> "lebih", "away" after a span of time -> "sebelum"), or the joined English does (the
+  English of WordNet's pairs, and the adjectives and adverbs the lexicon gives for the word:
+  "wide" -> "jauh") and the token table agrees, or the token table covers the word from it; a
+  source word another target word renders says nothing more;
 * :func:`unidiomatic_words`: a pair word nothing in the source says, where Indonesian usage
   puts its opposite: a fixed phrase broken ("Duta Besar" -> "Duta Kecil"; bigram counts of the
   training text, ``models/wordlists/antonyms_context.tsv``) or a reduplication made of a word
@@ -19,7 +21,9 @@ Four small rules, run in this order by :func:`antonym_changes` (a target word fl
 * :func:`weak_reversals`: a pair word nothing says, whose opposite a content word near it says
   weakly, when the whole translation with the opposite put back is closer to the source.
 
-Negation is read alike on both sides: "did not rise" -> "tidak naik" is no reversal, nor is
+Negation is read alike on both sides, and a negation reaches no further than the first word of
+a pair ("not long after" -> "tidak lama setelah" negates "long"/"lama", not "after"/"setelah"):
+"did not rise" -> "tidak naik" is no reversal, nor is
 "not slow" -> "cepat"; "not the first" -> "bukan yang pertama" is compared as if neither were
 negated. An Indonesian negation reaches a few words ahead ("tidak lagi aman", "tak pernah
 kalah"), and a negated pair word renders its opposite ("unsafe" -> "tidak lagi aman", "few" ->
@@ -68,6 +72,21 @@ IRREGULAR = {"rose": "rise", "risen": "rise", "fell": "fall", "fallen": "fall", 
              "shut": "shut", "cut": "cut", "led": "lead", "hated": "hate", "fewer": "fewer",
              "men": "man", "women": "woman", "children": "child"}
 _EN_NEGATION = re.compile(r"(?:\b(?:not|never|no|without|nor|neither|hardly)|n't)\b(?:\W+\w+){0,2}\W*$", re.IGNORECASE)
+#: Degree words that pass a negation on to the word they qualify ("not much higher").
+_EN_DEGREE = frozenset("much more less very too so as quite far any even only just".split())
+
+
+def _en_negated(text: str, m: re.Match) -> bool:
+    """A negation stands up to two words before the English word ``m`` (:data:`_EN_NEGATION`),
+    and no word between says a pair word by the curated English (degree words aside): "not
+    long after" negates "long", not "after" (as :func:`_id_negated` reads "tidak lama setelah")."""
+    before = text[max(0, m.start() - 30):m.start()]
+    neg = _EN_NEGATION.search(before)
+    if not neg:
+        return False
+    between = re.findall(r"[A-Za-z]+", re.sub(r"^\W*(?:\w*n't|\w+)", "", neg.group(0)))
+    cues = _curated_english()
+    return not any(w.lower() not in _EN_DEGREE and (_lemmas(w) | _comparative(w)) & cues for w in between)
 _ID_NEGATION = {"tidak", "tak", "bukan", "belum", "tanpa", "jangan", "enggak", "nggak", "gagal"}
 
 
@@ -134,7 +153,7 @@ def english_antonyms(link: LinkText) -> list[Change]:
     out: list[Change] = []
     seen: set[str] = set()
     for m, lemmas in src:
-        if _EN_NEGATION.search(link.source.text[max(0, m.start() - 30):m.start()]):
+        if _en_negated(link.source.text, m):
             continue
         if lemmas & ant.keys() and _curated_in(lemmas, tgt):
             continue  # a target word's curated English has it ("tiny" / "kecil")
@@ -319,17 +338,32 @@ def _comparative(word: str) -> frozenset[str]:
 
 
 #: What follows "in" or "out" used as an adverb ("allowed back in.", "in or out of", "came out
-#: behind"), not as a preposition ("in the city").
-_ADVERB_AFTER = re.compile(r"\s*(?:$|[.,;:!?\"')\u201d]|(?:and|or|of|behind|again|after|when|until|now|then|too)\b)", re.IGNORECASE)
+#: behind", "slid in to meet"), not as a preposition ("in the city").
+_ADVERB_AFTER = re.compile(r"\s*(?:$|[.,;:!?\"')\u201d]|(?:and|or|of|to|behind|again|after|when|until|now|then|too)\b)", re.IGNORECASE)
+
+
+#: A span of time before "away" ("five weeks away", "days away from the vote"): the time ahead.
+_SPAN_BEFORE = re.compile(r"\b(?:\d+|a|an|few|several|some|one|two|three|four|five|six|seven|eight|nine|ten|"
+                          r"twelve|many)\W+(?:\w+\W+)?(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)\W+$",
+                          re.IGNORECASE)
 
 
 def _particle(text: str, m: re.Match) -> frozenset[str]:
     """``{"in~"}`` / ``{"out~"}`` for "in" / "out" used as an adverb (the table's cue for
-    "masuk" / "keluar"), else nothing."""
+    "masuk" / "keluar"), ``{"away~"}`` for "away" after a span of time ("five weeks away
+    from the election": the cue for "sebelum"), else nothing."""
     w = m.group(0).lower()
     if w in ("in", "out") and _ADVERB_AFTER.match(text, m.end()):
         return frozenset({w + "~"})
+    if w == "away" and _SPAN_BEFORE.search(text, max(0, m.start() - 40), m.start()):
+        return frozenset({"away~"})
     return frozenset()
+
+
+@lru_cache(maxsize=1)
+def _curated_english() -> frozenset[str]:
+    """The curated English words of the Indonesian table (those that say a pair word)."""
+    return frozenset().union(*id_english(curated=True).values()) if id_english() else frozenset()
 
 
 @lru_cache(maxsize=1)
@@ -395,7 +429,7 @@ class _Source:
         content.setflags(write=False)
         at.setflags(write=False)
         return _Source(words, tuple(_lemmas(m.group(0)) | _comparative(m.group(0)) | _particle(text, m) for m in words),
-                       tuple(bool(_EN_NEGATION.search(text[max(0, m.start() - 30):m.start()]))
+                       tuple(_en_negated(text, m)
                              or bool(_PARTICLE_NOUN.match(text, m.end())) or _mute(text, m) for m in words),
                        lower, content, at)
 
@@ -466,12 +500,17 @@ def _bases_negations(text: str) -> tuple[tuple[str, ...], tuple[bool, ...]]:
 
 def _id_negated(text: str, tgt: list[re.Match], lower: list[str], k: int) -> bool:
     """A negation stands within :data:`NEGATION_REACH` words before word ``k``, with no clause
-    boundary (punctuation, a conjunction or "yang") between."""
+    boundary (punctuation, a conjunction or "yang") between, nor another word of a pair (not a
+    comparative marker nor a verb): "tidak jauh setelah" negates "jauh", not "setelah" (as
+    :func:`_en_negated` reads "not long after")."""
     for n in range(k - 1, max(-1, k - 1 - NEGATION_REACH), -1):
         if re.search(r"[,.;:!?\"()\u201c\u201d]", text[tgt[n].end():tgt[n + 1].start()]) or lower[n] in _CLAUSE:
             return False
         if lower[n] in _ID_NEGATION:
             return True
+        if lower[n] in id_table() and lower[n] not in _DEGREE and not _VERB.match(lower[n]):
+            return False  # the negation is that pair word's: "tidak jauh setelah" is "shortly after"
+            # (a verb's reaches on: "tidak bertambah banyak")
     return False
 
 
