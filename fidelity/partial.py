@@ -190,7 +190,9 @@ class PartialParams:
     run that outnumbers the translation's uncovered words after its anchor by ``short_net``
     is cut, with no word or sentence signal needed; ``tail_mild``: a link this much shorter
     is mildly short, and then the word ground needs the run to outnumber those words by only
-    ``mild_net`` (with the sentence view's ``mild_gain``); ``tail_long``: above this the
+    ``mild_net`` (with the sentence view's ``mild_gain``), and a run that also passes the
+    word ground (``tail_net`` or the translation ending before it) needs no more of the
+    sentence view than ``both_gain`` (not clearly farther from the cut source); ``tail_long``: above this the
     translation is long for its source and the word ground does not apply.
     ``tail_loose``: the largest share of weak words in the sentence before the run (plus
     one word) for the test to apply (a loosely rendered sentence has weak words everywhere).
@@ -237,6 +239,7 @@ class PartialParams:
     tail_mild: float = field(default=-0.1, metadata={"sig": "tmild"})
     mild_net: int = field(default=1, metadata={"sig": "mnet"})
     mild_gain: float = field(default=0.02, metadata={"sig": "mgain"})
+    both_gain: float = field(default=-0.01, metadata={"sig": "bgain"})
 
 
 # --------------------------------------------------------------------------- stemming
@@ -1166,7 +1169,8 @@ def tail_span(lc: LinkCover, params: PartialParams, text: LinkText) -> Span | No
       than the whole source by ``tail_gain`` (:func:`prefix_gain`, blind to which word
       renders which); and the translation is not long for the source (``tail_long``). A
       mildly short translation (``tail_mild``) lowers the room the run needs to
-      ``mild_net``: the more signals agree, the less each has to say.
+      ``mild_net``, or, when the words leave no room as above, the gain it needs to
+      ``both_gain``: the more signals agree, the less each has to say.
     """
     if lc.s_raw is None or len(lc.s_words) < params.min_words or not len(lc.t_words):
         return None
@@ -1205,11 +1209,13 @@ def tail_span(lc: LinkCover, params: PartialParams, text: LinkText) -> Span | No
         ends_before = last is not None and last < first
         if is_short and (net >= params.short_net or ends_before):
             return span(first)
-        mild = short is not None and short <= params.tail_mild and net >= params.mild_net
+        is_mild = short is not None and short <= params.tail_mild
+        mild = is_mild and net >= params.mild_net
         words = not is_long and (net >= params.tail_net or ends_before)
         if mild or words:
             gain = text.gain(lc.s_words[first].start)
-            if (mild and gain >= params.mild_gain) or (words and gain >= params.tail_gain):
+            if (mild and gain >= params.mild_gain) or (words and gain >= params.tail_gain) \
+                    or (words and is_mild and gain >= params.both_gain):
                 return span(first)
     return None
 

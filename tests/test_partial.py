@@ -498,6 +498,21 @@ def test_numbers_spelt_out_are_numbers_not_names_or_missing_words():
            "Kapal itu dilaporkan membawa 23 awak kapal."]
     assert partial_findings(_doc(en, "en"), _doc(ind, "id"), _one_to_one(2)) == []
 
+
+def test_a_mildly_short_translation_with_no_room_left_needs_little_of_the_sentence_view():
+    # The translation ends with the head's last words ("musim semi mendatang"): the words
+    # leave no room for the clause and the translation is short for this translator, so the
+    # sentence view only has to not disagree (``both_gain``). Each other ground switched off.
+    en = ("The mayor said the new bridge would open next spring, replacing the old ferry for "
+          "commuters.")
+    cut = "Wali kota mengatakan jembatan baru itu akan dibuka musim semi mendatang."
+    full = cut[:-1] + ", menggantikan kapal feri lama bagi para komuter."
+    others_off = dict(tail_gain=1.0, mild_gain=1.0, tail_short=-9.0)
+    assert _last_link_missing(en, cut, **others_off) == [
+        "next spring, replacing the old ferry for commuters"]
+    assert _last_link_missing(en, cut, both_gain=1.0, **others_off) == []
+    assert _last_link_missing(en, full) == []
+
 # --------------------------------------------------------------------------- the fast paths
 
 def _edit_distance(a: str, b: str) -> int:
