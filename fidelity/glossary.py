@@ -115,12 +115,15 @@ class Glossary:
         return cached
 
     def __reduce__(self) -> tuple:
-        """Pickled as plain tuples of strings (quick to send and to read back, where a term
-        object each took 14 ms for 5,000 terms), rebuilt by :func:`_shared`."""
-        rows = self.__dict__.get("_rows")
-        if rows is None:
-            rows = self.__dict__["_rows"] = tuple((t.source, t.targets, t.forms, t.note) for t in self.terms)
-        return _shared, (self.digest, rows, self.source_lang, self.target_lang, self.path)
+        """Pickled as one JSON string of the terms, read back (by :func:`_shared`) only by a
+        process that has no copy yet: a batch sends the glossary with every pair, and 5,000
+        terms as objects (15,000 of them to build, and the garbage collector's passes over a
+        worker's heap that they set off) took 14-48 ms a pair, as one string 2 ms."""
+        packed = self.__dict__.get("_packed")
+        if packed is None:
+            packed = self.__dict__["_packed"] = json.dumps(
+                [[t.source, t.targets, t.forms, t.note] for t in self.terms], ensure_ascii=False)
+        return _shared, (self.digest, packed, self.source_lang, self.target_lang, self.path)
 
     def source_matches(self, text: str) -> list[tuple[int, int, int]]:
         """``(term index, start, end)`` of each term used in ``text``; a term inside a longer
@@ -158,15 +161,17 @@ _SHARED: OrderedDict[tuple[str, str | None], Glossary] = OrderedDict()
 _SHARED_MAX = 4
 
 
-def _shared(digest: str, rows: tuple[tuple[str, tuple[str, ...], tuple[str, ...], str], ...],
-            source_lang: str, target_lang: str, path: str | None) -> Glossary:
-    """The unpickling of a :class:`Glossary` (its terms as ``rows``): this process's copy of
-    it when it has one (same digest and name), else a new one, compiled and kept."""
+def _shared(digest: str, packed: str, source_lang: str, target_lang: str,
+            path: str | None) -> Glossary:
+    """The unpickling of a :class:`Glossary` (its terms ``packed`` by ``__reduce__``): this
+    process's copy of it when it has one (same digest and name), else a new one, compiled and
+    kept."""
     key = (digest, path)
     glossary = _SHARED.get(key)
     if glossary is None:
-        glossary = Glossary([Term(*row) for row in rows], source_lang, target_lang, path)
-        _SHARED[key] = glossary
+        terms = [Term(src, tuple(targets), tuple(forms), note)
+                 for src, targets, forms, note in json.loads(packed)]
+        glossary = _SHARED[key] = Glossary(terms, source_lang, target_lang, path)
         while len(_SHARED) > _SHARED_MAX:
             _SHARED.popitem(last=False)
     else:
