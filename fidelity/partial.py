@@ -112,7 +112,9 @@ shouldn can't cannot well like way something anything nothing everything someone
 everyone thing things lot lots really quite rather almost around back away per cent percent
 """.split())
 
-#: Indonesian function words and words a translation adds without a source word.
+#: Indonesian function words and words a translation adds without a source word, and the
+#: counterparts of English function words ("sesuatu" something, "melakukan" do: "do more" /
+#: "melakukan sesuatu yang lebih" leaves no content word of its own).
 ID_FUNCTION = frozenset("""
 yang dan di ke dari pada untuk dengan dalam oleh bahwa adalah ialah merupakan ini itu tersebut
 juga tidak tak bukan belum sudah telah akan sedang masih pernah bisa dapat boleh harus perlu
@@ -125,6 +127,7 @@ setiap tiap beberapa berbagai para hal cara pula yakni yaitu adapun sehingga mak
 setelah sebelum selama sementara meski meskipun walaupun walau demikian begitu sini situ sana
 nah pak bu bapak ibu tn ny kata katanya mengatakan menurut ujar ucap tutur papar ungkap
 menambahkan mengungkapkan menjelaskan menyatakan berkata bilang yg dgn tsb sdh blm
+sesuatu melakukan
 """.split())
 
 _LEXICON_FILE = Path("lexicon") / "en-id.pairs.txt"
@@ -1252,8 +1255,11 @@ def link_spans(lc: LinkCover, params: PartialParams,
                               other_names=[w.name for w in lc.t_words])
     if params.tail_cut and text is not None:
         tail = tail_span(lc, params, text)
-        if tail is not None and not any(w in tail.words for span in missing for w in span.words):
-            missing.append(tail)
+        if tail is not None:
+            inside = [span for span in missing if set(span.words) <= set(tail.words)]
+            others = [span for span in missing if span not in inside]
+            if not any(w in tail.words for span in others for w in span.words):
+                missing = others + [tail]  # the whole clause, not the part of it seen first
     added = (uncovered_spans(lc.t_words, lc.t_cov, lc.t_where, lc.s_cov, lc.t_sent, params,
                              params.add_min_run, names=False) if params.additions else [])
     return missing, added
