@@ -14,6 +14,10 @@ How a run goes (one module per step):
 4. :mod:`.summary` rewrites ``results.jsonl`` in input order and writes ``summary.json``,
    ``index.html`` and the table printed on stdout.
 
+A house glossary (``--glossary``, :attr:`BatchOptions.glossary`) is read before step 1 (a bad
+file stops the run there) and applied to every pair; the signature names it, so step 2 redoes
+the pairs when its terms change.
+
 :mod:`.command` ties them together (:func:`run_batch`), holding OUTDIR's lock (:mod:`.lock`,
 whose file is deleted at the end) for the run. Ctrl-C and SIGTERM stop every process the run
 started and exit 130 (:data:`fidelity.exitcodes.INTERRUPTED`); after SIGKILL the workers exit

@@ -27,11 +27,6 @@ if TYPE_CHECKING:
     from ..glossary import Glossary
     from ..pipeline import Settings
 
-#: ``fidelity batch --glossary``'s help (the option itself is declared in :mod:`fidelity.cli`).
-GLOSSARY_HELP = ("House glossary (CSV en,id[,forms] or TBX) applied to every pair, text and "
-                 "XLIFF/TMX, as check --glossary does; a changed glossary redoes the pairs on "
-                 "resume.")
-
 
 @dataclass
 class BatchOptions:

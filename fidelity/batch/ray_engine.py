@@ -181,8 +181,9 @@ class PairWorker:
             pair = self._prepare(item, out)
             if pair is not None:
                 prepared.append((item, pair))
-        for item, data in [(item, p) for item, p in prepared if item.spec.bilingual]:
-            self._check_bilingual(item, data, outcomes[item.key])
+        for item, data in prepared:  # an XLIFF/TMX file: its bytes, checked whole
+            if item.spec.bilingual:
+                self._check_bilingual(item, data, outcomes[item.key])
         prepared = [(item, pair) for item, pair in prepared if not item.spec.bilingual]
         result = WindowResult([])
         t0 = time.perf_counter()
