@@ -215,3 +215,25 @@ def test_resume_follows_the_glossarys_terms(first, tmp_path: Path) -> None:
     assert (stats.checked, stats.reused) == (3, 0)
     for stem, rec in records(outdir).items():
         assert "|glossary:" not in rec["signature"] and terms(report(outdir, stem)) == set()
+
+
+def test_a_glossary_url_is_read_through_the_storage_layer(tmp_path: Path) -> None:
+    """A cluster keeps its inputs in a store: ``--glossary file://...`` (fsspec stands for
+    ``s3://`` here) gives the glossary its path gives; a missing object is one line."""
+    pytest.importorskip("fsspec")
+    from fidelity.batch.command import load_batch_glossary
+
+    house = tmp_path / "house glossary.csv"
+    house.write_text(HOUSE, encoding="utf-8")
+
+    def load(where: str):  # noqa: ANN202
+        return load_batch_glossary(BatchOptions(input=str(tmp_path), outdir=str(tmp_path / "out"),
+                                                settings=Settings(device="cpu"), glossary=where))
+
+    by_url, by_path = load(house.as_uri()), load(str(house))
+    assert by_url.terms == by_path.terms and by_url.digest == by_path.digest and len(by_url) == 5
+    with pytest.raises(BatchError, match=r"^--glossary .*none\.csv: no such file$"):
+        load((tmp_path / "none.csv").as_uri())
+    (tmp_path / "bad.csv").write_text("en,id\nofficials\n", encoding="utf-8")
+    with pytest.raises(BatchError, match=r"^--glossary file://.*bad\.csv: line 2 needs"):
+        load((tmp_path / "bad.csv").as_uri())

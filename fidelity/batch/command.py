@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .common import CACHE_TEXTS, DEFAULT_WINDOW, RESULTS, BatchError, Interrupted
+from .common import CACHE_TEXTS, DEFAULT_WINDOW, RESULTS, BatchError, Interrupted, error_text
 from .discover import discover
 from .lock import OutdirLock
 from .records import plan
@@ -45,14 +45,24 @@ class BatchOptions:
 
 def load_batch_glossary(opts: BatchOptions) -> Glossary | None:
     """The run's glossary, read once before anything else (a bad file stops the run before a
-    pair is checked or OUTDIR touched: a one-line :class:`BatchError`, exit status 2)."""
+    pair is checked or OUTDIR touched: a one-line :class:`BatchError`, exit status 2). A path,
+    or a URL (``file://``, ``s3://``... through :mod:`fidelity.storage`, where a cluster's
+    inputs live)."""
     if opts.glossary is None:
         return None
+    from .. import storage
     from ..errors import FidelityError
-    from ..glossary import load_glossary
+    from ..glossary import load_glossary, parse_glossary
 
+    langs = (opts.settings.source_lang, opts.settings.target_lang)
     try:
-        return load_glossary(opts.glossary, opts.settings.source_lang, opts.settings.target_lang)
+        if not storage.is_url(opts.glossary):
+            return load_glossary(opts.glossary, *langs)
+        try:
+            data = storage.read_bytes(opts.glossary)
+        except Exception as exc:  # noqa: BLE001 - a missing object, a store that refuses us
+            raise BatchError(error_text(exc)) from None
+        return parse_glossary(data, opts.glossary, *langs)
     except FidelityError as exc:
         raise BatchError(f"--glossary {exc}") from None
 
