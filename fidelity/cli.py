@@ -394,19 +394,23 @@ def _input_location(ctx: click.Context, param: click.Parameter, value: str) -> s
                    "[default: a local Ray instance of --workers CPUs].")
 @click.option("--fail-on", default=DEFAULT_FAIL_ON, show_default=True, callback=_fail_on_option,
               metavar="LIST", help=FAIL_ON_HELP)
+@click.option("--glossary", default=None, metavar="FILE",
+              help="House glossary (CSV en,id[,forms] or TBX; a path or URL) applied to every "
+                   "pair, text and XLIFF/TMX, as check --glossary does; a re-run redoes the "
+                   "pairs when its terms change.")
 @click.option("--progress", is_flag=True, help="Show the progress bar even when stderr is not a terminal.")
 @click.option("-q", "--quiet", is_flag=True, help="No warnings or progress on stderr.")
 @input_options
 @model_options
 def batch(input_path, outdir, source_suffix, target_suffix, workers, window, force, engine,
-          ray_address, fail_on, progress, quiet, source_lang, target_lang, presplit,
+          ray_address, fail_on, glossary, progress, quiet, source_lang, target_lang, presplit,
           no_language_check, model, device, batch_size, tau):
     """Check every pair of INPUT, writing one report per pair into OUTDIR.
 
     INPUT is a folder of <story>.en.txt / <story>.id.txt files, or a manifest (.csv or .jsonl)
     with 'source', 'target' and optional 'id' columns (paths relative to the manifest). A
     bilingual file (.xlf, .xliff, .sdlxliff, .mqxliff, .tmx) in the folder, or as a manifest
-    'source' with an empty 'target', is one pair of its own (local engine).
+    'source' with an empty 'target', is one pair of its own.
     Re-running skips pairs whose inputs and settings are unchanged.
 
     \b
@@ -427,7 +431,8 @@ def batch(input_path, outdir, source_suffix, target_suffix, workers, window, for
         opts = BatchOptions(
             input=input_path, outdir=outdir, settings=settings, source_suffix=source_suffix,
             target_suffix=target_suffix, workers=workers, window=window, force=force,
-            progress=False if quiet else (True if progress else None), fail_on=fail)
+            progress=False if quiet else (True if progress else None), fail_on=fail,
+            glossary=glossary)
         if engine == "ray":
             from .batch.ray_engine import run_ray
 
