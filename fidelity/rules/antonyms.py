@@ -173,18 +173,18 @@ def english_antonyms(link: LinkText) -> list[Change]:
     return out
 
 
-@lru_cache(maxsize=20_000)
+@lru_cache(maxsize=16)
 def _english_words(text: str) -> tuple[tuple[tuple[re.Match, frozenset[str]], ...], frozenset[str]]:
     """(each English word of ``text`` with its lemmas, all their lemmas) for
-    :func:`english_antonyms`; kept per text (a sentence of a join is asked again)."""
+    :func:`english_antonyms`; kept for the last few texts (a sentence of a join is asked again)."""
     words = tuple((m, _lemmas(m.group(0))) for m in re.finditer(r"[A-Za-z]+(?:'t)?", text))
     return words, frozenset().union(*(lem for _, lem in words))
 
 
-@lru_cache(maxsize=20_000)
+@lru_cache(maxsize=16)
 def _indonesian_words(text: str) -> tuple[tuple[tuple[re.Match, frozenset[str]], ...], frozenset[str]]:
     """(each Indonesian word of ``text``, hyphened ones whole, with its forms, all their
-    forms) for :func:`english_antonyms`; kept per text."""
+    forms) for :func:`english_antonyms`; kept for the last few texts."""
     words = tuple((m, _forms(m.group(0))) for m in re.finditer(r"[^\W\d_]+(?:-[^\W\d_]+)*", text))
     return words, frozenset().union(*(f for _, f in words))
 
@@ -418,10 +418,10 @@ class _Source:
     _said: dict[tuple[str, bool], np.ndarray] = field(default_factory=dict, compare=False, repr=False)
 
     @staticmethod
-    @lru_cache(maxsize=20_000)
+    @lru_cache(maxsize=16)
     def of(text: str) -> "_Source":
-        """The source words of ``text``; kept per text, since each rule of a link asks again,
-        and so does each link that shares a source sentence."""
+        """The source words of ``text``; kept for the last few texts, since each rule of a
+        link asks again (and :meth:`support` keeps its answers with them)."""
         words = tuple(re.finditer(r"[A-Za-z]+", text))
         lower = tuple(m.group(0).lower() for m in words)
         content = np.array([len(w) >= 3 and w not in _EN_STOP for w in lower], dtype=bool)
@@ -458,12 +458,13 @@ class _Source:
 
 
 
-@lru_cache(maxsize=20_000)
+@lru_cache(maxsize=16)
 def _pair_words(text: str) -> tuple[tuple[re.Match, ...], tuple[str, ...], tuple[int, ...]]:
     """(the words of a target text, the same lower-cased, the indices of those of an antonym
     pair (:func:`id_table`) that may be reversals: none right after a negation ("tidak naik" is
     no reversal of "fell"), nor one of the uses that are no word of a pair
-    (:func:`_no_pair_use`: adverbial "baru")). Kept per text: three rules ask."""
+    (:func:`_no_pair_use`: adverbial "baru")). Kept for the last few texts: three rules of a
+    link ask, one after the other."""
     ant = id_table()
     tgt = tuple(re.finditer(r"[^\W\d_]+", text))
     lower = tuple(m.group(0).lower() for m in tgt)
@@ -490,10 +491,10 @@ def _base(word: str) -> str:
     return word
 
 
-@lru_cache(maxsize=20_000)
+@lru_cache(maxsize=16)
 def _bases_negations(text: str) -> tuple[tuple[str, ...], tuple[bool, ...]]:
     """(each word of :func:`_pair_words` with its clitic stripped, whether a negation reaches
-    it) for :func:`opposite_words`; kept per text."""
+    it) for :func:`opposite_words`; kept for the last few texts."""
     tgt, lower, _ = _pair_words(text)
     return tuple(_base(w) for w in lower), tuple(_id_negated(text, tgt, lower, n) for n in range(len(lower)))
 
@@ -829,19 +830,14 @@ def weak_reversals(link: LinkText) -> list[Change]:
     return out
 
 
-@lru_cache(maxsize=20_000)
 def _sum_vector(text: str) -> np.ndarray:
-    """The sum of the shipped model's token vectors of ``text`` (its sentence embedding's
-    direction); kept per text (read-only), since every candidate word of a link asks for the
-    source's and the translation's."""
+    """The sum of the shipped model's token vectors of ``text`` (its sentence embedding's direction)."""
     from ..lexical import Lexicon
     from . import _pieces
 
     lex = Lexicon.default()
     ids = _pieces(text)
-    out = (lex.unit[ids] * lex.weight[ids, None]).sum(axis=0) if len(ids) else np.zeros(lex.unit.shape[1])
-    out.setflags(write=False)
-    return out
+    return (lex.unit[ids] * lex.weight[ids, None]).sum(axis=0) if len(ids) else np.zeros(lex.unit.shape[1])
 
 
 def _cosine(a: np.ndarray, b: np.ndarray) -> float:
