@@ -515,6 +515,34 @@ def test_a_mildly_short_translation_with_no_room_left_needs_little_of_the_senten
     assert _last_link_missing(en, cut, both_gain=1.0, **others_off) == []
     assert _last_link_missing(en, full) == []
 
+
+def test_a_name_among_weak_words_is_judged_on_its_own_with_name_parts():
+    # "the surprise look from Armani was a silver coat for the winter": the words before
+    # the name are rendered freely (weak), the name not at all. The run of three is no span
+    # inside a sentence; with ``name_parts`` the name in it is judged alone.
+    import numpy as np
+
+    from fidelity.partial import Word, uncovered_spans
+
+    keys = "surprise look armani silver coat winter".split()
+    words, pos = [], 0
+    for k in keys:
+        cap = k == "armani"
+        words.append(Word(k, pos, pos + len(k), True, cap, False, cap=cap))
+        pos += len(k) + 1
+    cov = np.array([0.1, 0.1, 0.05, 0.9, 0.9, 0.9])
+    where = np.arange(len(words))
+    other = np.ones(5)  # nothing of the translation left over there
+    spans = uncovered_spans(words, cov, where, other, [0] * len(words), PartialParams())
+    assert spans == []
+    (span,) = uncovered_spans(words, cov, where, other, [0] * len(words),
+                              PartialParams(name_parts=True))
+    assert [w.key for w in span.words] == ["armani"]
+    # A name left over on the other side in its place: replaced (drift), not dropped.
+    left = np.array([1.0, 0.1, 1.0, 1.0, 1.0])
+    assert uncovered_spans(words, cov, where, left, [0] * len(words),
+                           PartialParams(name_parts=True), other_names=[False, True] + [False] * 3) == []
+
 # --------------------------------------------------------------------------- the fast paths
 
 def _edit_distance(a: str, b: str) -> int:
