@@ -309,3 +309,42 @@ def test_loose_counts_findings_by_type_and_kind(monkeypatch, capsys):
     assert "news_valid: 2 line pairs" in out
     assert [line.split() for line in out.splitlines() if line.startswith("drift")] == [["drift", "number", "1"]]
     assert "number changed: 140 -> 410" in out and "EN Police said 140" in out
+
+
+def _linked_report(pairs: list[tuple[str, str]]):
+    """A report of ``pairs`` (a sentence a line, linked 1-1), as the checker would give it."""
+    from fidelity.segment import segment_document
+    from fidelity.types import Report, Summary
+
+    src, tgt = (segment_document("\n".join(p[k] for p in pairs), lang, presplit=True)
+                for k, lang in ((0, "en"), (1, "id")))
+    return Report("0", "sig", src, tgt, [Link((k,), (k,), 0.5) for k in range(len(pairs))], [],
+                  Summary("faithful", len(pairs), len(pairs), 1.0, 1.0, 0, 0, 0))
+
+
+def test_glossary_speed_times_the_keyed_search_against_every_term(tmp_path):
+    """The measuring function of ``benchmarks.glossary_speed`` on two small reports and a
+    tiny glossary and 300 lexicon word pairs: the pre-filtered search finds what trying every
+    term finds, the counts are those of the text, and the process is left as it was."""
+    from benchmarks.glossary_speed import lexicon_glossary, measure, write_csv
+    from fidelity import glossary as module
+    from fidelity.glossary import Glossary, Term, load_glossary
+
+    reports = [_linked_report(PAIRS[:10]), _linked_report(PAIRS[10:20])]
+    tiny = Glossary([Term("source", ("sumber",)), Term("rate", ("suku bunga",)), Term("police", ("polisi",)),
+                     Term("coral", ("karang",)), Term("heatwave", ("gelombang udara",))], path="tiny")
+    lexicon = lexicon_glossary(300)
+    assert len(lexicon) == 300 and lexicon.terms == lexicon_glossary(300).terms != lexicon_glossary(300, 1).terms
+    keyed, shared = Glossary._candidates, dict(module._SHARED)
+    rows = measure(reports, [tiny, lexicon], repeats=1, loads=3)
+    assert Glossary._candidates is keyed and module._SHARED == shared
+    assert [r["terms"] for r in rows] == [5, 300] and all(r["pairs"] == 2 for r in rows)
+    for r in rows:
+        assert r["same_uses"] and r["same_findings"] and r["same_terms"] and r["later_loads_reuse_the_copy"]
+        assert r["pickle_bytes"] > 0 and all(math.isfinite(r[k]) and r[k] >= 0 for k in (
+            "ms_per_pair", "every_term_ms_per_pair", "first_load_ms", "later_pair_ms"))
+    # each pair uses "rate", "police", "coral", "heatwave"; only "heatwave" is translated otherwise
+    assert rows[0]["term_uses_per_pair"] == 4 and rows[0]["findings_per_pair"] == 1
+    assert rows[1]["term_uses_per_pair"] > 0
+    # the CSV the end-to-end runs give to `batch --glossary` reads back as the same terms
+    assert load_glossary(write_csv(tiny, tmp_path / "g.csv")).digest == tiny.digest
