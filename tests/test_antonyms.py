@@ -166,6 +166,9 @@ FAITHFUL = [
     # "away" with no span of time says nothing; a negation read alike on both sides
     ("The thief ran away after the match.", "Pencuri itu kabur setelah pertandingan."),
     ("It was not long after the storm that the road reopened.", "Tidak lama setelah badai, jalan itu dibuka kembali."),
+    # the correlative kept, and "maupun" alone ("as well as") with no English correlative
+    ("Both farmers and fishermen were hit by the storm.", "Baik petani maupun nelayan terdampak badai itu."),
+    ("Prices fell for farmers as well as fishermen.", "Harga turun bagi petani maupun nelayan."),
     # a negated verb's reach goes on to the word after it ("tidak bertambah banyak")
     ("The potholes were patched so that they would not grow in number.",
      "Lubang jalan ditambal agar tidak bertambah banyak."),
@@ -192,6 +195,8 @@ def test_a_word_written_more_often_than_the_source_says_it_is_the_one_reversed()
     ("The minister is one of the most senior officials in the cabinet.",
      "Menteri itu adalah benar satu pejabat paling senior di kabinet.", "benar"),
     ("The players really wanted to win at home.", "Para pemain benar-salah ingin menang di kandang.", "salah"),
+    # a correlative the source has: "both X and Y" is "baik X maupun Y"
+    ("Both farmers and fishermen were hit by the storm.", "Buruk petani maupun nelayan terdampak badai itu.", "Buruk"),
 ])
 def test_a_broken_fixed_phrase_or_reduplication_is_a_reversal(en: str, idn: str, expected: str) -> None:
     changes = unidiomatic_words(link(en, idn))

@@ -714,7 +714,8 @@ IDIOM_RATIO = 10
 def unidiomatic_words(link: LinkText) -> list[Change]:
     """Target words of an antonym pair that nothing in the source says, where Indonesian usage
     puts their opposite: a fixed phrase broken ("Duta Besar" -> "Duta Kecil" for "ambassador",
-    "salah satu" -> "benar satu" for "one of"), or a reduplication made of a word and its
+    "salah satu" -> "benar satu" for "one of"), a correlative the source has ("both X and Y"
+    -> "buruk X maupun Y" for "baik X maupun Y"), or a reduplication made of a word and its
     opposite ("benar-benar" -> "benar-salah" for "really") that the source does not say both
     halves of ("ups and downs" is "naik-turun")."""
     ant = id_table()
@@ -728,11 +729,41 @@ def unidiomatic_words(link: LinkText) -> list[Change]:
         t = lower[k]
         if src.words and (src.support(t, _id_negated(text, tgt, lower, k)) >= SAYS).any():
             continue
+        both = _broken_correlative(link.source.text, text, tgt, lower, k, ant[t])
+        if both is not None:
+            out.append(Change("antonym", both.group(0), tgt[k].group(0), (link.source.span(both.start(), both.end()),),
+                              (link.target.span(tgt[k].start(), tgt[k].end()),)))
+            continue
         joined = [n for n in (k - 1, k + 1) if 0 <= n < len(tgt) and _hyphened(text, tgt, min(k, n))]
         if not any(lower[n] in ant[t] for n in joined) and not _broken_phrase(lower, k, ant[t]):
             continue
         out.append(_pointed(link, src, tgt[k], sorted(ant[t])))
     return out
+
+
+#: Indonesian correlatives whose first word is a word of a pair: "baik X maupun Y" is "both X
+#: and Y" (the second word within :data:`CORRELATIVE_REACH` words, in the same clause).
+CORRELATIVES = {"baik": "maupun"}
+CORRELATIVE_REACH = 6
+_EN_CORRELATIVE = re.compile(r"\b(?:both|either|whether)\b", re.IGNORECASE)
+
+
+def _broken_correlative(source: str, text: str, tgt: tuple[re.Match, ...], lower: tuple[str, ...], k: int,
+                        opposites: frozenset[str]) -> re.Match | None:
+    """The English correlative ("both", "either", "whether") whose Indonesian form has the
+    opposite of word ``k`` where the translation writes word ``k`` ("both to and from" ->
+    "buruk ke maupun dari" for "baik ke maupun dari"), else None."""
+    for o in sorted(opposites & CORRELATIVES.keys()):
+        after = lower[k + 1:k + 1 + CORRELATIVE_REACH]
+        if CORRELATIVES[o] not in after:
+            continue
+        end = tgt[k + 1 + after.index(CORRELATIVES[o])].start()
+        if re.search(r"[.;:!?]", text[tgt[k].end():end]):
+            continue
+        m = _EN_CORRELATIVE.search(source)
+        if m is not None:
+            return m
+    return None
 
 
 #: The source word a broken phrase is pointed at must cover the phrase's opposite this well.
