@@ -93,6 +93,99 @@ class Tokens:
         return Tokens(np.concatenate(ids) if ids else np.zeros(0, np.int64), starts)
 
 
+def _one_word_exonyms() -> dict[str, set[str]]:
+    """English names of one word (or one dotted abbreviation: "u.s" as "us") and the words
+    of their Indonesian forms, from the tables of :mod:`fidelity.exonyms`. A name of several
+    words ("south korea: korea selatan") is left out: its table pairs every English word with
+    every Indonesian one, so "south" would render "korea"."""
+    from . import exonyms
+
+    out: dict[str, set[str]] = {}
+    for line in exonyms._PAIRS.strip().splitlines() + exonyms._shipped():
+        left, right = line.split(":", 1)
+        for key in left.split("|"):
+            key = key.strip().replace(".", "")
+            if key and " " not in key:
+                out.setdefault(key, set()).update(right.split())
+    return out
+
+
+class _Exonyms:
+    """Words that render each other as names (:mod:`fidelity.exonyms`: "U.S." / "AS" /
+    "Amerika Serikat", "Tehran" / "Teheran", "Chilean" / "Chili"), found among word pieces.
+
+    The token table scores a word against its translation, but not a name against its
+    established Indonesian form: "amerika" / "u" 0.15. A translator who writes "Amerika
+    Serikat." for "U.S." then leaves a fragment whose words nothing covers. Known here: the
+    names of one word (:func:`_one_word_exonyms`) and their forms' words, each when it is one
+    piece of the vocabulary (not followed by a ``##`` piece), and a dotted abbreviation
+    written as single-letter pieces and periods ("u . s .", "u . n .") whose letters form a
+    name. Equivalence runs both ways (English to Indonesian and back), never between two
+    words of one language.
+    """
+
+    def __init__(self, vocab: dict[str, int], size: int) -> None:
+        from . import exonyms
+
+        self.period = vocab.get(".", -1)
+        self.cont = np.zeros(size, bool)  # a "##" continuation piece
+        for piece, i in vocab.items():
+            if piece.startswith("##") and i < size:
+                self.cont[i] = True
+        en_to_id = _one_word_exonyms()
+        self.equiv: dict[str, set[str]] = {}
+        for en, forms in en_to_id.items():
+            for form in forms - {en}:
+                self.equiv.setdefault(en, set()).add(form)
+                self.equiv.setdefault(form, set()).add(en)
+        #: piece id -> its word, for words that are one piece
+        self.word = {vocab[w]: w for w in self.equiv if w in vocab and vocab[w] < size}
+        #: letters of abbreviations: "us" may be written "u . s ."
+        self.abbrev = {w for w in en_to_id if 2 <= len(w) <= 3 and w.isalpha()}
+        self.letter = {vocab[c]: c for c in {c for w in self.abbrev for c in w} if c in vocab}
+        self.mask = np.zeros(size, bool)  # pieces that may start such a word
+        self.mask[list(self.word)] = True
+        self.mask[[i for i, c in self.letter.items() if any(w[0] == c for w in self.abbrev)]] = True
+
+    def words(self, ids: np.ndarray) -> list[tuple[str, list[int]]]:
+        """The exonym words of a run of pieces: (word, positions of its pieces)."""
+        out: list[tuple[str, list[int]]] = []
+        seq = ids.tolist()
+        n = len(seq)
+        for k, piece in enumerate(seq):
+            if k + 1 < n and self.cont[seq[k + 1]]:
+                continue  # the first piece of a longer word
+            if k and self.cont[piece]:
+                continue
+            w = self.word.get(piece)
+            if w is not None:
+                out.append((w, [k]))
+            if piece in self.letter and (k == 0 or seq[k - 1] != self.period or
+                                         k < 2 or seq[k - 2] not in self.letter):
+                # an abbreviation starts here: letter . letter [. letter] [.]
+                letters, pos, q = [self.letter[piece]], [k], k + 1
+                while q + 1 < n and seq[q] == self.period and seq[q + 1] in self.letter and len(letters) < 3:
+                    letters.append(self.letter[seq[q + 1]])
+                    pos += [q, q + 1]
+                    q += 2
+                key = "".join(letters)
+                if len(letters) >= 2 and key in self.abbrev:
+                    out.append((key, pos))
+        return out
+
+    def raise_pairs(self, x: np.ndarray, y: np.ndarray, cos: np.ndarray) -> None:
+        """Set ``cos`` (pieces ``x`` by pieces ``y``) to 1 between the pieces of two words of
+        ``x`` and ``y`` that render each other."""
+        wy = self.words(y)
+        if not wy:
+            return
+        for w, px in self.words(x):
+            eq = self.equiv.get(w, ())
+            for v, py in wy:
+                if v in eq:
+                    cos[np.ix_(px, py)] = 1.0
+
+
 class Lexicon:
     """A token table (unit rows and their weights) and the tokenizer that indexes it."""
 
@@ -104,6 +197,21 @@ class Lexicon:
         self.weight = norms.astype(np.float32)
         self.unit = (table / np.maximum(norms, 1e-12)[:, None]).astype(np.float32)
         self.tokenizer = tokenizer
+
+    def _cos(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Cosines of the pieces ``x`` against the pieces ``y`` in the table, raised to 1
+        between the pieces of two words that render each other as names
+        (:class:`_Exonyms`: "U.S." and "Amerika Serikat", "Tehran" and "Teheran")."""
+        cos = _product(self.unit[x], self.unit[y])
+        exo = self._exonyms
+        if exo is not None and exo.mask[x].any() and exo.mask[y].any():
+            exo.raise_pairs(x, y, cos)
+        return cos
+
+    @functools.cached_property
+    def _exonyms(self) -> "_Exonyms | None":
+        vocab = getattr(self.tokenizer, "get_vocab", None)
+        return _Exonyms(vocab(), self.unit.shape[0]) if vocab is not None else None
 
     @staticmethod
     def load(folder: str | Path) -> "Lexicon":
@@ -157,7 +265,7 @@ class Lexicon:
                 continue
             ks, many_idx, lens = ks[keep], many_idx[keep], lens[keep]
             pieces = np.concatenate([many_side.of(j) for j in many_idx.tolist()])
-            cos = _product(self.unit[pieces], self.unit[one])  # (sum of lens, len(one))
+            cos = self._cos(pieces, one)  # (sum of lens, len(one))
             seg = np.zeros(lens.shape[0], dtype=np.int64)
             np.cumsum(lens[:-1], out=seg[1:])
             if by_b:  # the many texts are covered: best over the one text's pieces, per piece
@@ -187,12 +295,11 @@ class Lexicon:
         part, rest, other = _ids(part, rest, other)
         if part.size == 0 or other.size == 0:
             return 0.0
-        u = self.unit[part]
-        best = _product(u, self.unit[other]).max(axis=1)
+        best = self._cos(part, other).max(axis=1)
         w = self.weight[part].astype(np.float64)
         full = float(w.sum())
         if rest.size:
-            shared = np.clip(_product(u, self.unit[rest]).max(axis=1), 0.0, 1.0)
+            shared = np.clip(self._cos(part, rest).max(axis=1), 0.0, 1.0)
             w = w * (1.0 - shared)
         total = float(w.sum())  # a word's cosine to itself rounds to just under 1
         return float((best * w).sum() / total) if total > 1e-4 * full else 0.0
@@ -214,14 +321,12 @@ class Lexicon:
         part, rest, other = _ids(part, rest, other)
         if part.size == 0 or other.size == 0:
             return 0.0
-        u = self.unit[part]
-        cos = _product(u, self.unit[other])  # (len(part), len(other))
+        cos = self._cos(part, other)  # (len(part), len(other))
         w = self.weight[part].astype(np.float64)
         full = float(w.sum())
         if rest.size:
-            r = self.unit[rest]
-            mine = cos.max(axis=0) >= _product(r, self.unit[other]).max(axis=0)
-            w = w * (1.0 - np.clip(_product(u, r).max(axis=1), 0.0, 1.0))
+            mine = cos.max(axis=0) >= self._cos(rest, other).max(axis=0)
+            w = w * (1.0 - np.clip(self._cos(part, rest).max(axis=1), 0.0, 1.0))
             if not mine.any():
                 return 0.0
             cos = cos[:, mine]
@@ -247,8 +352,7 @@ class Lexicon:
         part, rest, other = _ids(part, rest, other)
         if part.size == 0 or other.size == 0:
             return 0.0
-        u = self.unit[other]
-        mine = _product(u, self.unit[part]).max(axis=1)
-        theirs = _product(u, self.unit[rest]).max(axis=1) if rest.size else np.zeros(mine.shape)
+        mine = self._cos(other, part).max(axis=1)
+        theirs = self._cos(other, rest).max(axis=1) if rest.size else np.zeros(mine.shape)
         w = self.weight[other].astype(np.float64)
         return float((np.maximum(mine - theirs, 0.0) * w).sum() / max(float(w.sum()), 1e-12))

@@ -662,3 +662,26 @@ def test_repeated_rows_are_searched_once_and_their_anchors_paired_copy_by_copy()
     pairs = _repeated_pairs([(0, 0, 0.3), (1, 1, 0.2)], np.array([0, 1, 0]), np.array([0, 0, 1, 0]))
     assert sorted(pairs) == [(0, 0, 0.3), (0, 1, 0.3), (0, 3, 0.3), (1, 2, 0.2),
                              (2, 0, 0.3), (2, 1, 0.3), (2, 3, 0.3)]
+
+
+def test_a_country_written_as_its_own_fragment_joins_its_sentence(checker, monkeypatch) -> None:
+    """A translator renders "U.S." as a fragment of its own ("Amerika Serikat. Duta Besar
+    ..."): the exonym table (through the lexicon) finds its words in the English sentence,
+    so it joins that sentence's link instead of being reported as an addition; with the
+    token table alone, whose "amerika" / "u" is 0.15, it would be one."""
+    source, target = list(STORY_EN), list(STORY_ID)
+    source[3] = ("U.S. Ambassador Sung Kim visited the shelters in Banyumas on Wednesday morning. "
+                 "Kim promised the embassy would help farmers in Banyumas whose rice fields were destroyed.")
+    target[3] = ("Amerika Serikat. Duta Besar Sung Kim mengunjungi tempat pengungsian di Banyumas pada "
+                 "Rabu pagi. Kim menjanjikan kedutaan akan membantu petani di Banyumas yang sawahnya rusak.")
+    report = checker.check("\n\n".join(source), "\n\n".join(target))
+    assert _flagged(report, "addition") == [] and _flagged(report, "omission") == []
+    joined = [[report.target.sentences[j].text for j in link.target] for link in report.links
+              if len(link.target) > 1]
+    assert joined == [["Amerika Serikat.", "Duta Besar Sung Kim mengunjungi tempat pengungsian di "
+                       "Banyumas pada Rabu pagi."]]
+    from fidelity.lexical import Lexicon
+
+    monkeypatch.setitem(Lexicon.default().__dict__, "_exonyms", None)
+    report = checker.check("\n\n".join(source), "\n\n".join(target))
+    assert _flagged(report, "addition") == ["Amerika Serikat."]

@@ -222,3 +222,30 @@ def test_a_reworded_half_explains_what_its_neighbour_leaves_and_a_dropped_senten
     assert lexicon.added_coverage(dropped, kept, kept_id) < 0.05
     assert lexicon.added_coverage(kept, dropped, kept_id) > 0.3
 
+
+
+def test_a_name_and_its_indonesian_form_cover_each_other(lexicon: Lexicon) -> None:
+    """The token table scores "Amerika Serikat" against "U.S." low; the exonym table
+    (fidelity.exonyms) raises the pieces of the two names to a full match, both ways, so a
+    fragment that only names the country is covered by the sentence that has it."""
+    t = lambda s: lexicon.tokens([s]).of(0)  # noqa: E731
+    source = t("U.S. Sen. Maria Lopez says she will run for governor next year.")
+    fragment = t("Amerika Serikat.")
+    u = lexicon.unit
+    table = float((u[fragment] @ u[source].T).max(axis=1) @ lexicon.weight[fragment] / lexicon.weight[fragment].sum())
+    assert table < 0.5
+    assert lexicon.own_coverage(fragment, np.zeros(0, np.int64), source) == pytest.approx(1.0, abs=1e-5)
+    assert lexicon._cos(source, fragment)[:3].max(axis=1) == pytest.approx([1.0, 1.0, 1.0])  # "u . s"
+    # "AS" and "the US", "PBB" written out and "U.N." alike; a country's own name stays itself.
+    assert lexicon._cos(t("AS"), t("the US"))[0, 1] == pytest.approx(1.0)
+    assert lexicon._cos(t("Teheran"), t("Tehran"))[0].max() == pytest.approx(1.0)
+
+
+def test_exonym_words_are_whole_words_of_the_other_language(lexicon: Lexicon) -> None:
+    """A piece that only begins a longer word ("as" of "as ##ean"), two words of one
+    language, and a single letter that is not an abbreviation are left to the table."""
+    t = lambda s: lexicon.tokens([s]).of(0)  # noqa: E731
+    u = lexicon.unit
+    for a, b in (("Asean", "the US"), ("Amerika", "Serikat"), ("it's a test", "Amerika Serikat")):
+        x, y = t(a), t(b)
+        assert np.allclose(lexicon._cos(x, y), u[x] @ u[y].T, atol=1e-5), (a, b)
