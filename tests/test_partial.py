@@ -543,6 +543,23 @@ def test_a_name_among_weak_words_is_judged_on_its_own_with_name_parts():
     assert uncovered_spans(words, cov, where, left, [0] * len(words),
                            PartialParams(name_parts=True), other_names=[False, True] + [False] * 3) == []
 
+
+def test_a_name_said_twice_and_written_once_has_lost_a_mention_with_name_count():
+    en = ["Firefighters in Denver said on Monday that the blaze in the hills west of Denver had "
+          "been brought under control."]
+    dropped = ["Petugas pemadam kebakaran mengatakan pada hari Senin bahwa kebakaran di perbukitan "
+               "sebelah barat Denver telah dikendalikan."]
+    kept = [dropped[0].replace("kebakaran mengatakan", "kebakaran di Denver mengatakan")]
+    source = _doc(en, "en")
+    on = PartialParams(name_count=True)
+    # Off by default: the one "Denver" of the translation renders both mentions.
+    assert partial_findings(source, _doc(dropped, "id"), _one_to_one(1)) == []
+    found = partial_findings(source, _doc(dropped, "id"), _one_to_one(1), on)
+    (change,) = [c for f in found for c in f.changes]
+    ((start, end),) = change.source_spans
+    assert change.source == "Denver" and start == source.text.index("Denver")  # the first one
+    assert partial_findings(source, _doc(kept, "id"), _one_to_one(1), on) == []
+
 # --------------------------------------------------------------------------- the fast paths
 
 def _edit_distance(a: str, b: str) -> int:
