@@ -249,7 +249,7 @@ def end_to_end_table(rows: list[dict]) -> str:
     table = [[r["glossary"], f"{r['cpu_seconds']:.1f}",
               "" if none_cpu is None or r["glossary"] == "none"
               else f"{(r['cpu_seconds'] - none_cpu) * 1000 / r['pairs']:+.0f}",
-              f"{r['pairs_per_second']}", f"{r['terminology_findings'] / r['pairs']:.1f}",
+              f"{r['pairs_per_second']:.1f}", f"{r['terminology_findings'] / r['pairs']:.1f}",
               f"{r['load_before']:.1f} -> {r['load_after']:.1f}"] for r in rows]
     return tabulate(table, tablefmt="github", headers=[
         "glossary", "CPU s", "CPU ms a pair over none (mean)", "rate after the model load, pairs/s",
