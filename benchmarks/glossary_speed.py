@@ -176,7 +176,7 @@ def measure(reports: list[Report], glossaries: list[Glossary], repeats: int = 3,
     """One row a glossary: :func:`time_findings` and :func:`time_pickling` together."""
     rows = []
     for g in glossaries:
-        row = {"glossary": g.path or f"{len(g)} terms"}
+        row = {"glossary": Path(g.path).name if g.path else f"{len(g)} terms"}
         row.update(time_findings(reports, g, repeats))
         row.update(time_pickling(g, loads, repeats))
         rows.append(row)
