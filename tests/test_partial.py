@@ -560,6 +560,27 @@ def test_a_name_said_twice_and_written_once_has_lost_a_mention_with_name_count()
     assert change.source == "Denver" and start == source.text.index("Denver")  # the first one
     assert partial_findings(source, _doc(kept, "id"), _one_to_one(1), on) == []
 
+
+def test_a_lone_last_word_is_cut_when_the_translation_is_far_short_and_ends_before_it():
+    # One content word ends the clause ("for survivors"); the translation is short for this
+    # translator, its last word renders a word before it, and nothing renders "survivors".
+    en = "After the earthquake, rescue teams searched the collapsed school for survivors."
+    cut = "Setelah gempa, tim penyelamat menggeledah sekolah yang runtuh."
+    full = cut[:-1] + " untuk mencari korban selamat."
+    assert _last_link_missing(en, cut) == ["survivors"]
+    assert _last_link_missing(en, cut, lone_word=False) == []
+    assert _last_link_missing(en, full) == []
+
+
+def test_a_speaker_named_in_the_source_and_a_pronoun_in_the_translation_is_not_missing():
+    # Indonesian news writes "tandasnya" ("he stressed") for a speaker named before.
+    en = "We have repaired about 80 percent of the damaged roads,\" added Hidayat."
+    pronoun = "Sudah sekitar 80 persen jalan yang rusak kami perbaiki,\" tandasnya."
+    dropped = "Sudah sekitar 80 persen jalan yang rusak kami perbaiki,\" tandas."
+    assert _last_link_missing(en, pronoun) == []
+    assert _last_link_missing(en, pronoun, speaker=False) == ["added Hidayat"]
+    assert _last_link_missing(en, dropped) == ["added Hidayat"]
+
 # --------------------------------------------------------------------------- the fast paths
 
 def _edit_distance(a: str, b: str) -> int:
