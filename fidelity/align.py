@@ -37,7 +37,8 @@
    clears tau between sentences whose words are strangers (a line replaced by another
    story's) is parted (:func:`_part_strangers`). Last, a 1-2 or 2-1 link sheds a sentence
    that adds nothing to it: no words of its own answered by pieces it explains better than
-   its neighbour, no gain in margin, no better length fit (:func:`_shed`). In a story a
+   its neighbour, no words of the other side that only it explains, no gain in margin, no
+   better length fit (:func:`_shed`). In a story a
    dropped or an inserted sentence shares its neighbour's topic, so the neighbour's words
    answer some of its words; they answer the neighbour's better.
 """

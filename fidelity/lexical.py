@@ -11,6 +11,10 @@ its word pieces, of each piece's best cosine to a piece of the other; a piece we
 norm in the table, which is small for function words ("the" 0.8, "of" 0.8) and large for
 content words ("president" 6.3, "jakarta" 8.6), an inverse document frequency in effect.
 
+Names are the exception: the table does not know that "Amerika Serikat" renders "U.S."
+("amerika" / "u" 0.15), so the pieces of a one-word name and of its Indonesian form
+(:mod:`fidelity.exonyms`) count as a full match (:class:`_Exonyms`).
+
 The table is the shipped model's, whatever model embeds the sentences (``--model``): it is a
 project resource, like the word lists, so the aligner's join test means the same with any
 model. It loads once per process (about 40 MB as float32).
@@ -120,8 +124,9 @@ class _Exonyms:
     names of one word (:func:`_one_word_exonyms`) and their forms' words, each when it is one
     piece of the vocabulary (not followed by a ``##`` piece), and a dotted abbreviation
     written as single-letter pieces and periods ("u . s .", "u . n .") whose letters form a
-    name. Equivalence runs both ways (English to Indonesian and back), never between two
-    words of one language.
+    name. Equivalence runs both ways (English to Indonesian and back) and pairs a name only
+    with a form of it; the lexicon does not know the languages, so a form that is also an
+    English word ("as", Indonesian for "US") pairs with "us" in an English sentence too.
     """
 
     def __init__(self, vocab: dict[str, int], size: int) -> None:
@@ -140,37 +145,43 @@ class _Exonyms:
                 self.equiv.setdefault(form, set()).add(en)
         #: piece id -> its word, for words that are one piece
         self.word = {vocab[w]: w for w in self.equiv if w in vocab and vocab[w] < size}
+        self.is_word = np.zeros(size, bool)
+        self.is_word[list(self.word)] = True
         #: letters of abbreviations: "us" may be written "u . s ."
         self.abbrev = {w for w in en_to_id if 2 <= len(w) <= 3 and w.isalpha()}
         self.letter = {vocab[c]: c for c in {c for w in self.abbrev for c in w} if c in vocab}
-        self.mask = np.zeros(size, bool)  # pieces that may start such a word
-        self.mask[list(self.word)] = True
-        self.mask[[i for i, c in self.letter.items() if any(w[0] == c for w in self.abbrev)]] = True
+        self.is_letter = np.zeros(size, bool)
+        self.is_letter[list(self.letter)] = True
 
     def words(self, ids: np.ndarray) -> list[tuple[str, list[int]]]:
-        """The exonym words of a run of pieces: (word, positions of its pieces)."""
+        """The exonym words of a run of pieces: (word, positions of its pieces). Found with
+        array tests; Python only visits the hits (a sentence has a few at most)."""
         out: list[tuple[str, list[int]]] = []
+        n = ids.shape[0]
+        if n == 0:
+            return out
+        whole = self.is_word[ids]
+        whole[:-1] &= ~self.cont[ids[1:]]  # not the first piece of a longer word
+        out += [(self.word[int(ids[k])], [k]) for k in np.flatnonzero(whole).tolist()]
+        if n < 3:
+            return out
+        letter = self.is_letter[ids]
+        period = ids == self.period
+        starts = letter[:-2] & period[1:-1] & letter[2:]  # letter . letter
+        if not starts.any():
+            return out
         seq = ids.tolist()
-        n = len(seq)
-        for k, piece in enumerate(seq):
-            if k + 1 < n and self.cont[seq[k + 1]]:
-                continue  # the first piece of a longer word
-            if k and self.cont[piece]:
-                continue
-            w = self.word.get(piece)
-            if w is not None:
-                out.append((w, [k]))
-            if piece in self.letter and (k == 0 or seq[k - 1] != self.period or
-                                         k < 2 or seq[k - 2] not in self.letter):
-                # an abbreviation starts here: letter . letter [. letter] [.]
-                letters, pos, q = [self.letter[piece]], [k], k + 1
-                while q + 1 < n and seq[q] == self.period and seq[q + 1] in self.letter and len(letters) < 3:
-                    letters.append(self.letter[seq[q + 1]])
-                    pos += [q, q + 1]
-                    q += 2
-                key = "".join(letters)
-                if len(letters) >= 2 and key in self.abbrev:
-                    out.append((key, pos))
+        for k in np.flatnonzero(starts).tolist():
+            if k >= 2 and period[k - 1] and letter[k - 2]:
+                continue  # inside an abbreviation begun before
+            letters, pos, q = [self.letter[seq[k]]], [k], k + 1
+            while q + 1 < n and period[q] and letter[q + 1] and len(letters) < 3:
+                letters.append(self.letter[seq[q + 1]])
+                pos += [q, q + 1]
+                q += 2
+            key = "".join(letters)
+            if key in self.abbrev:
+                out.append((key, pos))
         return out
 
     def raise_pairs(self, x: np.ndarray, y: np.ndarray, cos: np.ndarray) -> None:
@@ -203,9 +214,8 @@ class Lexicon:
         between the pieces of two words that render each other as names
         (:class:`_Exonyms`: "U.S." and "Amerika Serikat", "Tehran" and "Teheran")."""
         cos = _product(self.unit[x], self.unit[y])
-        exo = self._exonyms
-        if exo is not None and exo.mask[x].any() and exo.mask[y].any():
-            exo.raise_pairs(x, y, cos)
+        if self._exonyms is not None:
+            self._exonyms.raise_pairs(x, y, cos)
         return cos
 
     @functools.cached_property

@@ -239,6 +239,9 @@ def test_a_name_and_its_indonesian_form_cover_each_other(lexicon: Lexicon) -> No
     # "AS" and "the US", "PBB" written out and "U.N." alike; a country's own name stays itself.
     assert lexicon._cos(t("AS"), t("the US"))[0, 1] == pytest.approx(1.0)
     assert lexicon._cos(t("Teheran"), t("Tehran"))[0].max() == pytest.approx(1.0)
+    # Dotted abbreviations are read from their letter pieces, up to three letters.
+    words = lexicon._exonyms.words(t("U.S.A. and the E.U."))
+    assert [w for w, _ in words] == ["usa", "eu"] and len(words[0][1]) == 5
 
 
 def test_exonym_words_are_whole_words_of_the_other_language(lexicon: Lexicon) -> None:
