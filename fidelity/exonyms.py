@@ -139,12 +139,34 @@ def _shipped() -> list[str]:
             if line and not line.startswith("#") and "\t" in line]
 
 
-def _build() -> dict[str, frozenset[str]]:
-    table: dict[str, set[str]] = {}
+def entries() -> list[tuple[list[str], set[str]]]:
+    """Every entry of both tables: its English names (dots kept: "u.s.") and the words of
+    their Indonesian forms."""
+    out = []
     for line in _PAIRS.strip().splitlines() + _shipped():
         left, right = line.split(":", 1)
-        forms = set(right.split())
-        for key in left.split("|"):
+        out.append(([key.strip() for key in left.split("|")], set(right.split())))
+    return out
+
+
+def one_word_names() -> dict[str, set[str]]:
+    """English names of one word (or one dotted abbreviation: "u.s." as "us") and the words
+    of their Indonesian forms. A name of several words ("south korea: korea selatan") is left
+    out: its entry pairs every English word with every Indonesian one, so "south" would
+    render "korea"."""
+    out: dict[str, set[str]] = {}
+    for keys, forms in entries():
+        for key in keys:
+            key = key.replace(".", "")
+            if key and " " not in key:
+                out.setdefault(key, set()).update(forms)
+    return out
+
+
+def _build() -> dict[str, frozenset[str]]:
+    table: dict[str, set[str]] = {}
+    for keys, forms in entries():
+        for key in keys:
             for word in key.replace(".", "").split():
                 table.setdefault(word, set()).update(
                     forms if word in _COMPASS_EN else forms - _COMPASS_ID)

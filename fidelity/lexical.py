@@ -97,23 +97,6 @@ class Tokens:
         return Tokens(np.concatenate(ids) if ids else np.zeros(0, np.int64), starts)
 
 
-def _one_word_exonyms() -> dict[str, set[str]]:
-    """English names of one word (or one dotted abbreviation: "u.s" as "us") and the words
-    of their Indonesian forms, from the tables of :mod:`fidelity.exonyms`. A name of several
-    words ("south korea: korea selatan") is left out: its table pairs every English word with
-    every Indonesian one, so "south" would render "korea"."""
-    from . import exonyms
-
-    out: dict[str, set[str]] = {}
-    for line in exonyms._PAIRS.strip().splitlines() + exonyms._shipped():
-        left, right = line.split(":", 1)
-        for key in left.split("|"):
-            key = key.strip().replace(".", "")
-            if key and " " not in key:
-                out.setdefault(key, set()).update(right.split())
-    return out
-
-
 class _Exonyms:
     """Words that render each other as names (:mod:`fidelity.exonyms`: "U.S." / "AS" /
     "Amerika Serikat", "Tehran" / "Teheran", "Chilean" / "Chili"), found among word pieces.
@@ -121,7 +104,7 @@ class _Exonyms:
     The token table scores a word against its translation, but not a name against its
     established Indonesian form: "amerika" / "u" 0.15. A translator who writes "Amerika
     Serikat." for "U.S." then leaves a fragment whose words nothing covers. Known here: the
-    names of one word (:func:`_one_word_exonyms`) and their forms' words, each when it is one
+    names of one word (:func:`fidelity.exonyms.one_word_names`) and their forms' words, each when it is one
     piece of the vocabulary (not followed by a ``##`` piece), and a dotted abbreviation
     written as single-letter pieces and periods ("u . s .", "u . n .") whose letters form a
     name. Equivalence runs both ways (English to Indonesian and back) and pairs a name only
@@ -137,7 +120,7 @@ class _Exonyms:
         for piece, i in vocab.items():
             if piece.startswith("##") and i < size:
                 self.cont[i] = True
-        en_to_id = _one_word_exonyms()
+        en_to_id = exonyms.one_word_names()
         self.equiv: dict[str, set[str]] = {}
         for en, forms in en_to_id.items():
             for form in forms - {en}:
