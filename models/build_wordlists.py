@@ -824,6 +824,40 @@ def context_rows(data_dir: Path, words: set[str]) -> list[tuple[str, str, int]]:
     seen = {w for a, b, _ in kept for w in (a, b)}
     return kept + sorted((w, "", single[w]) for w in seen)
 
+#: A two-word Indonesian rendering the lexicon gives for an English word ("capital" -> "huruf
+#: besar", "weekend" -> "akhir pekan") is shipped when the token table finds it from the word
+#: at least this well ("capital" / "huruf besar" 0.57; sense noise "capital" / "ibu negeri"
+#: 0.24, "parent" / "membesarkan").
+PHRASE_COVER = 0.45
+
+
+def phrase_rows(data_dir: Path, words: set[str]) -> list[tuple[str, str, str]]:
+    """(English word, left word, right word) of the lexicon's two-word Indonesian renderings
+    of one English word (WordNet pairs and the Wiktionary/CLDR extras) that hold a word of
+    ``words`` (the antonym table's) and that the token table backs (:data:`PHRASE_COVER`)."""
+    sys.path.insert(0, str(REPO))
+    from fidelity.rules import word_cover
+
+    by_phrase: dict[str, set[str]] = {}
+    for name in ("en-id_wordnet_pairs.tsv", "en-id_wikt_cldr_extra_pairs.tsv"):
+        for line in (data_dir / "lexicon" / name).read_text(encoding="utf-8").splitlines():
+            parts = line.split("\t")
+            if line.startswith("#") or len(parts) < 2:
+                continue
+            en, idn = parts[0].strip().lower(), parts[1].strip().lower()
+            two = idn.split()
+            if re.fullmatch(r"[a-z]{3,}", en) and len(two) == 2 and all(re.fullmatch(r"[a-z]+", w) for w in two) \
+                    and set(two) & words:
+                by_phrase.setdefault(idn, set()).add(en)
+    out = []
+    for idn, ens in sorted(by_phrase.items()):
+        ens_ = sorted(ens)
+        cover = word_cover([idn], ens_)[0]
+        left, right = idn.split()
+        out += [(e, left, right) for e, c in zip(ens_, cover) if c >= PHRASE_COVER]
+    return sorted(out)
+
+
 def antonym_rows(data_dir: Path) -> list[tuple[str, str, set[str], set[str]]]:
     """(English word, its antonym, Indonesian words of the word, of the antonym) for every
     pair of :data:`ANTONYMS`, each way round; Indonesian words from the lexicon's WordNet pairs
@@ -907,6 +941,13 @@ def build_tables(data_dir: Path, out_dir: Path, wn_dir: Path = DEFAULT_WORDNET) 
                     f"of antonyms_id.tsv, seen >= {CONTEXT_MIN} times; built by models/build_wordlists.py --tables\n"
                     + "".join(f"{a}\t{b}\t{n}\n" for a, b, n in rows), encoding="utf-8")
     print(f"antonyms_context: {len(rows)} bigrams -> {path.relative_to(REPO)} ({path.stat().st_size / 1024:.0f} KB)")
+    rows = phrase_rows(data_dir, set(cues))
+    path = out_dir / "antonyms_phrases.tsv"
+    path.write_text("# english word<TAB>left word<TAB>right word: two-word Indonesian renderings the lexicon gives for "
+                    f"the word that hold a word of antonyms_id.tsv, token cover >= {PHRASE_COVER}; built by "
+                    "models/build_wordlists.py --tables\n" + "".join(f"{e}\t{a}\t{b}\n" for e, a, b in rows),
+                    encoding="utf-8")
+    print(f"antonyms_phrases: {len(rows)} phrases -> {path.relative_to(REPO)} ({path.stat().st_size / 1024:.0f} KB)")
     rows = antonym_rows(data_dir)
     path = out_dir / "antonyms.tsv"
     path.write_text("# english<TAB>antonym<TAB>indonesian of english<TAB>indonesian of antonym; built by "

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from fidelity.rules import LinkText, SideText
-from fidelity.rules.antonyms import antonym_changes, id_english, id_table, opposite_words, unidiomatic_words
+from fidelity.rules.antonyms import (antonym_changes, id_english, id_table, opposite_words, phrases,
+                                     unidiomatic_words)
 from models.build_wordlists import _nasal, derived_pairs
 
 
@@ -166,6 +167,11 @@ FAITHFUL = [
     # "away" with no span of time says nothing; a negation read alike on both sides
     ("The thief ran away after the match.", "Pencuri itu kabur setelah pertandingan."),
     ("It was not long after the storm that the road reopened.", "Tidak lama setelah badai, jalan itu dibuka kembali."),
+    # the lexicon's phrases kept, or their opposite said by the source ("early in the week")
+    ("The name is written with or without a hyphen and capitals.",
+     "Nama itu ditulis dengan atau tanpa tanda hubung dan huruf besar."),
+    ("The museum will be closed early in the week, not over the weekend.",
+     "Museum itu akan ditutup pada awal pekan, bukan pada akhir pekan."),
     # the correlative kept, and "maupun" alone ("as well as") with no English correlative
     ("Both farmers and fishermen were hit by the storm.", "Baik petani maupun nelayan terdampak badai itu."),
     ("Prices fell for farmers as well as fishermen.", "Harga turun bagi petani maupun nelayan."),
@@ -195,6 +201,10 @@ def test_a_word_written_more_often_than_the_source_says_it_is_the_one_reversed()
     ("The minister is one of the most senior officials in the cabinet.",
      "Menteri itu adalah benar satu pejabat paling senior di kabinet.", "benar"),
     ("The players really wanted to win at home.", "Para pemain benar-salah ingin menang di kandang.", "salah"),
+    # a phrase the lexicon gives for a source word, its pair word turned ("capitals" -> "huruf besar")
+    ("The name is written with or without a hyphen and capitals.",
+     "Nama itu ditulis dengan atau tanpa tanda hubung dan huruf kecil.", "kecil"),
+    ("The museum will be closed over the weekend.", "Museum itu akan ditutup selama awal pekan.", "awal"),
     # a correlative the source has: "both X and Y" is "baik X maupun Y"
     ("Both farmers and fishermen were hit by the storm.", "Buruk petani maupun nelayan terdampak badai itu.", "Buruk"),
 ])
@@ -217,6 +227,7 @@ def test_the_shipped_table_joins_lexicon_adjectives_but_keeps_curated_words_to_t
     assert "wide" in english["jauh"] and "wide" not in curated["jauh"]  # lexicon, token table 0.58
     assert "large" in curated["besar"] and "large" not in english["banyak"]  # curated for "besar" only
     assert not english["dekat"] & english["jauh"]  # no word says both words of a pair
+    assert "capital" in phrases()[("huruf", "besar")] and "weekend" in phrases()[("akhir", "pekan")]
 
 
 def test_affix_frames_keep_an_opposition_where_both_words_exist() -> None:

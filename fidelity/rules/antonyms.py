@@ -714,7 +714,8 @@ IDIOM_RATIO = 10
 def unidiomatic_words(link: LinkText) -> list[Change]:
     """Target words of an antonym pair that nothing in the source says, where Indonesian usage
     puts their opposite: a fixed phrase broken ("Duta Besar" -> "Duta Kecil" for "ambassador",
-    "salah satu" -> "benar satu" for "one of"), a correlative the source has ("both X and Y"
+    "salah satu" -> "benar satu" for "one of"), a phrase the lexicon gives for a source word
+    ("capitals" -> "huruf kecil" for "huruf besar"), a correlative the source has ("both X and Y"
     -> "buruk X maupun Y" for "baik X maupun Y"), or a reduplication made of a word and its
     opposite ("benar-benar" -> "benar-salah" for "really") that the source does not say both
     halves of ("ups and downs" is "naik-turun")."""
@@ -734,11 +735,52 @@ def unidiomatic_words(link: LinkText) -> list[Change]:
             out.append(Change("antonym", both.group(0), tgt[k].group(0), (link.source.span(both.start(), both.end()),),
                               (link.target.span(tgt[k].start(), tgt[k].end()),)))
             continue
+        said = _phrase_said(src, lower, k, ant[t])
+        if said is not None:
+            word = src.words[said]
+            out.append(Change("antonym", word.group(0), tgt[k].group(0), (link.source.span(word.start(), word.end()),),
+                              (link.target.span(tgt[k].start(), tgt[k].end()),)))
+            continue
         joined = [n for n in (k - 1, k + 1) if 0 <= n < len(tgt) and _hyphened(text, tgt, min(k, n))]
         if not any(lower[n] in ant[t] for n in joined) and not _broken_phrase(lower, k, ant[t]):
             continue
         out.append(_pointed(link, src, tgt[k], sorted(ant[t])))
     return out
+
+
+@lru_cache(maxsize=1)
+def phrases() -> dict[tuple[str, str], frozenset[str]]:
+    """(left word, right word) -> the English words the lexicon renders by that two-word
+    Indonesian phrase, for phrases holding a word of the antonym table ("huruf besar" for
+    "capital", "akhir pekan" for "weekend"; ``models/wordlists/antonyms_phrases.tsv``); empty
+    when the table is not shipped."""
+    out: dict[tuple[str, str], set[str]] = {}
+    for parts in _tsv("antonyms_phrases.tsv"):
+        if len(parts) == 3:
+            out.setdefault((parts[1], parts[2]), set()).add(parts[0])
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def _phrase_said(src: "_Source", lower: tuple[str, ...], k: int, opposites: frozenset[str]) -> int | None:
+    """The source word (its index) whose lexicon rendering is the phrase that word ``k`` and
+    its neighbour make with an opposite of word ``k`` in its place ("capitals" -> "huruf besar"
+    where the translation writes "huruf kecil"), unless the phrase as written renders a source
+    word too; else None."""
+    table = phrases()
+    if not table:
+        return None
+    said = {n: lem for n, lem in enumerate(src.lemmas) if not src.negated[n]}
+    for n in (k - 1, k + 1):
+        if not 0 <= n < len(lower):
+            continue
+        pair = (lambda x: (lower[n], x)) if n < k else (lambda x: (x, lower[n]))
+        if any(lem & table.get(pair(lower[k]), frozenset()) for lem in said.values()):
+            return None  # the phrase as written renders a source word
+        for o in sorted(opposites):
+            hit = next((j for j, lem in said.items() if lem & table.get(pair(o), frozenset())), None)
+            if hit is not None:
+                return hit
+    return None
 
 
 #: Indonesian correlatives whose first word is a word of a pair: "baik X maupun Y" is "both X
