@@ -78,7 +78,7 @@ def parallel_pairs(data_dir: Path) -> list[Pair]:
     return list(dict.fromkeys(pairs))
 
 
-def _wordnet_rows(path: Path) -> Iterable[list[str]]:
+def wordnet_rows(path: Path) -> Iterable[list[str]]:
     for line in _read_lines(path):
         if line and not line.startswith("#"):
             fields = line.split("\t")
@@ -112,7 +112,7 @@ def _cooccur(en: str, ind: str, en_index: dict[str, set[int]], id_index: dict[st
 
 def wordnet_pairs(data_dir: Path, parallel: list[Pair], keep: LexiconFilter) -> list[Pair]:
     """Filtered WordNet pairs (see :class:`LexiconFilter`), deduplicated case-insensitively."""
-    rows = list(_wordnet_rows(data_dir / "lexicon" / "en-id_wordnet_pairs.tsv"))
+    rows = list(wordnet_rows(data_dir / "lexicon" / "en-id_wordnet_pairs.tsv"))
     unique = list(dict.fromkeys((r[0].replace("_", " "), r[1].replace("_", " ")) for r in rows))
     translations = Counter(en.lower() for en, _ in dict.fromkeys((e.lower(), i.lower()) for e, i in unique))
     en_index, id_index = word_index(parallel)
@@ -128,7 +128,7 @@ def wordnet_pairs(data_dir: Path, parallel: list[Pair], keep: LexiconFilter) -> 
 def extra_lexicon_pairs(data_dir: Path) -> list[Pair]:
     """Wiktionary/CLDR extra pairs, the NusaX id-en lexicon and the Swadesh list."""
     lex = data_dir / "lexicon"
-    pairs = [(r[0], r[1]) for r in _wordnet_rows(lex / "en-id_wikt_cldr_extra_pairs.tsv")]
+    pairs = [(r[0], r[1]) for r in wordnet_rows(lex / "en-id_wikt_cldr_extra_pairs.tsv")]
     with (lex / "nusax_lexicon_id-en.csv").open(encoding="utf-8", newline="") as handle:
         pairs += [(r["english"], r["indonesian"]) for r in csv.DictReader(handle)]
     pairs += swadesh_pairs(lex / "swadesh207_eng-000.txt", lex / "swadesh207_ind-000.txt")

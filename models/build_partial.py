@@ -23,7 +23,7 @@ from collections import Counter
 from pathlib import Path
 
 from fidelity.partial import EN_FUNCTION, ID_FUNCTION, en_stems, fold, id_stems
-from models._data import LexiconFilter, Pair, _wordnet_rows, lexicon_pairs, parallel_pairs
+from models._data import LexiconFilter, Pair, wordnet_rows, lexicon_pairs, parallel_pairs
 from models.build_punkt import DEFAULT_DATA, REPO
 
 OUT = REPO / "models" / "lexicon" / "en-id.pairs.txt"
@@ -74,7 +74,7 @@ def stem_supported_pairs(data: Path, parallel: list[Pair]) -> set[tuple[str, str
             for st in id_stems(w):
                 id_at.setdefault(st, set()).add(n)
     out = set()
-    for row in _wordnet_rows(data / "lexicon" / "en-id_wordnet_pairs.tsv"):
+    for row in wordnet_rows(data / "lexicon" / "en-id_wordnet_pairs.tsv"):
         en, ind = row[0].lower(), row[1].lower()
         if not (_WORD.match(en) and _WORD.match(ind)):
             continue
