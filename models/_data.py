@@ -79,6 +79,7 @@ def parallel_pairs(data_dir: Path) -> list[Pair]:
 
 
 def wordnet_rows(path: Path) -> Iterable[list[str]]:
+    """Tab-separated fields of each row of a lexicon TSV in ``../shared/data`` (comments skipped)."""
     for line in _read_lines(path):
         if line and not line.startswith("#"):
             fields = line.split("\t")
