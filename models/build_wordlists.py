@@ -16,7 +16,9 @@ each side, joined through the WordNet pairs of the lexicon, ``antonyms_id.tsv``,
 antonym pairs (WordNet 3.0's adjective and adverb antonyms joined through the lexicon,
 :data:`ID_ANTONYMS`, their :data:`ID_FRAMES` derivations) with the English words that say
 each word (curated; joined from WordNet's pairs; the lexicon's adjectives and adverbs for the
-word that the token table backs, :func:`lexicon_english`), and ``antonyms_context.tsv``, the training-text bigrams around those words
+word that the token table backs, :func:`lexicon_english`), ``antonyms_context.tsv``, the
+training-text bigrams around those words, and ``antonyms_phrases.tsv``, the lexicon's
+two-word renderings of an English word that hold one of them (:func:`phrase_rows`)
 (``--wordnet``: the WordNet 3.0 database folder of the Debian package ``wordnet-base``).
 
 ``--evaluate`` measures :func:`fidelity.langid.detect` on held-out news (``dev/news_valid``,

@@ -16,8 +16,11 @@ Four small rules, run in this order by :func:`antonym_changes` (a target word fl
   source word another target word renders says nothing more;
 * :func:`unidiomatic_words`: a pair word nothing in the source says, where Indonesian usage
   puts its opposite: a fixed phrase broken ("Duta Besar" -> "Duta Kecil"; bigram counts of the
-  training text, ``models/wordlists/antonyms_context.tsv``) or a reduplication made of a word
-  and its opposite ("benar-benar" -> "benar-salah");
+  training text, ``models/wordlists/antonyms_context.tsv``), the lexicon's two-word rendering
+  of a source word broken ("capitals" -> "huruf kecil" for "huruf besar";
+  ``models/wordlists/antonyms_phrases.tsv``), a correlative broken ("both X and Y" -> "buruk
+  X maupun Y" for "baik X maupun Y") or a reduplication made of a word and its opposite
+  ("benar-benar" -> "benar-salah");
 * :func:`weak_reversals`: a pair word nothing says, whose opposite a content word near it says
   weakly, when the whole translation with the opposite put back is closer to the source.
 
