@@ -326,6 +326,32 @@ class Lexicon:
         total = float(w.sum())
         return float((cos.max(axis=1) * w).sum() / total) if total > 1e-4 * full else 0.0
 
+    def head_similarity(self, text: np.ndarray, other: np.ndarray, min_share: float = 0.25,
+                        min_pieces: int = 3) -> float:
+        """The best cosine between ``other``'s pooled vector and that of a leading part of
+        ``text`` (its first pieces, at least ``min_share`` of them and at least
+        ``min_pieces``): how well ``other`` renders the head of ``text``; 0 when either has
+        no pieces. A pooled vector is the mean of the pieces' rows in the table, as the
+        shipped static model embeds a sentence.
+
+        A translation that stops before the source's trailing clause ("Hal ini timbul
+        dikarenakan adanya rencana." for "It has arisen because of plans to change the name of
+        the assembly to the Welsh Parliament.") embeds far from the whole source sentence,
+        whose tail pulls the mean away, but close to its opening words.
+        """
+        text, other = _ids(text, other)
+        if text.size == 0 or other.size == 0:
+            return 0.0
+        target = (self.unit[other] * self.weight[other, None]).mean(axis=0)
+        norm = float(np.linalg.norm(target))
+        if norm <= 1e-12:
+            return 0.0
+        heads = np.cumsum(self.unit[text] * self.weight[text, None], axis=0, dtype=np.float64)
+        first = min(text.size, max(min_pieces, int(min_share * text.size))) - 1
+        heads = heads[first:]
+        cos = (heads @ (target / norm)) / np.maximum(np.linalg.norm(heads, axis=1), 1e-12)
+        return float(cos.max())
+
     def added_coverage(self, part: np.ndarray, rest: np.ndarray, other: np.ndarray) -> float:
         """How much ``part`` adds to ``rest``'s coverage of the pieces ``other``: the weighted
         mean over ``other``'s pieces (weights as in :meth:`coverage`) of how much their best

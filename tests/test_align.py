@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fidelity.align import (AlignParams, SideVectors, _absorb, _band, _heaviest_chain, _pair_titles,
-                            _part_strangers, _Scorer, _shed, _unjoin_titles, align)
-from fidelity.lexical import Tokens
+from fidelity.align import (AlignParams, SideVectors, _absorb, _band, _heaviest_chain, _pair_gaps,
+                            _pair_titles, _part_strangers, _Scorer, _shed, _unjoin_titles, align)
+from fidelity.lexical import Lexicon, Tokens
 from fidelity.types import Link
 
 DIM = 64
@@ -585,6 +585,50 @@ STORY_ID = [
     "Para ahli cuaca memperingatkan bahwa hujan diperkirakan masih akan turun di Banyumas "
     "hingga akhir pekan. Warga yang tinggal di dekat Sungai Serayu diminta untuk tetap waspada.",
 ]
+
+
+CUT_SOURCE = "The council has delayed the vote because of plans to move the market to the old railway station."
+
+
+def _gap_scorer(source: str, target: str, source_length: int | None = None) -> _Scorer:
+    """One source and one target sentence with the shipped lexicon's word pieces (their
+    embeddings unrelated, so only words and lengths can pair them); ``source_length`` in
+    characters, the text's own by default."""
+    lex = Lexicon.default()
+    rng = np.random.default_rng(0)
+    src = _side([rng.normal(size=DIM)], [source_length or len(source)])
+    tgt = _side([rng.normal(size=DIM)], [len(target)])
+    src.tokens, tgt.tokens = lex.tokens([source]), lex.tokens([target])
+    zeros = lambda k: np.zeros(k)  # noqa: E731
+    return _Scorer(src, tgt, zeros(1), zeros(1), AlignParams(), 1.0, zeros(1), zeros(1), lex,
+                   np.zeros(1, np.int64), np.zeros(1, np.int64))
+
+
+@pytest.mark.parametrize("target, linked", [
+    # The translation stops before the trailing clause ("to move the market ...").
+    ("Dewan menunda pemungutan suara karena adanya rencana.", True),
+    # Another story's line, or a line of the same length on another subject, in its place.
+    ("Polisi menemukan dua pucuk senjata api di dalam mobil tersangka.", False),
+    ("Hujan deras diperkirakan turun hingga akhir pekan.", False),
+])
+def test_a_translation_cut_short_is_linked_in_its_gap_and_a_stranger_is_not(target: str, linked: bool) -> None:
+    """The lone source and target sentences of a gap: a translation of the source's head,
+    which covers too little of the source for the mutual word test, is still linked (the
+    partial check then reports its missing clause); a line of another story stays an
+    omission and an addition."""
+    gap = [Link((0,), ()), Link((), (0,))]
+    got = _pair_gaps(gap, _gap_scorer(CUT_SOURCE, target))
+    assert (len(got) == 1 and got[0].source == (0,) and got[0].target == (0,)) == linked
+    if not linked:
+        assert got == gap
+
+
+def test_a_head_translation_as_long_as_its_source_predicts_is_no_cut() -> None:
+    """The same words, but the source sentence no longer than the target: nothing was cut, so
+    the pair must earn its link by the mutual word test, which it fails."""
+    target = "Dewan menunda pemungutan suara karena adanya rencana."
+    gap = [Link((0,), ()), Link((), (0,))]
+    assert _pair_gaps(gap, _gap_scorer(CUT_SOURCE, target, source_length=len(target))) == gap
 
 
 @pytest.fixture(scope="module")

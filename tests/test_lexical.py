@@ -252,3 +252,35 @@ def test_exonym_words_are_whole_words_of_the_other_language(lexicon: Lexicon) ->
     for a, b in (("Asean", "the US"), ("Amerika", "Serikat"), ("it's a test", "Amerika Serikat")):
         x, y = t(a), t(b)
         assert np.allclose(lexicon._cos(x, y), u[x] @ u[y].T, atol=1e-5), (a, b)
+
+
+def test_head_similarity_of_the_whole_text_is_the_cosine_of_the_pooled_rows(lexicon: Lexicon) -> None:
+    """With every prefix but the whole text excluded, it is the cosine of the two texts' mean
+    rows in the table (the static model's sentence embedding); allowing prefixes can only
+    raise it."""
+    tokens = lexicon.tokens(["Rescue workers pulled three people from the rubble on Tuesday night.",
+                             "Petugas penyelamat mengevakuasi tiga orang dari reruntuhan."])
+    a, b = tokens.of(0), tokens.of(1)
+    rows = lexicon.unit * lexicon.weight[:, None]
+    va, vb = rows[a].mean(axis=0), rows[b].mean(axis=0)
+    cosine = float(va @ vb / (np.linalg.norm(va) * np.linalg.norm(vb)))
+    assert lexicon.head_similarity(a, b, min_share=1.0) == pytest.approx(cosine, abs=1e-5)
+    assert lexicon.head_similarity(a, b) >= cosine - 1e-6
+    assert lexicon.head_similarity(a, np.zeros(0, np.int64)) == 0.0
+
+
+@pytest.mark.parametrize("source, cut", [
+    ("Rescue workers pulled three people from the rubble on Tuesday night, the fire service said.",
+     "Petugas penyelamat mengevakuasi tiga orang dari reruntuhan."),
+    ("The minister said prices would fall next year, although economists expect inflation to stay high.",
+     "Menteri mengatakan harga akan turun tahun depan."),
+])
+def test_a_translation_cut_short_is_closest_to_the_head_of_its_source(lexicon: Lexicon, source: str,
+                                                                      cut: str) -> None:
+    """A translation without the source's trailing clause embeds closer to the source's
+    opening words than to the whole sentence, and far closer than a line on another subject."""
+    other = "Warga diminta tetap waspada karena hujan deras diperkirakan turun hingga akhir pekan."
+    tokens = lexicon.tokens([source, cut, other])
+    head = lexicon.head_similarity(tokens.of(0), tokens.of(1))
+    assert head > lexicon.head_similarity(tokens.of(0), tokens.of(1), min_share=1.0) + 0.05
+    assert head > lexicon.head_similarity(tokens.of(0), tokens.of(2)) + 0.25
