@@ -143,7 +143,6 @@ def numbers(text: str, lang: str) -> list[str]:
 
 
 @lru_cache(maxsize=200_000)
-@lru_cache(maxsize=100_000)
 def name_key(word: str) -> str:
     """Comparison key of a name: lower case, accents folded, possessive and dots removed."""
     word = _POSSESSIVE.sub("", word.strip(".-’'"))
