@@ -284,9 +284,8 @@ def _forms_in(notes: Iterable) -> tuple[str, ...]:
 def parse_tbx(data: bytes, name: str = "<glossary>", source_lang: str = "en",
               target_lang: str = "id") -> Glossary:
     """A TBX glossary (see the module docstring), read with translate-toolkit."""
-    from lxml import etree
-
-    try:
+    try:  # lxml comes with translate-toolkit: both are the optional extra ``cat``
+        from lxml import etree
         from translate.storage import tbx
     except ImportError:
         raise InputError("reading a TBX glossary needs translate-toolkit: pip install 'fidelity[cat]'") from None

@@ -101,6 +101,19 @@ def test_tbx_malformed_is_one_line(tmp_path: Path) -> None:
     assert "\n" not in str(info.value)
 
 
+
+@pytest.mark.parametrize("module", ["lxml", "translate"])
+def test_tbx_without_the_cat_extra_is_one_line(tmp_path: Path, monkeypatch, module: str) -> None:
+    """lxml and translate-toolkit are the optional extra ``cat``: without either, a TBX
+    glossary is a one-line InputError (the CLI's exit 2), not an ImportError's traceback."""
+    monkeypatch.setitem(__import__("sys").modules, module, None)  # import fails
+    g = tmp_path / "g.tbx"
+    g.write_text("<martif/>", encoding="utf-8")
+    with pytest.raises(InputError, match="needs translate-toolkit") as info:
+        load_glossary(g)
+    assert "\n" not in str(info.value)
+
+
 # --- findings -------------------------------------------------------------------------------------
 
 GLOSSARY = Glossary([Term("official", ("pejabat",)), Term("supreme leader", ("pemimpin tertinggi",)),
