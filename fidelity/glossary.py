@@ -35,6 +35,7 @@ import hashlib
 import io
 import json
 import re
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -161,21 +162,29 @@ _SHARED: OrderedDict[tuple[str, str | None], Glossary] = OrderedDict()
 _SHARED_MAX = 4
 
 
+_SHARED_LOCK = threading.Lock()
+
+
 def _shared(digest: str, packed: str, source_lang: str, target_lang: str,
             path: str | None) -> Glossary:
     """The unpickling of a :class:`Glossary` (its terms ``packed`` by ``__reduce__``): this
     process's copy of it when it has one (same digest and name), else a new one, compiled and
-    kept."""
+    kept. Thread-safe (a Ray actor may unpickle in more than one thread): two threads reading
+    one glossary at once may both compile it, and one copy is kept."""
     key = (digest, path)
-    glossary = _SHARED.get(key)
-    if glossary is None:
-        terms = [Term(src, tuple(targets), tuple(forms), note)
-                 for src, targets, forms, note in json.loads(packed)]
-        glossary = _SHARED[key] = Glossary(terms, source_lang, target_lang, path)
+    with _SHARED_LOCK:
+        glossary = _SHARED.get(key)
+        if glossary is not None:
+            _SHARED.move_to_end(key)
+            return glossary
+    terms = [Term(src, tuple(targets), tuple(forms), note)
+             for src, targets, forms, note in json.loads(packed)]
+    fresh = Glossary(terms, source_lang, target_lang, path)  # compiled outside the lock
+    with _SHARED_LOCK:
+        glossary = _SHARED.setdefault(key, fresh)
+        _SHARED.move_to_end(key)
         while len(_SHARED) > _SHARED_MAX:
             _SHARED.popitem(last=False)
-    else:
-        _SHARED.move_to_end(key)
     return glossary
 
 
