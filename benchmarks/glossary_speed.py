@@ -256,27 +256,44 @@ def end_to_end_table(rows: list[dict]) -> str:
         "terminology findings a pair", "load average"])
 
 
+def _count(least: int):
+    """An argparse type: a whole number of at least ``least`` (else argparse's one-line error)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if value < least:
+            raise argparse.ArgumentTypeError(f"must be at least {least}: {value}")
+        return value
+    return parse
+
+
+def _sizes(text: str) -> list[int]:
+    """``--sizes``: comma-separated glossary sizes, each at least 1."""
+    return [_count(1)(x.strip()) for x in text.split(",") if x.strip()]
+
+
 def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.glossary_speed", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--sizes", default="1000,5000",
+    ap.add_argument("--sizes", default="1000,5000", type=_sizes,
                     help="lexicon glossaries' sizes, comma-separated (default: %(default)s)")
-    ap.add_argument("--repeats", type=int, default=3, help="best of this many timings (default: %(default)s)")
-    ap.add_argument("--loads", type=int, default=100, help="later pickle loads timed (default: %(default)s)")
+    ap.add_argument("--repeats", type=_count(1), default=3, help="best of this many timings (default: %(default)s)")
+    ap.add_argument("--loads", type=_count(0), default=100, help="later pickle loads timed (default: %(default)s)")
     ap.add_argument("--seed", type=int, default=0, help="shuffles the lexicon, generates the pairs")
     ap.add_argument("--model", default=None, help="model folder (default: the shipped model)")
     ap.add_argument("--end-to-end", action="store_true", help="also time `fidelity batch` with and without")
-    ap.add_argument("--pairs", type=int, default=200, help="generated pairs, --end-to-end (default: %(default)s)")
-    ap.add_argument("--e2e-terms", type=int, default=5000,
+    ap.add_argument("--pairs", type=_count(1), default=200, help="generated pairs, --end-to-end (default: %(default)s)")
+    ap.add_argument("--e2e-terms", type=_count(1), default=5000,
                     help="lexicon glossary's size, --end-to-end (default: %(default)s)")
-    ap.add_argument("--workers", type=int, default=None, help="batch --workers (default: batch's)")
+    ap.add_argument("--workers", type=_count(0), default=None, help="batch --workers (default: batch's)")
     ap.add_argument("--out", type=Path, default=REPO / "benchmarks" / "out")
     args = ap.parse_args(argv)
-    sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
     started = datetime.now(timezone.utc)
     load_before = os.getloadavg()[0]
 
     reports = story_reports(args.model)
-    glossaries = [load_glossary(SEED_GLOSSARY)] + [lexicon_glossary(n, args.seed) for n in sizes]
+    glossaries = [load_glossary(SEED_GLOSSARY)] + [lexicon_glossary(n, args.seed) for n in args.sizes]
     rows = measure(reports, glossaries, args.repeats, args.loads)
     result: dict = {
         "date": started.strftime("%Y-%m-%d %H:%M UTC"), "commit": _commit(), "machine": machine(),

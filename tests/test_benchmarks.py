@@ -348,3 +348,18 @@ def test_glossary_speed_times_the_keyed_search_against_every_term(tmp_path):
     assert rows[1]["term_uses_per_pair"] > 0
     # the CSV the end-to-end runs give to `batch --glossary` reads back as the same terms
     assert load_glossary(write_csv(tiny, tmp_path / "g.csv")).digest == tiny.digest
+
+
+@pytest.mark.parametrize("args, words", [(["--sizes", "1000,x"], "--sizes: not a whole number"),
+                                         (["--sizes", "-5"], "--sizes: must be at least 1"),
+                                         (["--loads", "-1"], "--loads: must be at least 0"),
+                                         (["--pairs", "0"], "--pairs: must be at least 1")])
+def test_glossary_speed_refuses_bad_counts_in_one_line(args, words, capsys):
+    """A count that is no whole number or too small stops ``benchmarks.glossary_speed`` with
+    argparse's one-line error (exit 2) before any model loads: a negative size took all but
+    that many lexicon pairs, a negative --loads ended in an UnboundLocalError."""
+    from benchmarks.glossary_speed import main
+
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    assert info.value.code == 2 and words in capsys.readouterr().err
