@@ -1298,8 +1298,8 @@ def tail_span(lc: LinkCover, params: PartialParams, text: LinkText) -> Span | No
         net = count - int(sum(1 for j in range(after, len(t_low))
                               if t_low[j] or int(t_where[j]) >= first))
         ends_before = last is not None and last < first
-        if count < params.min_run:  # a lone word: see ``lone_word``
-            if (params.lone_word and is_short and ends_before
+        if count < params.min_run:  # too short a run; a lone word may still be cut (``lone_word``)
+            if (params.lone_word and count == 1 and is_short and ends_before
                     and float(s_cov[first]) <= params.sure_cover
                     and not (lc.s_words[first].cap and lc.s_words[first].glued
                              and lc.s_words[first - 1].cap

@@ -570,6 +570,12 @@ def test_a_lone_last_word_is_cut_when_the_translation_is_far_short_and_ends_befo
     assert _last_link_missing(en, cut) == ["survivors"]
     assert _last_link_missing(en, cut, lone_word=False) == []
     assert _last_link_missing(en, full) == []
+    # The lone-word test reads one word: with a longer minimum run (min_run 3) a two-word
+    # trailing run is too short for a cut, not a lone word judged by its first word.
+    assert _last_link_missing(en, cut, min_run=3) == ["survivors"]
+    two = en.replace("for survivors", "for trapped survivors")
+    assert _last_link_missing(two, cut) == ["trapped survivors"]
+    assert _last_link_missing(two, cut, min_run=3) == []
 
 
 def test_a_speaker_named_in_the_source_and_a_pronoun_in_the_translation_is_not_missing():
