@@ -126,7 +126,8 @@ class AlignParams:
     #: (:meth:`fidelity.lexical.Lexicon.coverage`), the target is at most ``cut_length`` of the
     #: length the source predicts, and it embeds at least ``cut_head`` close to a leading part
     #: of the source (:meth:`fidelity.lexical.Lexicon.head_similarity`): a translation cut
-    #: short, whose missing tail the partial check reports (:func:`_renders_head`; 0: off)
+    #: short, whose missing tail the partial check reports (:func:`_renders_head`; 0: off, as
+    #: it is with ``free_pair_cover`` 0, which turns off :func:`_pair_gaps` as a whole)
     cut_cover: float = 0.3
     cut_length: float = 0.7
     cut_head: float = 0.3
