@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from fidelity.rules import LinkText, SideText
-from fidelity.rules.antonyms import (antonym_changes, id_english, id_table, opposite_words, phrases,
+from fidelity.rules.antonyms import (_negative_affix, antonym_changes, id_english, id_table, opposite_words, phrases,
                                      unidiomatic_words)
 from models.build_wordlists import _nasal, derived_pairs
 
@@ -236,3 +236,43 @@ def test_affix_frames_keep_an_opposition_where_both_words_exist() -> None:
     known = {"menaikkan", "menurunkan", "tertinggi", "terendah", "meninggi"}
     got = derived_pairs({("naik", "turun"), ("rendah", "tinggi")}, known)
     assert got == {("menaikkan", "menurunkan"), ("terendah", "tertinggi")}
+
+
+LESSENED = [
+    # the source states the verb or adjective plainly: "kurang X" says less of it
+    ("The committee favoured a four-day working week for junior doctors.",
+     "Komite itu kurang menyukai pekan kerja empat hari bagi dokter junior."),
+    ("The players trained hard all week before the final.",
+     "Para pemain berlatih kurang keras sepanjang pekan sebelum final."),
+]
+
+LESS_SAID = [
+    # a negation, a word of small or poor amount, a negative affix, "too", or "less than"
+    ("The new stadium is not very popular with fans.", "Stadion baru itu kurang populer di kalangan penggemar."),
+    ("Critics called the sequel an underpowered comedy.", "Kritikus menyebut sekuel itu komedi yang kurang bertenaga."),
+    ("The instructions on the form were unclear to many voters.",
+     "Petunjuk pada formulir itu kurang jelas bagi banyak pemilih."),
+    ("Many children in the district are poorly fed.", "Banyak anak di distrik itu kurang makan."),
+    ("The jacket was too small for him.", "Jaket itu kurang besar untuknya."),
+    ("The vote came less than a month after the election.",
+     "Pemungutan suara itu berlangsung kurang dari sebulan setelah pemilihan."),
+    ("The funds were lacking for a new school.", "Dana untuk sekolah baru itu kurang memadai."),
+]
+
+
+@pytest.mark.parametrize("en, idn", LESSENED)
+def test_less_of_what_the_source_states_is_a_reversal(en: str, idn: str) -> None:
+    found = [c for c in antonym_changes(link(en, idn)) if c.target == "kurang"]
+    assert len(found) == 1
+    start, end = found[0].target_spans[0]
+    assert idn[start:end] == "kurang"
+
+
+@pytest.mark.parametrize("en, idn", LESS_SAID)
+def test_less_the_source_says_is_no_reversal(en: str, idn: str) -> None:
+    assert not [c for c in antonym_changes(link(en, idn)) if c.target == "kurang"]
+
+
+def test_a_negative_affix_needs_a_base_the_lexicon_knows() -> None:
+    assert _negative_affix("unclear") and _negative_affix("careless") and _negative_affix("underpowered")
+    assert not _negative_affix("until") and not _negative_affix("university")

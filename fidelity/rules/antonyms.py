@@ -1,6 +1,6 @@
 """A word rendered by its opposite ("slowed" -> "meningkat", "won" -> "kalah").
 
-Four small rules, run in this order by :func:`antonym_changes` (a target word flagged once):
+Five small rules, run in this order by :func:`antonym_changes` (a target word flagged once):
 
 * :func:`english_antonyms`, from the source side (below);
 * :func:`opposite_words`, from the translation side: a target word of an Indonesian antonym
@@ -21,6 +21,10 @@ Four small rules, run in this order by :func:`antonym_changes` (a target word fl
   ``models/wordlists/antonyms_phrases.tsv``), a correlative broken ("both X and Y" -> "buruk
   X maupun Y" for "baik X maupun Y") or a reduplication made of a word and its opposite
   ("benar-benar" -> "benar-salah");
+* :func:`lessened_words`: "kurang" before a word ("kurang menyukai", "less/not very X") where the
+  source says neither less nor not (no negation, word of small or poor amount, "too", word
+  negative by an affix whose base the lexicon knows, or word the lexicon or the table renders
+  "kurang"): the source states X, the translation less of it ("favoured" -> "kurang menyukai");
 * :func:`weak_reversals`: a pair word nothing says, whose opposite a content word near it says
   weakly, when the whole translation with the opposite put back is closer to the source.
 
@@ -140,7 +144,7 @@ def antonym_changes(link: LinkText) -> list[Change]:
     if (link.source.lang, link.target.lang) != ("en", "id"):
         return []
     out = english_antonyms(link)
-    for rule in (opposite_words, unidiomatic_words, weak_reversals):
+    for rule in (opposite_words, unidiomatic_words, lessened_words, weak_reversals):
         taken = {c.target_spans for c in out}
         out += [c for c in rule(link) if c.target_spans not in taken]
     return out
@@ -904,6 +908,80 @@ def weak_reversals(link: LinkText) -> list[Change]:
                               (link.target.span(tgt[k].start(), tgt[k].end()),)))
             break
     return out
+
+
+#: English that says "less" or "not": a negation, a small or poor amount, a comparative down,
+#: "too" ("too short" -> "kurang panjang") ...
+_EN_LESS = re.compile(r"\b(?:not|no|never|nor|none|nothing|neither|without|hardly|barely|scarcely|rarely|seldom|"
+                      r"little|few|fewer|less|least|low|lower|lowest|poor\w*|bad|badly|worse|worst|weak\w*|"
+                      r"negative\w*|inferior|insufficient\w*|too)\b|n't\b", re.IGNORECASE)
+#: ... or a word made negative by an affix whose base the lexicon knows ("unclear", "insecure",
+#: "underpowered", "dishonest", "careless").
+_NEG_PREFIX = re.compile(r"(?:under|non|mis|mal|dis|un|in|im|il|ir)-?(?P<base>[a-z]{3,})$")
+_NEG_SUFFIX = re.compile(r"(?P<base>[a-z]{3,})less$")
+#: What may follow a "kurang" that says "less X": not "kurang dari" ("less than", said by
+#: "than"), "kurang lebih" ("about"), a conjunction or "yang".
+_NOT_LESS_OF = frozenset("dari daripada dibanding dibandingkan lebih sedikit kurang dan atau yang".split())
+
+
+def lessened_words(link: LinkText) -> list[Change]:
+    """"kurang" before a word ("kurang menyukai", "kurang keras": "less X", "not very X") where
+    the source says neither less nor not: no negation or word of small, poor or lesser amount
+    (:data:`_EN_LESS`), no word negative by an affix (:func:`_negative_affix`), no word the
+    lexicon or the antonym table renders "kurang" ("lacking", "minor"). The source states X,
+    or more of it ("the Commission favoured" -> "Komisi kurang menyukai")."""
+    tgt, lower, cands = _pair_words(link.target.text)
+    text = link.target.text
+    hits = [k for k in cands if lower[k] == LESS and k + 1 < len(lower) and not text[tgt[k].end():tgt[k + 1].start()].strip()
+            and lower[k + 1] not in _NOT_LESS_OF and not (k and lower[k - 1] in _DEGREE | {"sedikit"})
+            and not _id_negated(text, tgt, lower, k)]
+    if not hits or _EN_LESS.search(link.source.text):
+        return []
+    src = _Source.of(link.source.text)
+    if not src.words or any(_negative_affix(w) or LESS in _lexicon_id(w) for w in src.stems) \
+            or (src.support(LESS) >= LESS_SAYS).any():
+        return []
+    return [_pointed(link, src, tgt[k], [COMPARATIVE]) for k in hits]
+
+
+#: The Indonesian "less" (:func:`lessened_words`), and how well a source word must say it
+#: (the token table, the table's English) to explain it.
+LESS = "kurang"
+LESS_SAYS = 0.3
+
+
+def _negative_affix(word: str) -> bool:
+    """``word`` is a word made negative by a prefix ("un-", "in-", "dis-", "under-" ...) or
+    the suffix "-less", whose base the lexicon knows ("unclear" / "clear"; not "until")."""
+    for pattern in (_NEG_PREFIX, _NEG_SUFFIX):
+        m = pattern.match(word)
+        if m and _lemmas(m.group("base")) & _lexicon_pairs().keys():
+            return True
+    return False
+
+
+@lru_cache(maxsize=1)
+def _lexicon_pairs() -> dict[str, frozenset[str]]:
+    """English word -> its Indonesian words in the shipped lexicon (``models/lexicon/en-id.pairs.txt``);
+    empty when it is not shipped."""
+    from .. import models_dir
+
+    out: dict[str, set[str]] = {}
+    try:
+        lines = (models_dir() / "lexicon" / "en-id.pairs.txt").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return {}
+    for line in lines:
+        parts = line.split("\t")
+        if len(parts) == 2 and not line.startswith("#"):
+            out.setdefault(parts[0], set()).add(parts[1])
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def _lexicon_id(word: str) -> frozenset[str]:
+    """The lexicon's Indonesian words for the English ``word`` or its lemmas."""
+    pairs = _lexicon_pairs()
+    return frozenset().union(*(pairs.get(w, frozenset()) for w in _lemmas(word)))
 
 
 def _sum_vector(text: str) -> np.ndarray:
