@@ -4,10 +4,12 @@ into its opposite)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from fidelity.rules import LinkText, SideText
-from fidelity.rules.antonyms import (_negative_affix, antonym_changes, id_english, id_table, opposite_words, phrases,
+from fidelity.rules.antonyms import (_broken_measure, _negative_affix, antonym_changes, id_english, id_table, opposite_words, phrases,
                                      unidiomatic_words)
 from models.build_wordlists import _nasal, derived_pairs
 
@@ -276,3 +278,24 @@ def test_less_the_source_says_is_no_reversal(en: str, idn: str) -> None:
 def test_a_negative_affix_needs_a_base_the_lexicon_knows() -> None:
     assert _negative_affix("unclear") and _negative_affix("careless") and _negative_affix("underpowered")
     assert not _negative_affix("until") and not _negative_affix("university")
+
+
+@pytest.mark.parametrize("en, idn, expected", [
+    ("The 1.98-metre forward grew up in Surabaya.",
+     "Pemain depan dengan rendah 1,98 meter itu tumbuh besar di Surabaya.", ["rendah"]),
+    ("The 120-metre bridge opened on Monday.", "Jembatan dengan pendek 120 meter itu dibuka pada hari Senin.", ["pendek"]),
+    ("The 1.98-metre forward grew up in Surabaya.",
+     "Pemain depan dengan tinggi 1,98 meter itu tumbuh besar di Surabaya.", []),
+])
+def test_a_measure_nouns_opposite_before_a_number_is_a_reversal(en: str, idn: str, expected: list[str]) -> None:
+    assert [c.target for c in antonym_changes(link(en, idn))] == expected
+
+
+def test_a_comparative_before_a_number_is_no_measure() -> None:
+    idn = "Harga beras lebih rendah 5 persen dibanding tahun lalu."
+    words = list(re.finditer(r"[^\W\d_]+", idn))
+    lower = tuple(m.group(0).lower() for m in words)
+    k = lower.index("rendah")
+    assert not _broken_measure(idn, tuple(words), lower, k, id_table()["rendah"])
+    assert _broken_measure(idn.replace("lebih ", "yang "), tuple(re.finditer(r"[^\W\d_]+", idn.replace("lebih ", "yang "))),
+                           lower[:k - 1] + ("yang",) + lower[k:], k, id_table()["rendah"])

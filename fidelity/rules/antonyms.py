@@ -18,7 +18,8 @@ Five small rules, run in this order by :func:`antonym_changes` (a target word fl
   puts its opposite: a fixed phrase broken ("Duta Besar" -> "Duta Kecil"; bigram counts of the
   training text, ``models/wordlists/antonyms_context.tsv``), the lexicon's two-word rendering
   of a source word broken ("capitals" -> "huruf kecil" for "huruf besar";
-  ``models/wordlists/antonyms_phrases.tsv``), a correlative broken ("both X and Y" -> "buruk
+  ``models/wordlists/antonyms_phrases.tsv``), a measure noun's opposite before a number
+  ("rendah 2 meter" for "tinggi 2 meter"), a correlative broken ("both X and Y" -> "buruk
   X maupun Y" for "baik X maupun Y") or a reduplication made of a word and its opposite
   ("benar-benar" -> "benar-salah");
 * :func:`lessened_words`: "kurang" before a word ("kurang menyukai", "less/not very X") where the
@@ -722,7 +723,8 @@ def unidiomatic_words(link: LinkText) -> list[Change]:
     """Target words of an antonym pair that nothing in the source says, where Indonesian usage
     puts their opposite: a fixed phrase broken ("Duta Besar" -> "Duta Kecil" for "ambassador",
     "salah satu" -> "benar satu" for "one of"), a phrase the lexicon gives for a source word
-    ("capitals" -> "huruf kecil" for "huruf besar"), a correlative the source has ("both X and Y"
+    ("capitals" -> "huruf kecil" for "huruf besar"), a measure noun's opposite before a number
+    ("rendah 2 meter" for "tinggi 2 meter"), a correlative the source has ("both X and Y"
     -> "buruk X maupun Y" for "baik X maupun Y"), or a reduplication made of a word and its
     opposite ("benar-benar" -> "benar-salah" for "really") that the source does not say both
     halves of ("ups and downs" is "naik-turun")."""
@@ -749,7 +751,8 @@ def unidiomatic_words(link: LinkText) -> list[Change]:
                               (link.target.span(tgt[k].start(), tgt[k].end()),)))
             continue
         joined = [n for n in (k - 1, k + 1) if 0 <= n < len(tgt) and _hyphened(text, tgt, min(k, n))]
-        if not any(lower[n] in ant[t] for n in joined) and not _broken_phrase(lower, k, ant[t]):
+        if not any(lower[n] in ant[t] for n in joined) and not _broken_phrase(lower, k, ant[t]) \
+                and not _broken_measure(text, tgt, lower, k, ant[t]):
             continue
         out.append(_pointed(link, src, tgt[k], sorted(ant[t])))
     return out
@@ -788,6 +791,20 @@ def _phrase_said(src: "_Source", lower: tuple[str, ...], k: int, opposites: froz
             if hit is not None:
                 return hit
     return None
+
+
+#: Indonesian measure nouns: "tinggi 2 meter" is "2 metres tall", "panjang 5 km" "5 km long"; their
+#: opposites measure nothing ("rendah 2 meter" is no Indonesian).
+MEASURES = frozenset("tinggi panjang lebar tebal berat luas".split())
+
+
+def _broken_measure(text: str, tgt: tuple[re.Match, ...], lower: tuple[str, ...], k: int,
+                    opposites: frozenset[str]) -> bool:
+    """Word ``k`` stands before a number where only its opposite, a measure noun
+    (:data:`MEASURES`), does ("Dengan rendah 6,6 kaki" for "Dengan tinggi 6,6 kaki", "6-foot-6");
+    not as a comparative ("lebih rendah 5 persen" is "5 percent lower")."""
+    return lower[k] not in MEASURES and bool(opposites & MEASURES) and bool(re.match(r"\s+\d", text[tgt[k].end():])) \
+        and not (k and lower[k - 1] in _DEGREE)
 
 
 #: Indonesian correlatives whose first word is a word of a pair: "baik X maupun Y" is "both X
