@@ -68,7 +68,8 @@ MAX_BATCH_SIZE = 1 << 16
 #: overrides ``align.tau``. ``source_path``/``target_path`` only name the texts in the report.
 SETTINGS: dict[str, Any] = {
     "source_lang": "en", "target_lang": "id", "model": None, "device": "auto", "batch_size": 256,
-    "presplit": False, "check_language": True, "tau": None, "align": None, "findings": None,
+    "presplit": False, "check_language": True, "strict_names": False, "tau": None, "align": None,
+    "findings": None,
     "source_path": None, "target_path": None,
 }
 
@@ -107,6 +108,7 @@ def make_settings(**options: Any):  # -> pipeline.Settings (imported lazily: num
 
     from .align import AlignParams
     from .findings import FindingParams
+    from .partial import PartialParams
     from .pipeline import Settings
 
     unknown = sorted(set(options) - set(SETTINGS))
@@ -121,7 +123,7 @@ def make_settings(**options: Any):  # -> pipeline.Settings (imported lazily: num
     size = o["batch_size"]
     if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_BATCH_SIZE:
         raise _setting_error("batch_size", f"an integer from 1 to {MAX_BATCH_SIZE}", size)
-    for flag in ("presplit", "check_language"):
+    for flag in ("presplit", "check_language", "strict_names"):
         if not isinstance(o[flag], bool):
             raise _setting_error(flag, "True or False", o[flag])
     tau = o["tau"]
@@ -139,7 +141,8 @@ def make_settings(**options: Any):  # -> pipeline.Settings (imported lazily: num
                     target_lang=language(o["target_lang"], "target"),
                     model=None if o["model"] is None else os.fspath(o["model"]), device=o["device"],
                     batch_size=size, presplit=o["presplit"], check_language=o["check_language"],
-                    align=align, findings=finds)
+                    align=align, findings=finds,
+                    partial=PartialParams(name_parts=o["strict_names"], name_count=o["strict_names"]))
 
 
 def _text(value: Any, name: str) -> str:
@@ -164,6 +167,8 @@ def check(source_text: str | bytes, target_text: str | bytes, **settings: Any) -
       normalised (``"EN"`` -> ``"en"``); a language without segmenter parameters is refused.
     * ``presplit=False``: ``--presplit``, one sentence per line.
     * ``check_language=True``: ``False`` is ``--no-language-check``.
+    * ``strict_names=False``: ``--strict-names``, also report a name dropped among freely
+      rendered words, or written fewer times than the source writes it.
     * ``model=None`` (the shipped model, or ``$FIDELITY_MODEL``), ``device="auto"``
       (one of :data:`DEVICES`), ``batch_size=256``: ``--model``, ``--device``, ``--batch-size``.
     * ``tau=None``: ``--tau``, a fixed alignment threshold (None: derived per document).

@@ -127,6 +127,9 @@ def input_options(f):
     """Options about the input texts, shared by check and batch."""
     f = click.option("--no-language-check", is_flag=True,
                      help="Do not verify that each side is in its declared language.")(f)
+    f = click.option("--strict-names", is_flag=True,
+                     help="Also report a name dropped among freely rendered words, or written fewer "
+                          "times than the source writes it (more findings on free translations).")(f)
     f = click.option("--presplit", is_flag=True, help="Input has one sentence per line: do not split sentences.")(f)
     f = click.option("--target-lang", default="id", show_default=True, help="Language of TARGET.")(f)
     f = click.option("--source-lang", default="en", show_default=True,
@@ -148,12 +151,13 @@ def model_options(f):
     return f
 
 
-def build_settings(source_lang, target_lang, model, device, batch_size, presplit, no_language_check, tau):
+def build_settings(source_lang, target_lang, model, device, batch_size, presplit, no_language_check, tau,
+                   strict_names=False):
     """The pipeline settings for the command-line options, validated as the API validates
     them (:func:`fidelity.make_settings`): an unsupported language is one line, exit 2."""
     return make_settings(source_lang=source_lang, target_lang=target_lang, model=model, device=device,
                          batch_size=batch_size, presplit=presplit, check_language=not no_language_check,
-                         tau=tau)
+                         tau=tau, strict_names=strict_names)
 
 
 class Main(click.Group):
@@ -261,7 +265,7 @@ def _terminal_width() -> int:
 @input_options
 @model_options
 def check(source, target, fmt, output, fail_on, glossary, verbose, quiet, source_lang, target_lang,
-          presplit, no_language_check, model, device, batch_size, tau):
+          presplit, strict_names, no_language_check, model, device, batch_size, tau):
     """Check TARGET as a translation of SOURCE ('-' reads one side from stdin), or one
     bilingual file (XLIFF 1.2/2.x or TMX: the units' source and target, in order).
 
@@ -283,7 +287,7 @@ def check(source, target, fmt, output, fail_on, glossary, verbose, quiet, source
 
                 check_output_path(output)  # before the expensive work
             settings = build_settings(source_lang, target_lang, model, device, batch_size, presplit,
-                                      no_language_check, tau)
+                                      no_language_check, tau, strict_names)
             terms = _load_glossary(glossary, settings)
             if target is None:
                 report, inlines = _check_bilingual(source, settings, quiet, terms)
@@ -404,7 +408,7 @@ def _input_location(ctx: click.Context, param: click.Parameter, value: str) -> s
 @model_options
 def batch(input_path, outdir, source_suffix, target_suffix, workers, window, force, engine,
           ray_address, fail_on, glossary, progress, quiet, source_lang, target_lang, presplit,
-          no_language_check, model, device, batch_size, tau):
+          strict_names, no_language_check, model, device, batch_size, tau):
     """Check every pair of INPUT, writing one report per pair into OUTDIR.
 
     INPUT is a folder of <story>.en.txt / <story>.id.txt files, or a manifest (.csv or .jsonl)
@@ -427,7 +431,7 @@ def batch(input_path, outdir, source_suffix, target_suffix, workers, window, for
         from .storage import is_url
 
         settings = build_settings(source_lang, target_lang, model, device, batch_size, presplit,
-                                  no_language_check, tau)
+                                  no_language_check, tau, strict_names)
         opts = BatchOptions(
             input=input_path, outdir=outdir, settings=settings, source_suffix=source_suffix,
             target_suffix=target_suffix, workers=workers, window=window, force=force,

@@ -116,3 +116,30 @@ def test_bytes_are_decoded_as_a_file_would_be() -> None:
     assert as_bytes.to_dict() == as_text.to_dict()
     with pytest.raises(InputError, match="^target: text is empty$"):
         fidelity.check(EN_TEXT, b"")
+
+
+# A name said twice in the source and written once in the translation, beside a paragraph
+# translated whole: the usual checks read the one "Denver" as rendering both mentions.
+FIRE_EN = ("Firefighters in Denver said on Monday that the blaze in the hills west of Denver had been "
+           "put out. About 200 homes were evacuated as a precaution, officials said.")
+FIRE_ID = ("Petugas pemadam kebakaran mengatakan pada hari Senin bahwa kebakaran di perbukitan sebelah "
+           "barat Denver telah dipadamkan. Sekitar 200 rumah dievakuasi sebagai tindakan pencegahan, "
+           "kata para pejabat.")
+
+
+def test_strict_names_reports_a_lost_mention_that_the_default_leaves(tmp_path: Path) -> None:
+    assert fidelity.check(FIRE_EN, FIRE_ID, device="cpu").findings == []
+    report = fidelity.check(FIRE_EN, FIRE_ID, device="cpu", strict_names=True)
+    (finding,) = report.findings
+    (change,) = finding.changes
+    assert finding.type == "partial" and change.kind == "missing" and change.source == "Denver"
+    assert "nparts=yes,ncount=yes" in report.signature
+    kept = FIRE_ID.replace("kebakaran mengatakan", "kebakaran di Denver mengatakan")
+    assert fidelity.check(FIRE_EN, kept, device="cpu", strict_names=True).findings == []
+    # The command line's --strict-names is the same setting.
+    (tmp_path / "a.en.txt").write_text(FIRE_EN, encoding="utf-8")
+    (tmp_path / "a.id.txt").write_text(FIRE_ID, encoding="utf-8")
+    paths = [str(tmp_path / "a.en.txt"), str(tmp_path / "a.id.txt")]
+    assert cli(*paths, "--format", "json").exit_code == 0
+    res = cli(*paths, "--format", "json", "--strict-names")
+    assert res.exit_code == 1 and json.loads(res.stdout)["findings"][0]["changes"][0]["source"] == "Denver"
