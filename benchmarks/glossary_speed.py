@@ -40,7 +40,6 @@ import os
 import pickle
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -51,6 +50,7 @@ from typing import Iterator
 
 from tabulate import tabulate
 
+from benchmarks._gen import git_revision
 from benchmarks.batch_speed import base_pairs, generate, machine, run_measured
 from fidelity import glossary as glossary_module
 from fidelity.glossary import Glossary, Term, glossary_findings, load_glossary
@@ -221,17 +221,6 @@ def end_to_end(work: Path, pairs: int, seed: int, glossaries: list[tuple[str, Pa
 
 # --------------------------------------------------------------------------- report
 
-def _commit() -> str:
-    try:
-        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
-                             text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO,
-                               capture_output=True, text=True, check=True).stdout.strip()
-        return out + (" (with uncommitted changes)" if dirty else "")
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-
-
 def per_pair_table(rows: list[dict]) -> str:
     table = [[f"{r['terms']:,}", f"{r['ms_per_pair']:.1f}", f"{r['every_term_ms_per_pair']:.1f}",
               f"{r['every_term_ms_per_pair'] / r['ms_per_pair']:.1f}x" if r["ms_per_pair"] > 0 else "-",
@@ -296,7 +285,7 @@ def main(argv: list[str] | None = None) -> dict:
     glossaries = [load_glossary(SEED_GLOSSARY)] + [lexicon_glossary(n, args.seed) for n in args.sizes]
     rows = measure(reports, glossaries, args.repeats, args.loads)
     result: dict = {
-        "date": started.strftime("%Y-%m-%d %H:%M UTC"), "commit": _commit(), "machine": machine(),
+        "date": started.strftime("%Y-%m-%d %H:%M UTC"), "commit": git_revision(), "machine": machine(),
         "command": "python -m benchmarks.glossary_speed " + " ".join(argv if argv is not None else sys.argv[1:]),
         "load_average": [load_before, os.getloadavg()[0]],
         "stories": [name for name, _, _ in base_pairs()], "per_pair": rows,
