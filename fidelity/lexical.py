@@ -288,7 +288,13 @@ class Lexicon:
         part, rest, other = _ids(part, rest, other)
         if part.size == 0 or other.size == 0:
             return 0.0
-        best = self._cos(part, other).max(axis=1)
+        return self._own_mean(self._cos(part, other).max(axis=1), part, rest)
+
+    def _own_mean(self, best: np.ndarray, part: np.ndarray, rest: np.ndarray) -> float:
+        """The mean of ``best`` (one value per piece of ``part``) weighted as
+        :meth:`own_coverage` weighs ``part``'s pieces: each piece's weight times ``1 -`` its
+        best cosine to a piece of ``rest`` (clipped to [0, 1]); 0 when next to nothing is left
+        to weigh."""
         w = self.weight[part].astype(np.float64)
         full = float(w.sum())
         if rest.size:
@@ -315,16 +321,12 @@ class Lexicon:
         if part.size == 0 or other.size == 0:
             return 0.0
         cos = self._cos(part, other)  # (len(part), len(other))
-        w = self.weight[part].astype(np.float64)
-        full = float(w.sum())
         if rest.size:
             mine = cos.max(axis=0) >= self._cos(rest, other).max(axis=0)
-            w = w * (1.0 - np.clip(self._cos(part, rest).max(axis=1), 0.0, 1.0))
             if not mine.any():
                 return 0.0
             cos = cos[:, mine]
-        total = float(w.sum())
-        return float((cos.max(axis=1) * w).sum() / total) if total > 1e-4 * full else 0.0
+        return self._own_mean(cos.max(axis=1), part, rest)
 
     def head_similarity(self, text: np.ndarray, other: np.ndarray, min_share: float = 0.25,
                         min_pieces: int = 3) -> float:
