@@ -332,9 +332,6 @@ def en_stems(word: str) -> frozenset[str]:
     return frozenset(out)
 
 
-_STEMMERS = {"id": id_stems, "en": en_stems}
-
-
 def stems(word: str, lang: str) -> frozenset[str]:
     """Candidate stems of a folded word in ``lang`` (the word alone for another language)."""
     if lang == "id":
@@ -697,8 +694,7 @@ def word_cover(words: Sequence[Word], lang: str, other: Sequence[Word], other_la
             hit = other_keys.index(w.key) if w.key in other_keys else -1
         if hit < 0:
             if not other_stems:
-                stem = _STEMMERS.get(other_lang)
-                other_stems.extend(stem(k) if stem else frozenset((k,)) for k in other_keys)
+                other_stems.extend(stems(k, other_lang) for k in other_keys)
             if banned:
                 hit = next((c for c in free if not wanted.isdisjoint(other_stems[c])), -1)
             else:  # the first word with a wanted stem, through an index of the stems
