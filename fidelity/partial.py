@@ -1285,6 +1285,7 @@ def tail_span(lc: LinkCover, params: PartialParams, text: LinkText) -> Span | No
     weak = set(run)
     is_short = short is not None and short <= params.tail_short
     is_long = short is not None and short > params.tail_long
+    is_mild = short is not None and short <= params.tail_mild
     for first in run:  # the longest run first
         count = len([i for i in run if i >= first])
         anchors = [i for i in range(first) if s_cov[i] >= params.cover and i not in weak]
@@ -1305,7 +1306,6 @@ def tail_span(lc: LinkCover, params: PartialParams, text: LinkText) -> Span | No
             break
         if is_short and (net >= params.short_net or ends_before):
             return span(first)
-        is_mild = short is not None and short <= params.tail_mild
         mild = is_mild and net >= params.mild_net
         words = not is_long and (net >= params.tail_net or ends_before)
         if mild or words:
