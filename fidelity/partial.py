@@ -1499,13 +1499,13 @@ def partial_findings(source: Document, target: Document, links: list[Link],
 
 
 def _link_text(source: Document, target: Document, link: Link, lex: Lexicon,
-               ratio: float | None = None) -> LinkText:
+               ratio: float | None) -> LinkText:
     """The :class:`LinkText` of one link (each side from its first sentence's start to its
-    last one's end); ``ratio``: the usual length ratio (the language pair's when None)."""
+    last one's end); ``ratio``: the translation's usual length ratio (:func:`document_ratio`,
+    None: unknown)."""
     s_start, s_end = source.sentences[link.source[0]].start, source.sentences[link.source[-1]].end
     t_start, t_end = target.sentences[link.target[0]].start, target.sentences[link.target[-1]].end
-    return LinkText(source.text[s_start:s_end], target.text[t_start:t_end], s_start, lex,
-                    length_ratio(source.lang, target.lang) if ratio is None else ratio)
+    return LinkText(source.text[s_start:s_end], target.text[t_start:t_end], s_start, lex, ratio)
 
 
 def document_ratio(source: Document, target: Document, links: Sequence[Link],
