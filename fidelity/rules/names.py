@@ -39,18 +39,13 @@ from . import LinkText, change, word_cover
 _PLAIN_WORD = re.compile(r"[^\W_]+")
 
 
-@lru_cache(maxsize=100_000)
-def _folded(word: str) -> str:
-    return _ascii_fold(word).lower()
-
-
 def _words(text: str) -> set[str]:
     """Lower-case words of ``text``, accents folded, each also whole with its inner apostrophes
     and dots as :func:`name_key` writes it ("L’Oreal" gives "l", "oreal" and "l'oreal")."""
     if text.isascii():  # nothing to fold: one lower() for the whole text
         out = set(_PLAIN_WORD.findall(text.lower()))
     else:
-        out = {_folded(w) for w in _PLAIN_WORD.findall(text)}
+        out = {_ascii_fold(w).lower() for w in _PLAIN_WORD.findall(text)}  # _ascii_fold is cached
     out.update(name_key(w) for w in _WORD.findall(text))
     return out
 
