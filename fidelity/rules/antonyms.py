@@ -109,13 +109,13 @@ def table() -> dict[str, list[tuple[str, frozenset[str], frozenset[str]]]]:
     return out
 
 
-def _tsv(name: str) -> list[list[str]]:
-    """The tab-separated fields of each line of ``models/wordlists/<name>`` (comment and
+def _tsv(name: str, folder: str = "wordlists") -> list[list[str]]:
+    """The tab-separated fields of each line of ``models/<folder>/<name>`` (comment and
     empty lines left out); none when the file is not shipped."""
     from .. import models_dir
 
     try:
-        text = (models_dir() / "wordlists" / name).read_text(encoding="utf-8")
+        text = (models_dir() / folder / name).read_text(encoding="utf-8")
     except OSError:
         return []
     return [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
@@ -981,16 +981,9 @@ def _negative_affix(word: str) -> bool:
 def _lexicon_pairs() -> dict[str, frozenset[str]]:
     """English word -> its Indonesian words in the shipped lexicon (``models/lexicon/en-id.pairs.txt``);
     empty when it is not shipped."""
-    from .. import models_dir
-
     out: dict[str, set[str]] = {}
-    try:
-        lines = (models_dir() / "lexicon" / "en-id.pairs.txt").read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return {}
-    for line in lines:
-        parts = line.split("\t")
-        if len(parts) == 2 and not line.startswith("#"):
+    for parts in _tsv("en-id.pairs.txt", "lexicon"):
+        if len(parts) == 2:
             out.setdefault(parts[0], set()).add(parts[1])
     return {k: frozenset(v) for k, v in out.items()}
 
