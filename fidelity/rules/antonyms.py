@@ -556,13 +556,6 @@ def opposite_words(link: LinkText) -> list[Change]:
         return []
     text = link.target.text
     base, negs = _bases_negations(text)
-    sup: dict[tuple[str, bool], np.ndarray] = {}
-
-    def support(word: str, negated: bool) -> np.ndarray:
-        if (word, negated) not in sup:
-            sup[word, negated] = src.support(word, negated)
-        return sup[word, negated]
-
     where = np.array([m.start() / max(1, len(text)) for m in tgt])
     found: dict[str, list[tuple[float, int, int]]] = {}  # target word -> (distance, k, source word)
     surplus: dict[str, int] = {}
@@ -572,7 +565,7 @@ def opposite_words(link: LinkText) -> list[Change]:
         if _less_comparative(src, lower, k):
             continue
         written_t = sum(1 for n, w in enumerate(base) if w == t and negs[n] == neg)
-        own = _own_support(src, t, support(t, neg), lower, k, where)
+        own = _own_support(src, t, src.support(t, neg), lower, k, where)
         said = int((own >= SAYS).sum())
         if said >= written_t:
             continue  # the source says the word as often as the translation writes it
@@ -582,7 +575,7 @@ def opposite_words(link: LinkText) -> list[Change]:
             # the opposite counts only from a source word negated as the target word is: "unsafe"
             # is "tidak lagi aman"; and a negated word of the pair writes its opposite ("few" /
             # "nggak banyak")
-            s = np.where(np.equal(src.negated, neg), support(o, neg), 0.0)
+            s = np.where(np.equal(src.negated, neg), src.support(o, neg), 0.0)
             says = np.flatnonzero(s >= max(OPPOSITE, LOUD if said else own.max() + MARGIN))
             rendered = base.count(o) + sum(1 for n, w in enumerate(base) if w == t and negs[n] != neg)
             if not says.size or int((s >= OPPOSITE).sum()) <= rendered:
