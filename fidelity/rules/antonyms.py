@@ -410,7 +410,9 @@ def _mute(text: str, m: re.Match) -> bool:
 @dataclass(frozen=True)
 class _Source:
     """The source words of a link as :func:`opposite_words` weighs them (made once per text by
-    :meth:`of` and shared: nothing changes it after)."""
+    :meth:`of` and shared between the rules and links that ask about that text). Its fields
+    never change; only the memo ``_said`` grows, by :meth:`support`'s answers (at most one per
+    pair word and negation; it goes with the object when :meth:`of`'s cache drops the text)."""
 
     words: tuple[re.Match, ...]
     lemmas: tuple[frozenset[str], ...]
@@ -463,7 +465,6 @@ class _Source:
         cover = _cover([word], self.stems)[0] if self.stems else np.zeros(0)
         said = [bool(lem & cues) or (bool(lem & joined) and c >= AGREES) for lem, c in zip(self.lemmas, cover)]
         return np.where(np.logical_and(self.negated, not negated), 0.0, np.where(said, 1.0, cover))
-
 
 
 @lru_cache(maxsize=16)
