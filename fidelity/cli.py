@@ -195,7 +195,14 @@ def _exit_now(status: int) -> None:
     batch lock and workers are handled where they were made), without the interpreter's
     shutdown: a Ctrl-C that lands while torch is being imported leaves it half initialised,
     and tearing that down let the process die by SIGINT (-2 to the caller) about one time
-    in three instead of exiting 130."""
+    in three instead of exiting 130. ``check`` gets here from :class:`Main`, ``batch`` from
+    its :class:`~fidelity.batch.common.Interrupted`; a batch's multiprocessing exit hook
+    runs first, as a normal exit would run it."""
+    if "multiprocessing" in sys.modules:  # batch: what its atexit hook does (stop children,
+        from multiprocessing import util  # unlink semaphores), or the tracker warns of leaks
+
+        with contextlib.suppress(Exception):
+            util._exit_function()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
             stream.flush()
@@ -449,6 +456,8 @@ def batch(input_path, outdir, source_suffix, target_suffix, workers, window, for
             totals, stats = run_batch(opts)
     except FidelityError as exc:
         _err(f"error: {exc}")
+        if exc.exit_code == INTERRUPTED and _is_the_program():
+            _exit_now(INTERRUPTED)  # as Main does for check: a Ctrl-C during torch's import
         sys.exit(exc.exit_code)
     click.echo(summary_text(totals, stats), nl=False)
     if not quiet:
