@@ -70,7 +70,8 @@ def latin1_copy(text: str) -> bytes:
 
 @pytest.fixture(scope="module")
 def faulty_folder(tmp_path_factory) -> Path:
-    """Good pairs, a one-sided story, an empty file, a binary file and a Latin-1 file."""
+    """Good pairs, a one-sided story, an empty file, a binary file, a Latin-1 file and a French
+    source declared English."""
     folder = tmp_path_factory.mktemp("faulty")
     for story, src, tgt in good_pairs():
         copy_pair(folder, story, src, tgt)
@@ -84,6 +85,8 @@ def faulty_folder(tmp_path_factory) -> Path:
     assert any(b > 0x7F for b in latin), "the Latin-1 file must contain a non-ASCII letter"
     (folder / "latin1.en.txt").write_bytes(latin)
     shutil.copyfile(helio.with_suffix(".id.txt"), folder / "latin1.id.txt")
+    shutil.copyfile(FIXTURES / "other-languages" / "fr.txt", folder / "french.en.txt")
+    shutil.copyfile(SEEDS / "nyt.id.txt", folder / "french.id.txt")
     return folder
 
 
@@ -93,17 +96,18 @@ def test_faults_become_records_and_exit_3(faulty_folder: Path, tmp_path: Path) -
     assert result.exit_code == 3, result.output
     recs = {r["id"]: r for r in records(out)}
     stories = [s for s, _, _ in good_pairs()]
-    assert sorted(recs) == sorted(stories + ["ap", "empty", "binary", "latin1"])
+    assert sorted(recs) == sorted(stories + ["ap", "empty", "binary", "latin1", "french"])
     assert len(records(out)) == len(recs)  # one line per pair
 
     assert "no target file ap.id.txt" in recs["ap"]["error"]
     assert recs["ap"]["target"] is None and recs["ap"]["verdict"] is None
-    for bad in ("empty", "binary"):
+    for bad in ("empty", "binary", "french"):
         assert recs[bad]["error"], bad
         assert recs[bad]["verdict"] is None and recs[bad]["report"] is None
         assert not (out / f"{bad}.json").exists()
     assert "empty.en.txt" in recs["empty"]["error"]
     assert "binary.id.txt" in recs["binary"]["error"]
+    assert "french.en.txt: expected English (en) text but it looks like neither" in recs["french"]["error"]
 
     for story in stories + ["latin1"]:
         rec = recs[story]
@@ -119,7 +123,7 @@ def test_faults_become_records_and_exit_3(faulty_folder: Path, tmp_path: Path) -
     assert "\u00e1" in source_text and "\ufffd" not in source_text
 
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    assert (summary["pairs"], summary["failed"], summary["exit_code"]) == (len(recs), 3, 3)
+    assert (summary["pairs"], summary["failed"], summary["exit_code"]) == (len(recs), 4, 3)
     # "seconds" is the whole run: the model load (model_seconds) and the pairs' processing
     # (pairs_seconds, from which the rate is computed) are parts of it
     assert 0 < summary["model_seconds"] and 0 < summary["pairs_seconds"]

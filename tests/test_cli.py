@@ -87,11 +87,12 @@ def _bad_inputs(tmp: Path) -> dict[str, tuple[str, str]]:
         "whitespace": (EN, str(tmp / "blank.txt")),
         "binary": (str(tmp / "binary.bin"), ID),
         "english as indonesian": (EN, str(ROOT / "seeds" / "ap.en.txt")),
+        "french as english": (str(ROOT / "tests" / "fixtures" / "other-languages" / "fr.txt"), ID),
     }
 
 
 @pytest.mark.parametrize("case", ["missing", "directory", "empty", "whitespace", "binary",
-                                  "english as indonesian"])
+                                  "english as indonesian", "french as english"])
 def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, case: str) -> None:
     src, tgt = _bad_inputs(tmp_path)[case]
     res = run("check", src, tgt, "--device", "cpu")

@@ -8,9 +8,11 @@ import pytest
 
 from fidelity import models_dir
 from fidelity.errors import InputError
-from fidelity.langid import check_language, common_words, detect, guess, words
+from fidelity.langid import check_language, common_words, detect, guess, lower_share, words
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+OTHER = sorted((FIXTURES / "other-languages").glob("*.txt"))
 ENGLISH_SEEDS = ["ap.en.txt", "cbs-rewrite.en.txt", "indiatoday.en.txt", "nyt.en.txt"]
 
 
@@ -77,3 +79,33 @@ def test_common_words_are_disjoint_lowercase_and_small():
 
 def test_words_split_on_hyphens_and_apostrophes():
     assert words("Anak-anak Iran’s U.S. 2020") == ["anak", "anak", "iran", "s", "u", "s"]
+
+
+@pytest.mark.parametrize("path", OTHER, ids=lambda p: p.stem)
+@pytest.mark.parametrize("lang,name", [("en", "English"), ("id", "Indonesian")])
+def test_a_third_language_is_refused_either_way(path, lang, name):
+    with pytest.raises(InputError) as info:
+        check_language(path.read_text(encoding="utf-8"), lang, path.name)
+    message = str(info.value)
+    assert message.startswith(f"{path.name}: expected {name} ({lang}) text but it looks like neither "
+                              "English nor Indonesian (only ")
+    assert "\n" not in message
+
+
+def test_lower_case_words_decide_so_names_and_headline_capitals_do_not():
+    assert lower_share("Le gouvernement a annoncé, selon Reuters", "en") == (1, 4)
+    assert lower_share("Supreme Leader Vows Revenge After Strike", "en") == (0, 0)
+    # A results table: names and numbers, hardly a lower-case word; never judged.
+    table = "\n".join(f"{a} {i} {b} {i + 1}" for i, (a, b) in enumerate(
+        [("Arsenal", "Chelsea"), ("Liverpool", "Everton"), ("Leeds United", "Aston Villa"),
+         ("Brighton", "Fulham"), ("Newcastle United", "West Ham United")]))
+    for lang in ("en", "id"):
+        check_language(table, lang, "results.txt")
+
+
+@pytest.mark.parametrize("slug", ["bi-rate-cut", "cebu-floods", "helioframe-trial", "reef-bleaching"])
+def test_every_paragraph_of_the_fixture_articles_passes(slug):
+    # Paragraph by paragraph (a caption, a byline, a dateline alone), not only whole files.
+    for lang in ("en", "id"):
+        for para in (FIXTURES / f"{slug}.{lang}.txt").read_text(encoding="utf-8").split("\n"):
+            check_language(para, lang, f"{slug}.{lang}.txt")
