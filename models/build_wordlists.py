@@ -430,16 +430,18 @@ def wordnet_antonyms(wn_dir: Path) -> set[tuple[str, str, str, str]]:
     return out
 
 
-def _lexicon_words(data_dir: Path) -> dict[str, set[str]]:
+def _lexicon_words(data_dir: Path) -> dict[str, dict[str, set[str]]]:
     """English word -> its single-word Indonesian translations in the lexicon (every sense:
-    WordNet pairs and the Wiktionary/CLDR extra pairs)."""
-    out: dict[str, set[str]] = {}
+    WordNet pairs and the Wiktionary/CLDR extra pairs), each with the parts of speech of the
+    senses that give it ("n", "v", "a" with the satellites, "r")."""
+    out: dict[str, dict[str, set[str]]] = {}
     for name in ("en-id_wordnet_pairs.tsv", "en-id_wikt_cldr_extra_pairs.tsv"):
         for line in (data_dir / "lexicon" / name).read_text(encoding="utf-8").splitlines():
             parts = line.split("\t")
             if line.startswith("#") or len(parts) < 2 or " " in parts[1].strip():
                 continue
-            out.setdefault(parts[0].lower(), set()).add(parts[1].strip().lower())
+            pos = parts[2].strip()[-1:].replace("s", "a") if len(parts) > 2 else ""
+            out.setdefault(parts[0].lower(), {}).setdefault(parts[1].strip().lower(), set()).add(pos)
     return out
 
 
@@ -454,25 +456,40 @@ def _lexicon_words(data_dir: Path) -> dict[str, set[str]]:
 JOIN_COVER = 0.7
 
 
+def _joined(ids: dict[str, set[str]], lex: dict[str, dict[str, set[str]]], word: str, pos: set[str]) -> set[str]:
+    """The Indonesian words of ``word`` (``ids``: those the token table backs) that the lexicon
+    gives for a sense of one of the parts of speech ``pos``."""
+    return {i for i in ids[word] if lex.get(word, {}).get(i, set()) & pos}
+
+
 def wordnet_id_pairs(data_dir: Path, wn_dir: Path) -> dict[tuple[str, str], tuple[set[str], set[str]]]:
     """Indonesian antonym pairs from English ones (WordNet's antonym pointers and
     :data:`ANTONYMS`), each English word joined to its Indonesian renderings through the
     lexicon: (x, y) -> (the English words x renders, those y renders). A word both sides
-    render is no side's ("fast"/"slow" both join "lekas")."""
+    render is no side's ("fast"/"slow" both join "lekas"). Both words are joined through senses
+    of one part of speech: a WordNet pointer's own (its adjectives' and adverbs' antonymy says
+    nothing of the nouns: "top"/"bottom"/"side" as adjectives are no "top"/"dasar"/"sebelah"),
+    a curated pair's any one both words have ("rise"/"fall" as verbs: "naik"/"turun", not the
+    noun "kejatuhan" against the verb "bangkit")."""
     lex = _lexicon_words(data_dir)
-    en_pairs = {(a, b) for a, _, b, _ in wordnet_antonyms(wn_dir)}
-    en_pairs |= {tuple(x.split()) for x in ANTONYMS.replace("\n", "|").split("|") if len(x.split()) == 2}
+    en_pairs: dict[tuple[str, str], set[str]] = {}
+    for a, s1, b, _ in wordnet_antonyms(wn_dir):
+        en_pairs.setdefault((a, b), set()).add(s1[-1])
+    for x in ANTONYMS.replace("\n", "|").split("|"):
+        if len(x.split()) == 2:
+            en_pairs.setdefault(tuple(x.split()), set()).update("nvar")
     words = sorted({w for pair in en_pairs for w in pair})
-    ids = {w: _translations(w, lex.get(w, set()), JOIN_COVER) for w in words}
+    ids = {w: _translations(w, set(lex.get(w, {})), JOIN_COVER) for w in words}
     out: dict[tuple[str, str], tuple[set[str], set[str]]] = {}
-    for a, b in sorted(en_pairs):
-        ia, ib = ids[a] - ids[b], ids[b] - ids[a]
-        for x in ia:
-            for y in ib:
-                key, ens = ((x, y), (a, b)) if x < y else ((y, x), (b, a))
-                got = out.setdefault(key, (set(), set()))
-                got[0].add(ens[0])
-                got[1].add(ens[1])
+    for (a, b), parts in sorted(en_pairs.items()):
+        for pos in sorted(parts):
+            ja, jb = _joined(ids, lex, a, {pos}), _joined(ids, lex, b, {pos})
+            for x in ja - ids[b]:
+                for y in jb - ids[a]:
+                    key, ens = ((x, y), (a, b)) if x < y else ((y, x), (b, a))
+                    got = out.setdefault(key, (set(), set()))
+                    got[0].add(ens[0])
+                    got[1].add(ens[1])
     return out
 
 _VOWELS = "aeiou"

@@ -11,7 +11,7 @@ import pytest
 from fidelity.rules import LinkText, SideText
 from fidelity.rules.antonyms import (_broken_measure, _negative_affix, antonym_changes, id_english, id_table, opposite_words, phrases,
                                      unidiomatic_words)
-from models.build_wordlists import _nasal, derived_pairs
+from models.build_wordlists import _joined, _nasal, derived_pairs
 
 
 def link(en: str, idn: str) -> LinkText:
@@ -230,6 +230,18 @@ def test_the_shipped_table_joins_lexicon_adjectives_but_keeps_curated_words_to_t
     assert "large" in curated["besar"] and "large" not in english["banyak"]  # curated for "besar" only
     assert not english["dekat"] & english["jauh"]  # no word says both words of a pair
     assert "capital" in phrases()[("huruf", "besar")] and "weekend" in phrases()[("akhir", "pekan")]
+
+
+def test_a_joined_pair_comes_from_senses_of_one_part_of_speech() -> None:
+    # WordNet's adjectives "top"/"bottom"/"side" are antonyms; the nouns "dasar" (bottom) and
+    # "sebelah" (side) are no opposites
+    lexicon = {"bottom": {"dasar": {"n"}, "bawah": {"a", "n"}}, "side": {"sebelah": {"n"}, "sisi": {"n"}}}
+    backed = {"bottom": {"dasar", "bawah"}, "side": {"sebelah", "sisi"}}
+    assert _joined(backed, lexicon, "bottom", {"a"}) == {"bawah"}
+    assert _joined(backed, lexicon, "side", {"a"}) == set()
+    table = id_table()
+    assert not {"sebelah", "sisi", "top"} & table.get("dasar", frozenset())
+    assert "top" not in table.get("sebelah", frozenset())
 
 
 def test_affix_frames_keep_an_opposition_where_both_words_exist() -> None:
