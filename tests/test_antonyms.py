@@ -9,7 +9,7 @@ import re
 import pytest
 
 from fidelity.rules import LinkText, SideText
-from fidelity.rules.antonyms import (_broken_measure, _negative_affix, antonym_changes, id_english, id_table, opposite_words, phrases,
+from fidelity.rules.antonyms import (_broken_measure, _lexicon_says, _negative_affix, antonym_changes, id_english, id_table, opposite_words, phrases,
                                      unidiomatic_words)
 from models.build_wordlists import _joined, _nasal, derived_pairs
 
@@ -242,6 +242,30 @@ def test_a_joined_pair_comes_from_senses_of_one_part_of_speech() -> None:
     table = id_table()
     assert not {"sebelah", "sisi", "top"} & table.get("dasar", frozenset())
     assert "top" not in table.get("sebelah", frozenset())
+
+
+@pytest.mark.parametrize("en, idn, expected", [
+    # the shipped lexicon ties a word the curated English lacks to a pair word ("bolster" ->
+    # "mendukung"; "eventual" by its adverb "eventually" -> "akhirnya")
+    ("Officials hope lower taxes will help the region bolster its tourism industry.",
+     "Para pejabat berharap pajak yang lebih rendah akan membantu wilayah itu menentang industri pariwisatanya.",
+     [("bolster", "menentang")]),
+    ("Officials hope lower taxes will help the region bolster its tourism industry.",
+     "Para pejabat berharap pajak yang lebih rendah akan membantu wilayah itu mendukung industri pariwisatanya.", []),
+    ("Fans were proud of the club's eventual promotion to the top flight.",
+     "Para penggemar bangga dengan awal promosi klub itu ke kasta tertinggi.", [("eventual", "awal")]),
+    ("Fans were proud of the club's eventual promotion to the top flight.",
+     "Para penggemar bangga dengan promosi klub itu ke kasta tertinggi pada akhirnya.", []),
+])
+def test_a_word_the_lexicon_ties_to_a_pair_word_says_it(en: str, idn: str, expected: list) -> None:
+    assert pairs(antonym_changes(link(en, idn))) == expected
+
+
+def test_the_lexicon_says_nothing_for_a_word_of_many_senses_or_of_both_sides() -> None:
+    assert "mendukung" in _lexicon_says("bolster") and "akhir" in _lexicon_says("eventual")
+    assert not _lexicon_says("have")  # dozens of senses ("memiliki", "berhasil", "mengalami" ...)
+    assert not _lexicon_says("triumph")  # "kemenangan" and "mengalahkan": roots "menang" and "kalah"
+    assert not _lexicon_says("large")  # curated: it says "besar"
 
 
 def test_affix_frames_keep_an_opposition_where_both_words_exist() -> None:

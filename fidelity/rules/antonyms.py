@@ -463,8 +463,65 @@ class _Source:
         if word == COMPARATIVE:
             cues = cues | {"-er"}
         cover = _cover([word], self.stems)[0] if self.stems else np.zeros(0)
-        said = [bool(lem & cues) or (bool(lem & joined) and c >= AGREES) for lem, c in zip(self.lemmas, cover)]
+        said = [bool(lem & cues) or (bool(lem & joined) and c >= AGREES) or word in _lexicon_says(w)
+                for lem, c, w in zip(self.lemmas, cover, self.stems)]
         return np.where(np.logical_and(self.negated, not negated), 0.0, np.where(said, 1.0, cover))
+
+
+#: The shipped lexicon's pair of an English word and an Indonesian word says the Indonesian word
+#: (:func:`_lexicon_says`) when the token table backs it this well: the lexicon joins words of
+#: unrelated senses ("late" / "dalam" 0.05, against "bolster" / "mendukung" 0.35).
+LEXICON_AGREES = 0.3
+#: ... and gives the word at most this many such words: a word of many senses ("have", "number",
+#: "out": 5 to 47) says none of them for sure.
+LEXICON_SENSES = 3
+
+
+@lru_cache(maxsize=100_000)
+def _lexicon_says(word: str) -> frozenset[str]:
+    """The Indonesian words a source word says by the shipped lexicon: those it gives for the
+    word or its lemmas ("bolster" -> "mendukung"), or for its adverb where the word has no entry
+    ("eventual" -> "eventually" -> "akhirnya"), that the token table backs
+    (:data:`LEXICON_AGREES`), a clitic stripped ("akhirnya" says "akhir"). None for a word the
+    table's curated English has (what it says is curated: "large" says "besar", not "banyak"),
+    for a function word, for a word of many senses (:data:`LEXICON_SENSES`), or for one given
+    words whose stems are opposites ("triumph": "kemenangan" and "mengalahkan")."""
+    lemmas = _lemmas(word)
+    if len(word) < 3 or word.lower() in _EN_STOP or lemmas & _curated_english():
+        return frozenset()
+    pairs = _lexicon_pairs()
+    english = [w for w in sorted(lemmas) if w in pairs] or [w for w in (word.lower() + "ly",) if w in pairs]
+    out: set[str] = set()
+    for e in english:
+        ids = sorted(pairs[e])
+        cover = _cover(ids, [e])[:, 0]
+        out.update(_unclitic(i) for i, c in zip(ids, cover) if c >= LEXICON_AGREES)
+    roots = {f for i in out for f in _roots(i)}
+    ant = id_table()
+    if len(out) > LEXICON_SENSES or any(ant.get(r, frozenset()) & roots for r in roots):
+        return frozenset()  # many senses, or words of both sides of a pair ("triumph": "kemenangan", "mengalahkan")
+    return frozenset(out)
+
+
+#: A nasal prefix with the sound it replaced ("mengalahkan" is "me-" + "kalah" + "-kan"),
+#: longest first.
+_NASALS = (("meny", "s"), ("peny", "s"), ("meng", "k"), ("peng", "k"), ("mem", "p"), ("pem", "p"), ("men", "t"),
+           ("pen", "t"))
+
+
+def _roots(word: str) -> frozenset[str]:
+    """:func:`_forms` of an Indonesian word, with each stem that begins with a vowel after a
+    nasal prefix also given the sound the prefix replaced ("mengalahkan" -> "kalah" as well as
+    "alah")."""
+    forms = _forms(word)
+    prefix, sound = next(((p, c) for p, c in _NASALS if word.startswith(p)), ("", ""))
+    extra = {sound + f for f in forms if prefix and f[:1] in "aeiou" and not f.startswith(("me", "pe"))}
+    return forms | extra
+
+
+def _unclitic(word: str) -> str:
+    """An Indonesian word without its clitic ("akhirnya" -> "akhir"), else the word."""
+    return next((word[:-len(c)] for c in _CLITICS if word.endswith(c) and len(word) - len(c) >= 3), word)
 
 
 @lru_cache(maxsize=16)
