@@ -261,6 +261,14 @@ def test_a_word_the_lexicon_ties_to_a_pair_word_says_it(en: str, idn: str, expec
     assert pairs(antonym_changes(link(en, idn))) == expected
 
 
+def test_a_degree_adverb_in_a_hyphened_compound_says_no_amount() -> None:
+    # "much" in "much-needed" is "sangat", not "banyak": the "banyak" written reverses "some"
+    en = "The rain brought some much-needed relief to farmers in the south."
+    reversed_ = "Hujan membawa banyak kelegaan yang sangat dibutuhkan bagi petani di selatan."
+    assert pairs(antonym_changes(link(en, reversed_))) == [("some", "banyak")]
+    assert not antonym_changes(link(en, reversed_.replace("banyak", "sedikit")))
+
+
 def test_the_lexicon_says_nothing_for_a_word_of_many_senses_or_of_both_sides() -> None:
     assert "mendukung" in _lexicon_says("bolster") and "akhir" in _lexicon_says("eventual")
     assert not _lexicon_says("have")  # dozens of senses ("memiliki", "berhasil", "mengalami" ...)

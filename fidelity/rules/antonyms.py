@@ -397,11 +397,20 @@ _QUOTE_TAIL = re.compile(r"(?:\s*[\w.]+){0,4}\s*(?:[.,;]|$)")
 _MODAL_BETTER = re.compile(r"(?:\b(?:I|you|we|they|he|she|it|had)|'d)\s+$", re.IGNORECASE)
 
 
+#: Degree adverbs that open a hyphened compound adjective ("much-needed", "well-known",
+#: "so-called"): they say how much of the participle, no amount or quality of their own.
+_COMPOUND_DEGREE = frozenset({"much", "well", "so", "very"})
+_HYPHENED = re.compile(r"-[A-Za-z]")
+
+
 def _mute(text: str, m: re.Match) -> bool:
     """The source word ``m`` says no word of a pair in this use: a reporting verb after a quote,
-    or the modal "better"."""
+    the modal "better", or a degree adverb opening a hyphened compound ("some much-needed
+    respite": "much" says no "banyak")."""
     before = text[max(0, m.start() - 60):m.start()]
     if _AFTER_QUOTE.search(before) and _QUOTE_TAIL.fullmatch(text, m.end()):
+        return True
+    if m.group(0).lower() in _COMPOUND_DEGREE and _HYPHENED.match(text, m.end()):
         return True
     return m.group(0).lower() == "better" and bool(_MODAL_BETTER.search(before)) \
         and not re.match(r"\s+than\b", text[m.end():])
