@@ -269,6 +269,18 @@ def test_a_degree_adverb_in_a_hyphened_compound_says_no_amount() -> None:
     assert not antonym_changes(link(en, reversed_.replace("banyak", "sedikit")))
 
 
+@pytest.mark.parametrize("en, idn, expected", [
+    # an "under-" participle is "kurang X": "lebih X" reverses it
+    ("Critics say the city's public schools are badly underfunded.",
+     "Para kritikus mengatakan sekolah-sekolah negeri di kota itu sangat lebih didanai.", [("underfunded", "lebih")]),
+    ("The engine felt underpowered on the steep climbs.", "Mesinnya terasa lebih bertenaga di tanjakan yang curam.",
+     [("underpowered", "lebih")]),
+    ("The engine felt underpowered on the steep climbs.", "Mesinnya terasa kurang bertenaga di tanjakan yang curam.", []),
+])
+def test_an_under_participle_says_less(en: str, idn: str, expected: list) -> None:
+    assert pairs(antonym_changes(link(en, idn))) == expected
+
+
 def test_the_lexicon_says_nothing_for_a_word_of_many_senses_or_of_both_sides() -> None:
     assert "mendukung" in _lexicon_says("bolster") and "akhir" in _lexicon_says("eventual")
     assert not _lexicon_says("have")  # dozens of senses ("memiliki", "berhasil", "mengalami" ...)

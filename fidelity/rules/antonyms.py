@@ -380,6 +380,24 @@ def _adjectives() -> frozenset[str]:
     return frozenset().union(*id_english().values()) if id_english() else frozenset()
 
 
+#: The cue of an "under-" participle ("underpowered", "underfunded": "kurang bertenaga", "kurang
+#: dana"), which says "kurang" (:func:`_too_little`).
+UNDER = "under-"
+_UNDER = re.compile(r"under-?(?P<base>[a-z]{3,}ed)$")
+
+
+@lru_cache(maxsize=100_000)
+def _too_little(word: str) -> frozenset[str]:
+    """``{UNDER}`` for a participle made with "under-" ("too little X": "underpowered",
+    "underdeveloped") whose base the lexicon knows while the whole word is no verb of its own
+    there ("undermined" is "melemahkan", "understood" no participle of "stand"), else nothing."""
+    m = _UNDER.match(word.lower())
+    pairs = _lexicon_pairs()
+    if not m or not _lemmas(m.group("base")) & pairs.keys() or _lemmas(word) & pairs.keys():
+        return frozenset()
+    return frozenset({UNDER})
+
+
 #: A verb made a noun by a hyphened particle ("start-up", "break-up", "shut-down") is not the
 #: verb: like a negated word, it says no word of a pair.
 _PARTICLE_NOUN = re.compile(r"-(?:up|off|out|in|down|over|away|back)\b", re.IGNORECASE)
@@ -447,7 +465,8 @@ class _Source:
         at = np.array([m.start() / max(1, len(text)) for m in words])
         content.setflags(write=False)
         at.setflags(write=False)
-        return _Source(words, tuple(_lemmas(m.group(0)) | _comparative(m.group(0)) | _particle(text, m) for m in words),
+        return _Source(words, tuple(_lemmas(m.group(0)) | _comparative(m.group(0)) | _particle(text, m)
+                                    | _too_little(m.group(0)) for m in words),
                        tuple(_en_negated(text, m)
                              or bool(_PARTICLE_NOUN.match(text, m.end())) or _mute(text, m) for m in words),
                        lower, content, at)
@@ -471,6 +490,8 @@ class _Source:
         joined = id_english().get(word, frozenset())
         if word == COMPARATIVE:
             cues = cues | {"-er"}
+        if word == LESS:
+            cues = cues | {UNDER}
         cover = _cover([word], self.stems)[0] if self.stems else np.zeros(0)
         said = [bool(lem & cues) or (bool(lem & joined) and c >= AGREES) or word in _lexicon_says(w)
                 for lem, c, w in zip(self.lemmas, cover, self.stems)]
