@@ -7,14 +7,17 @@ text (lines broken at ~70 columns inside blank-line separated paragraphs) is rec
 then only blank lines end a paragraph; see :func:`looks_hard_wrapped`.
 
 Sentences: NLTK's Punkt algorithm with parameters trained for English and Indonesian and
-shipped as JSON in ``models/punkt/`` (see its README), plus three rules Punkt lacks:
+shipped as JSON in ``models/punkt/`` (see its README), plus four rules Punkt lacks:
 
 * no sentence ends after a title written before a name ("Dr. Budi", "Jl. Sudirman",
   "Maj. Gen. Qassim"), see :class:`TitledPunkt`;
 * a sentence end glued to the next sentence (``"...General Suleimani.Credit…Arash"``, a photo
   caption followed by its credit in scraped NYT pages; ``"said.The"``) is split;
 * a period that Punkt took for a sentence end but that is followed by a lowercase word
-  (``"menurut AS. pejabat"``) is not a boundary: sentences do not start in lowercase.
+  (``"menurut AS. pejabat"``) is not a boundary: sentences do not start in lowercase;
+* a line without final punctuation run into the next ends before a capitalised subject
+  pronoun or connective (:data:`SENTENCE_STARTERS`) between lowercase words
+  (``"... di laboratorium Mereka kemudian ..."``).
 
 A sentence never crosses a paragraph, and ``text[s.start:s.end] == s.text`` with no
 surrounding whitespace.  A language other than ``en``/``id`` falls back to Punkt without
@@ -63,6 +66,18 @@ _GLUED = re.compile(r"(?<=[^\W\d_]{2})[.!?]+[\"'\u201d\u2019)\]]*(?=([^\W\d_])([
 _FIRST_WORD = re.compile(r"[^\W\d_]+")
 _DOUBLE_STOP = re.compile(r"(?<=[^\W\d_])\.\.\s+(?=[\"'\u201c\u2018]?[^\W\d_a-z])")
 _DOMAIN_REST = re.compile(r"\.[^\W\d_]")
+
+#: Subject pronouns and connectives that open sentences and are never capitalised inside one:
+#: the starters models/build_punkt.py gives Punkt (a sentence ends after an abbreviation
+#: before them) less "anda", which is capitalised anywhere; "I" and "It" are not among them.
+#: Here they also end a sentence that lacks its punctuation (rule 4).
+SENTENCE_STARTERS: dict[str, frozenset[str]] = {
+    "en": frozenset("he she they we however meanwhile".split()),
+    "id": frozenset("dia ia mereka kami kita saya namun tetapi sementara".split()),
+}
+#: Rule 4's shape: an all-lowercase word (closing quotes allowed), a capitalised word, then a
+#: lowercase one ("... di laboratorium Mereka kemudian ...", '... miskin" Dia kemudian ...').
+_UNPUNCTUATED_END = re.compile(r"(?<![\w.'’-])[a-z0-9]+[\"'\u201d\u2019)]*\s+(?=([A-Z][a-z]+)\s+[a-z])")
 
 
 class UnknownLanguageWarning(UserWarning):
@@ -247,7 +262,7 @@ def _starts_lowercase(piece: str) -> bool:
     return bool(m) and m.group().islower()
 
 
-def _boundaries(para: str, tokenizer: PunktSentenceTokenizer) -> list[int]:
+def _boundaries(para: str, tokenizer: PunktSentenceTokenizer, lang: str = "") -> list[int]:
     """Start offsets of the 2nd, 3rd, ... sentence of ``para``."""
     spans = list(tokenizer.span_tokenize(para))
     cuts = []
@@ -262,12 +277,17 @@ def _boundaries(para: str, tokenizer: PunktSentenceTokenizer) -> list[int]:
     # Rule 3: a doubled full stop before a capital is a typed sentence end ("Cina.. Perubahan"),
     # which Punkt reads as an ellipsis inside the sentence.
     cuts += [m.end() for m in _DOUBLE_STOP.finditer(para)]
+    # Rule 4: a line without final punctuation glued to the next (a subhead or a quote run
+    # into the body) ends before a capitalised subject pronoun or connective that follows a
+    # lowercase word and precedes one ("... in lab They can ...", "... malam Saya tidak ...").
+    if starters := SENTENCE_STARTERS.get(lang):
+        cuts += [m.end() for m in _UNPUNCTUATED_END.finditer(para) if m.group(1).lower() in starters]
     return sorted(set(cuts))
 
 
 def sentence_spans(para: str, lang: str) -> list[tuple[int, int]]:
     """Sentence spans inside one paragraph (offsets relative to ``para``), stripped."""
-    cuts = _boundaries(para, get_tokenizer(lang))
+    cuts = _boundaries(para, get_tokenizer(lang), normalize_lang(lang))
     spans = []
     for start, end in zip([0, *cuts], [*cuts, len(para)]):
         start, end = _strip_span(para, start, end)
@@ -307,7 +327,7 @@ def segment_document(text: str, lang: str, path: str | None = None, *,
                     sentences=segment(text, code, presplit=presplit, wrapped=wrapped), path=path)
 
 
-__all__ = ["PUNKT_PRIVATE", "SUPPORTED_LANGUAGES", "TitledPunkt", "UnknownLanguageWarning", "get_tokenizer",
+__all__ = ["PUNKT_PRIVATE", "SENTENCE_STARTERS", "SUPPORTED_LANGUAGES", "TitledPunkt", "UnknownLanguageWarning", "get_tokenizer",
            "load_params", "load_tokenizer",
            "looks_hard_wrapped", "normalize_lang", "paragraph_spans", "params_path",
            "segment", "segment_document", "sentence_spans", "supported_language"]

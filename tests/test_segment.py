@@ -134,6 +134,33 @@ def test_as_is_never_an_indonesian_abbreviation():
     assert {"dll", "jl", "dr", "prof", "tsb"} <= set(doc["abbrev_types"])
 
 
+@pytest.mark.parametrize("text, lang, expected", [
+    # A subhead without its full stop run into the body (a dev story's layout).
+    ("Method involves extracting immune cells from a patient, altering them in lab They can then "
+     "'see' proteins common to many cancers.", "en",
+     ["Method involves extracting immune cells from a patient, altering them in lab",
+      "They can then 'see' proteins common to many cancers."]),
+    ("Metodenya melibatkan proses mengekstrak sel imun dari pasien, mengubahnya di laboratorium "
+     "Mereka kemudian dapat 'mengenali' protein yang umum pada banyak kanker.", "id",
+     ["Metodenya melibatkan proses mengekstrak sel imun dari pasien, mengubahnya di laboratorium",
+      "Mereka kemudian dapat 'mengenali' protein yang umum pada banyak kanker."]),
+    ("Ia menyebut lonceng itu \u201cLonceng kaum miskin\u201d Dia kemudian turun dari menara.", "id",
+     ["Ia menyebut lonceng itu \u201cLonceng kaum miskin\u201d", "Dia kemudian turun dari menara."]),
+])
+def test_a_line_without_its_full_stop_ends_before_a_subject_pronoun(text, lang, expected):
+    assert texts(text, lang) == expected
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("Apa yang Mereka Lakukan di Jakarta", "id"),  # a title-case headline goes on capitalised
+    ("Apakah Anda tahu apa yang Anda lakukan kemarin?", "id"),  # "Anda" is capitalised anywhere
+    ("The band They Might Be Giants played in Brooklyn.", "en"),
+    ("Officials said Hidayat and Saya Sato met in Tokyo.", "en"),  # a name, then a capital
+])
+def test_a_capitalised_pronoun_inside_a_sentence_is_no_boundary(text, lang):
+    assert texts(text, lang) == [text]
+
+
 # --------------------------------------------------------------------------- paragraphs and seeds
 
 
