@@ -281,6 +281,21 @@ def test_an_under_participle_says_less(en: str, idn: str, expected: list) -> Non
     assert pairs(antonym_changes(link(en, idn))) == expected
 
 
+@pytest.mark.parametrize("en, idn, expected", [
+    # "into" stands far from "masuk": it says that "masuk" no more than it says an opposite far off
+    ("The keeper pushed the shot into the side netting and then limped out of the area.",
+     "Kiper menepis tembakan ke arah sisi gawang lalu berjalan tertatih-tatih masuk dari area penalti.",
+     [("out", "masuk")]),
+    ("Protesters marched into the square and were later led out of the city by police.",
+     "Para pengunjuk rasa berbaris menuju alun-alun dan kemudian digiring masuk dari kota oleh polisi.",
+     [("out", "masuk")]),
+    ("The keeper pushed the shot into the side netting and then limped out of the area.",
+     "Kiper menepis tembakan ke arah sisi gawang lalu berjalan tertatih-tatih keluar dari area penalti.", []),
+])
+def test_a_particle_says_only_the_pair_word_near_it(en: str, idn: str, expected: list) -> None:
+    assert pairs(antonym_changes(link(en, idn))) == expected
+
+
 def test_the_lexicon_says_nothing_for_a_word_of_many_senses_or_of_both_sides() -> None:
     assert "mendukung" in _lexicon_says("bolster") and "akhir" in _lexicon_says("eventual")
     assert not _lexicon_says("have")  # dozens of senses ("memiliki", "berhasil", "mengalami" ...)

@@ -754,8 +754,13 @@ def _own_support(src: _Source, t: str, own: np.ndarray, lower: list[str], k: int
     or whose curated English has it and stands nearer to it ("sales rise" -> "penjualan
     meningkat": "rise" is not the "naik" at the other end of the sentence); except a
     comparative's "lebih" ("higher" -> "lebih tinggi"). ``where``: each target word's place,
-    as a share of the target's length."""
+    as a share of the target's length. A particle (:data:`LOOSE_CUES`) says the word only
+    :data:`NEAR` it, as it says an opposite ("tapped the ball into the net ... sliding out" ->
+    "bola ke arah gawang ... meluncur masuk": "into" does not say the far "masuk")."""
     out = own.copy()
+    for j in np.flatnonzero(own > 0):
+        if src.stems[j] in LOOSE_CUES and abs(where[k] - src.at[j]) > NEAR:
+            out[j] = 0.0
     others = [n for n, w in enumerate(lower) if n != k and w != t]
     if not others:
         return out
