@@ -653,7 +653,7 @@ def opposite_words(link: LinkText) -> list[Change]:
         if _less_comparative(src, lower, k):
             continue
         written_t = sum(1 for n, w in enumerate(base) if w == t and negs[n] == neg)
-        own = _own_support(src, t, src.support(t, neg), lower, k, where)
+        own = _own_support(src, t, _more(src, t, lower, k, neg, src.support(t, neg)), lower, k, where)
         said = int((own >= SAYS).sum())
         if said >= written_t:
             continue  # the source says the word as often as the translation writes it
@@ -663,7 +663,7 @@ def opposite_words(link: LinkText) -> list[Change]:
             # the opposite counts only from a source word negated as the target word is: "unsafe"
             # is "tidak lagi aman"; and a negated word of the pair writes its opposite ("few" /
             # "nggak banyak")
-            s = np.where(np.equal(src.negated, neg), src.support(o, neg), 0.0)
+            s = np.where(np.equal(src.negated, neg), _more(src, o, lower, k, neg, src.support(o, neg)), 0.0)
             says = np.flatnonzero(s >= max(OPPOSITE, LOUD if said else own.max() + MARGIN))
             rendered = base.count(o) + sum(1 for n, w in enumerate(base) if w == t and negs[n] != neg)
             if not says.size or int((s >= OPPOSITE).sum()) <= rendered:
@@ -673,7 +673,8 @@ def opposite_words(link: LinkText) -> list[Change]:
                     and not _swapped_comparison(link, src.words[j], tgt[k])]
             if not says:
                 continue  # each source word that says the opposite has it written nearer (or compares the other way)
-            cues = id_english(curated=True).get(o, frozenset()) | ({"-er"} if o == COMPARATIVE else set())
+            cues = id_english(curated=True).get(o, frozenset()) | ({"-er"} if o == COMPARATIVE else set()) \
+                | ({MORE} if o == _MANY and k and lower[k - 1] == COMPARATIVE else set())
             # word order differs across the languages: only a curated word may stand far
             says = [j for j in says if (src.lemmas[j] - LOOSE_CUES) & cues or not (
                 s[j] < UNCURATED or _rendered_elsewhere(src.stems[j], lower, k) or abs(where[k] - src.at[j]) > NEAR)]
@@ -694,6 +695,22 @@ def opposite_words(link: LinkText) -> list[Change]:
                               (link.source.span(word.start(), word.end()),),
                               (link.target.span(tgt[k].start(), tgt[k].end()),)))
     return sorted(out, key=lambda c: c.target_spans)
+
+
+#: The English "more" of a quantity: "lebih banyak" (the curated English gives "more" to "lebih"
+#: alone, since "more popular" is "lebih populer").
+MORE = "more"
+_MANY = "banyak"
+
+
+def _more(src: _Source, word: str, lower: tuple[str, ...], k: int, negated: bool, support: np.ndarray) -> np.ndarray:
+    """``support`` (per source word, how well it says ``word``), with 1 for "more" where
+    ``word`` is "banyak" and the target word ``k`` stands after "lebih": a quantity comparative
+    ("more time" -> "waktu lebih banyak"; "lebih sedikit" reverses it)."""
+    if word != _MANY or not (k and lower[k - 1] == COMPARATIVE):
+        return support
+    said = np.array([MORE in lem and (negated or not n) for lem, n in zip(src.lemmas, src.negated)], dtype=bool)
+    return np.where(said, 1.0, support)
 
 
 _THAN = re.compile(r"\W+(?:\w+\W+){0,2}?than((?:\W+\w+){1,5})", re.IGNORECASE)
