@@ -283,6 +283,13 @@ SAID_BY = [
      "Serikat pekerja menginginkan waktu lebih sedikit untuk mempelajari tawaran itu.", [("more", "sedikit")]),
     ("The government promised more money for rural schools next year.",
      "Pemerintah menjanjikan dana lebih banyak untuk sekolah-sekolah di pedesaan tahun depan.", []),
+    # a pair word right after a negation, weighed against a source word negated alike
+    ("Hundreds of families live not far from the volcano.", "Ratusan keluarga tinggal tidak dekat dari gunung berapi itu.",
+     [("far", "dekat")]),
+    ("Hundreds of families live not far from the volcano.", "Ratusan keluarga tinggal tidak jauh dari gunung berapi itu.", []),
+    ("Many residents have not received the new cards yet.", "Banyak warga belum menolak kartu baru tersebut.",
+     [("received", "menolak")]),
+    ("Oil prices fell on Monday.", "Harga minyak tidak naik pada hari Senin.", []),
 ]
 
 

@@ -568,6 +568,17 @@ def _pair_words(text: str) -> tuple[tuple[re.Match, ...], tuple[str, ...], tuple
                              and not _no_pair_use(text, tgt, lower, k))
 
 
+@lru_cache(maxsize=16)
+def _negated_pair_words(text: str) -> tuple[int, ...]:
+    """The indices of the words of an antonym pair right after a negation ("tak dekat"), which
+    :func:`_pair_words` leaves out: :func:`opposite_words` weighs them against source words
+    negated alike ("not far" -> "tak dekat" is a reversal; "fell" -> "tidak naik" is none)."""
+    ant = id_table()
+    tgt, lower, _ = _pair_words(text)
+    return tuple(k for k, w in enumerate(lower) if w in ant and k and lower[k - 1] in _ID_NEGATION
+                 and not _no_pair_use(text, tgt, lower, k))
+
+
 #: Indonesian clitics: "pertamanya" is "pertama" when the words a source says are counted.
 _CLITICS = ("nya", "lah", "pun", "kah")
 #: Words that end a negation's reach ("tidak ada yang baru": "baru" is not negated) ...
@@ -637,6 +648,7 @@ def opposite_words(link: LinkText) -> list[Change]:
     ("big lead" -> "keunggulan kecil", "into the pits" -> "keluar ke pit")."""
     ant = id_table()
     tgt, lower, cands = _pair_words(link.target.text)
+    cands = sorted({*cands, *_negated_pair_words(link.target.text)})
     if not cands:
         return []
     src = _Source.of(link.source.text)
