@@ -228,6 +228,34 @@ class Lexicon:
 
         return Lexicon.load(default_model_path())
 
+    @functools.cached_property
+    def _pieces(self) -> list[str]:
+        """Each piece id's string in the vocabulary ("" where the tokenizer has none)."""
+        vocab = getattr(self.tokenizer, "get_vocab", None)
+        out = [""] * self.unit.shape[0]
+        if vocab is not None:
+            for piece, i in vocab().items():
+                if 0 <= i < len(out):
+                    out[i] = piece
+        return out
+
+    def words(self, ids: np.ndarray) -> list[tuple[str, list[int]]]:
+        """The words of a run of pieces as the tokenizer normalised them (lower case, accents
+        stripped): (word, positions of its pieces), a ``##`` piece glued to the one before;
+        pieces without a letter or digit (punctuation) are left out. The aligner reads a
+        sentence's words back from the pieces it already has: the tokenizer splits at
+        punctuation, so "U.S." is "u", "s" and "1.127" is "1", "127"."""
+        pieces = self._pieces
+        out: list[tuple[str, list[int]]] = []
+        for k, i in enumerate(np.asarray(ids, dtype=np.int64).tolist()):
+            p = pieces[i] if 0 <= i < len(pieces) else ""
+            if p.startswith("##") and out and out[-1][1][-1] == k - 1:
+                word, at = out[-1]
+                out[-1] = (word + p[2:], at + [k])
+            elif any(c.isalnum() for c in p):
+                out.append((p, [k]))
+        return out
+
     def tokens(self, texts: Sequence[str]) -> Tokens:
         encode = batch_encoder(self.tokenizer)
         return Tokens.from_batches([token_batch(encode, texts[start:start + self.BATCH])

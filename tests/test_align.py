@@ -544,6 +544,75 @@ def test_a_joined_sentence_that_explains_the_other_side_stays_unless_the_lengths
     assert _shed([link], sc)[0] == Link((0,), ())
 
 
+def _words_scorer(source: list[str], target: str, source_lengths: list[int],
+                  params: AlignParams = AlignParams()) -> _Scorer:
+    """Source sentences against one target sentence with the shipped lexicon's word pieces;
+    every embedding the same (joining a sentence gains no margin), lengths as given."""
+    lex = Lexicon.default()
+    src = _side([np.eye(DIM)[0]] * len(source), source_lengths)
+    tgt = _side([np.eye(DIM)[0]], [len(target)])
+    src.tokens, tgt.tokens = lex.tokens(source), lex.tokens([target])
+    zeros = lambda k: np.zeros(k)  # noqa: E731
+    n = len(source)
+    return _Scorer(src, tgt, zeros(n), zeros(1), params, 1.0, zeros(n), zeros(1), lex,
+                   np.zeros(n, np.int64), np.zeros(1, np.int64))
+
+
+#: A true 2-1 join of the accuracy benchmark's corpus, its first half loosely rendered: the
+#: token table answers few of its words ("residents" / "warga" 0.1), the lexicon pairs
+#: "wastes" with "membuang" and the table with "sampah", words its neighbour leaves.
+LOOSE_HALF = ["Yet, more residents are throwing their wastes into here instead.",
+              "The Kopaja that will go through trial run are 20 units of S13 Ragunan-Grogol, and "
+              "20 units of P20 Lebakbulus-Senen,\" said Udar."]
+LOOSE_TARGET = ("Ternyata di tambah lagi warga lain juga ikut membuang sampah di bak ini; Kopaja yang "
+                "kita uji coba itu adalah S13 Ragunan-Grogol 20 unit, dan P20 Lebakbulus-Senen 20 "
+                "unit,\" ujar Udar.")
+
+
+def test_a_joined_sentence_whose_words_only_it_explains_stays() -> None:
+    """The loosely rendered half fails the piece signals (exclusive coverage 0.24, no margin
+    gain, and with its neighbour as long as the target the lengths object), yet it alone
+    explains two words of the target ("membuang", "sampah") for its four own words: it stays
+    (``join_words``); without that signal it is shed."""
+    link = Link((0, 1), (0,), 0.5)
+    lengths = [len(LOOSE_HALF[0]), len(LOOSE_TARGET)]
+    sc = _words_scorer(LOOSE_HALF, LOOSE_TARGET, lengths)
+    assert sc.words.explained(0, True, (1,), (0,)) == (4, 2)
+    assert _shed([link], sc) == [link]
+    off = _words_scorer(LOOSE_HALF, LOOSE_TARGET, lengths, AlignParams(join_words=0))
+    assert _shed([link], off)[0] == Link((0,), ())
+
+
+def test_a_dropped_sentence_explains_nothing_its_neighbour_does_not() -> None:
+    """A dropped sentence joined to its neighbour's translation: the names it shares with the
+    neighbour (Banyumas) are the neighbour's, and nothing else of the target answers it, so
+    it is shed."""
+    source = ["Forecasters warned that more rain is expected in Banyumas until the end of the week.",
+              "Governor Ganjar Pranowo visited the shelters in Banyumas on Wednesday morning."]
+    target = "Gubernur Ganjar Pranowo mengunjungi tempat pengungsian di Banyumas pada Rabu pagi."
+    sc = _words_scorer(source, target, [len(t) for t in source])
+    own, only = sc.words.explained(0, True, (1,), (0,))
+    assert own >= 5 and only == 0
+    link = Link((0, 1), (0,), 0.5)
+    assert _shed([link], sc)[0] == Link((0,), ())
+
+
+def test_word_evidence_finds_the_lexicon_the_table_and_the_same_number() -> None:
+    """Which words of the target render which words of the source: the lexicon through stems
+    ("wastes" / "membuang"), the table's word vectors ("wastes" / "sampah"), the same word or
+    number ("20", "kopaja"); function words are no content words."""
+    sc = _words_scorer(LOOSE_HALF, LOOSE_TARGET, [60, 100])
+    x, other = sc.words.words(True, 0), sc.words.words(False, 0)
+    assert x.keys == ("residents", "throwing", "wastes", "instead")
+    mat = sc.words.renders(x, True, other)
+    rendered = {(x.keys[a], other.keys[b]) for a, b in zip(*np.nonzero(mat))}
+    assert {("wastes", "membuang"), ("wastes", "sampah")} <= rendered
+    assert not any(a in ("residents", "instead") for a, _ in rendered)
+    rest = sc.words.words(True, 1)
+    pairs = {(rest.keys[a], other.keys[b]) for a, b in zip(*np.nonzero(sc.words.renders(rest, True, other)))}
+    assert {("20", "20"), ("kopaja", "kopaja")} <= pairs
+
+
 def test_a_barely_linked_pair_of_strangers_is_parted() -> None:
     """A 1-1 link just above tau whose sentences share no words is an omission and an
     addition (a line replaced by another story's); a clear margin or shared words keep it."""

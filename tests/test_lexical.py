@@ -284,3 +284,23 @@ def test_a_translation_cut_short_is_closest_to_the_head_of_its_source(lexicon: L
     head = lexicon.head_similarity(tokens.of(0), tokens.of(1))
     assert head > lexicon.head_similarity(tokens.of(0), tokens.of(1), min_share=1.0) + 0.05
     assert head > lexicon.head_similarity(tokens.of(0), tokens.of(2)) + 0.25
+
+
+def test_words_are_read_back_from_the_pieces(lexicon: Lexicon) -> None:
+    """A sentence's words from its word pieces: a ``##`` piece glued to the one before, the
+    tokenizer's lower case and stripped accents, punctuation left out (the tokenizer splits
+    at it: "U.S." is two words, "1.127" two numbers)."""
+    text = "Yet, more residents of Café Batavia are throwing wastes into the U.S. river: 1.127 tonnes."
+    ids = lexicon.tokens([text]).of(0)
+    words = lexicon.words(ids)
+    assert [w for w, _ in words] == ["yet", "more", "residents", "of", "cafe", "batavia", "are",
+                                     "throwing", "wastes", "into", "the", "u", "s", "river",
+                                     "1", "127", "tonnes"]
+    pieces = lexicon._pieces
+    for word, at in words:  # the positions are the word's pieces, in order
+        assert "".join(pieces[int(ids[k])].removeprefix("##") for k in at) == word
+        assert at == list(range(at[0], at[-1] + 1))
+    # A word split into several pieces is one word ("kopaja": "kop", "##aja").
+    ids = lexicon.tokens(["Kopaja yang kita uji coba"]).of(0)
+    assert [w for w, _ in lexicon.words(ids)][0] == "kopaja"
+    assert lexicon.words(np.zeros(0, np.int64)) == []
