@@ -79,7 +79,10 @@ IRREGULAR = {"rose": "rise", "risen": "rise", "fell": "fall", "fallen": "fall", 
              "forgotten": "forget", "died": "die", "dead": "dead", "better": "better", "worse": "worse",
              "shut": "shut", "cut": "cut", "led": "lead", "hated": "hate", "fewer": "fewer",
              "men": "man", "women": "woman", "children": "child"}
-_EN_NEGATION = re.compile(r"(?:\b(?:not|never|no|without|nor|neither|hardly)|n't)\b(?:\W+\w+){0,2}\W*$", re.IGNORECASE)
+#: A negation up to two words before an English word, in its clause ("No wonder, long queues"
+#: negates nothing: :func:`_id_negated` stops at punctuation too).
+_EN_NEGATION = re.compile(r"(?:\b(?:not|never|no|without|nor|neither|hardly)|n't)\b(?:[^\w,;:.!?]+\w+){0,2}[^\w,;:.!?]*$",
+                          re.IGNORECASE)
 #: Degree words that pass a negation on to the word they qualify ("not much higher").
 _EN_DEGREE = frozenset("much more less very too so as quite far any even only just".split())
 
