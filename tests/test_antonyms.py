@@ -290,11 +290,16 @@ SAID_BY = [
     ("Many residents have not received the new cards yet.", "Banyak warga belum menolak kartu baru tersebut.",
      [("received", "menolak")]),
     ("Oil prices fell on Monday.", "Harga minyak tidak naik pada hari Senin.", []),
-    # a negation reaches no word past a comma
+    # an English negation reaches no word past a comma ...
     ("No wonder, long queues formed outside the stadium before the match.",
      "Tak heran, antrean pendek terbentuk di luar stadion sebelum pertandingan.", [("long", "pendek")]),
     ("No wonder, long queues formed outside the stadium before the match.",
      "Tak heran, antrean panjang terbentuk di luar stadion sebelum pertandingan.", []),
+    # ... nor past a word that opens a clause
+    ("It is not clear whether southern towns were hit by the storm.",
+     "Belum jelas apakah kota-kota di utara terkena badai itu.", [("southern", "utara")]),
+    ("It is not clear whether southern towns were hit by the storm.",
+     "Belum jelas apakah kota-kota di selatan terkena badai itu.", []),
 ]
 
 

@@ -87,17 +87,24 @@ _EN_NEGATION = re.compile(r"(?:\b(?:not|never|no|without|nor|neither|hardly)|n't
 _EN_DEGREE = frozenset("much more less very too so as quite far any even only just".split())
 
 
+#: English words that open a clause: a negation before them does not reach past them ("isn't
+#: clear whether North Korean ...", as "yang", "bahwa", "jika" end an Indonesian one).
+_EN_CLAUSE = frozenset("whether if because when which who whom whose and or but while since".split())
+
+
 def _en_negated(text: str, m: re.Match) -> bool:
     """A negation stands up to two words before the English word ``m`` (:data:`_EN_NEGATION`),
-    and no word between says a pair word by the curated English (degree words aside): "not
-    long after" negates "long", not "after" (as :func:`_id_negated` reads "tidak lama setelah")."""
+    with no clause opener between (:data:`_EN_CLAUSE`) and no word that says a pair word by
+    the curated English (degree words aside): "not long after" negates "long", not "after" (as
+    :func:`_id_negated` reads "tidak lama setelah")."""
     before = text[max(0, m.start() - 30):m.start()]
     neg = _EN_NEGATION.search(before)
     if not neg:
         return False
     between = re.findall(r"[A-Za-z]+", re.sub(r"^\W*(?:\w*n't|\w+)", "", neg.group(0)))
     cues = _curated_english()
-    return not any(w.lower() not in _EN_DEGREE and (_lemmas(w) | _comparative(w)) & cues for w in between)
+    return not any(w.lower() in _EN_CLAUSE or w.lower() not in _EN_DEGREE and (_lemmas(w) | _comparative(w)) & cues
+                   for w in between)
 _ID_NEGATION = {"tidak", "tak", "bukan", "belum", "tanpa", "jangan", "enggak", "nggak", "gagal"}
 
 
