@@ -245,67 +245,91 @@ def test_a_joined_pair_comes_from_senses_of_one_part_of_speech() -> None:
 
 
 SAID_BY = [
+    # (source, translation with a word reversed, faithful translation, the reversal found)
     # the shipped lexicon ties a word the curated English lacks to a pair word ("bolster" ->
     # "mendukung"; "eventual" by its adverb "eventually" -> "akhirnya")
     ("Officials hope lower taxes will help the region bolster its tourism industry.",
      "Para pejabat berharap pajak yang lebih rendah akan membantu wilayah itu menentang industri pariwisatanya.",
-     [("bolster", "menentang")]),
-    ("Officials hope lower taxes will help the region bolster its tourism industry.",
-     "Para pejabat berharap pajak yang lebih rendah akan membantu wilayah itu mendukung industri pariwisatanya.", []),
+     "Para pejabat berharap pajak yang lebih rendah akan membantu wilayah itu mendukung industri pariwisatanya.",
+     ("bolster", "menentang")),
     ("Fans were proud of the club's eventual promotion to the top flight.",
-     "Para penggemar bangga dengan awal promosi klub itu ke kasta tertinggi.", [("eventual", "awal")]),
-    ("Fans were proud of the club's eventual promotion to the top flight.",
-     "Para penggemar bangga dengan promosi klub itu ke kasta tertinggi pada akhirnya.", []),
+     "Para penggemar bangga dengan awal promosi klub itu ke kasta tertinggi.",
+     "Para penggemar bangga dengan promosi klub itu ke kasta tertinggi pada akhirnya.",
+     ("eventual", "awal")),
     # "much" in "much-needed" is "sangat", not "banyak": the "banyak" written reverses "some"
     ("The rain brought some much-needed relief to farmers in the south.",
-     "Hujan membawa banyak kelegaan yang sangat dibutuhkan bagi petani di selatan.", [("some", "banyak")]),
-    ("The rain brought some much-needed relief to farmers in the south.",
-     "Hujan membawa sedikit kelegaan yang sangat dibutuhkan bagi petani di selatan.", []),
+     "Hujan membawa banyak kelegaan yang sangat dibutuhkan bagi petani di selatan.",
+     "Hujan membawa sedikit kelegaan yang sangat dibutuhkan bagi petani di selatan.",
+     ("some", "banyak")),
     # an "under-" participle is "kurang X": "lebih X" reverses it
     ("Critics say the city's public schools are badly underfunded.",
-     "Para kritikus mengatakan sekolah-sekolah negeri di kota itu sangat lebih didanai.", [("underfunded", "lebih")]),
-    ("The engine felt underpowered on the steep climbs.", "Mesinnya terasa lebih bertenaga di tanjakan yang curam.",
-     [("underpowered", "lebih")]),
-    ("The engine felt underpowered on the steep climbs.", "Mesinnya terasa kurang bertenaga di tanjakan yang curam.", []),
+     "Para kritikus mengatakan sekolah-sekolah negeri di kota itu sangat lebih didanai.",
+     None,
+     ("underfunded", "lebih")),
+    ("The engine felt underpowered on the steep climbs.",
+     "Mesinnya terasa lebih bertenaga di tanjakan yang curam.",
+     "Mesinnya terasa kurang bertenaga di tanjakan yang curam.",
+     ("underpowered", "lebih")),
     # "into" stands far from "masuk": it says that "masuk" no more than it says an opposite far off
     ("The keeper pushed the shot into the side netting and then limped out of the area.",
      "Kiper menepis tembakan ke arah sisi gawang lalu berjalan tertatih-tatih masuk dari area penalti.",
-     [("out", "masuk")]),
+     "Kiper menepis tembakan ke arah sisi gawang lalu berjalan tertatih-tatih keluar dari area penalti.",
+     ("out", "masuk")),
     ("Protesters marched into the square and were later led out of the city by police.",
      "Para pengunjuk rasa berbaris menuju alun-alun dan kemudian digiring masuk dari kota oleh polisi.",
-     [("out", "masuk")]),
-    ("The keeper pushed the shot into the side netting and then limped out of the area.",
-     "Kiper menepis tembakan ke arah sisi gawang lalu berjalan tertatih-tatih keluar dari area penalti.", []),
+     None,
+     ("out", "masuk")),
     # "more" of a quantity is "lebih banyak": "lebih sedikit" reverses it
     ("The government promised more money for rural schools next year.",
-     "Pemerintah menjanjikan dana lebih sedikit untuk sekolah-sekolah di pedesaan tahun depan.", [("more", "sedikit")]),
+     "Pemerintah menjanjikan dana lebih sedikit untuk sekolah-sekolah di pedesaan tahun depan.",
+     "Pemerintah menjanjikan dana lebih banyak untuk sekolah-sekolah di pedesaan tahun depan.",
+     ("more", "sedikit")),
     ("The union wants more time to study the offer.",
-     "Serikat pekerja menginginkan waktu lebih sedikit untuk mempelajari tawaran itu.", [("more", "sedikit")]),
-    ("The government promised more money for rural schools next year.",
-     "Pemerintah menjanjikan dana lebih banyak untuk sekolah-sekolah di pedesaan tahun depan.", []),
+     "Serikat pekerja menginginkan waktu lebih sedikit untuk mempelajari tawaran itu.",
+     None,
+     ("more", "sedikit")),
     # a pair word right after a negation, weighed against a source word negated alike
-    ("Hundreds of families live not far from the volcano.", "Ratusan keluarga tinggal tidak dekat dari gunung berapi itu.",
-     [("far", "dekat")]),
-    ("Hundreds of families live not far from the volcano.", "Ratusan keluarga tinggal tidak jauh dari gunung berapi itu.", []),
-    ("Many residents have not received the new cards yet.", "Banyak warga belum menolak kartu baru tersebut.",
-     [("received", "menolak")]),
-    ("Oil prices fell on Monday.", "Harga minyak tidak naik pada hari Senin.", []),
+    ("Hundreds of families live not far from the volcano.",
+     "Ratusan keluarga tinggal tidak dekat dari gunung berapi itu.",
+     "Ratusan keluarga tinggal tidak jauh dari gunung berapi itu.",
+     ("far", "dekat")),
+    ("Many residents have not received the new cards yet.",
+     "Banyak warga belum menolak kartu baru tersebut.",
+     None,
+     ("received", "menolak")),
+    ("Oil prices fell on Monday.",
+     None,
+     "Harga minyak tidak naik pada hari Senin.",
+     None),
     # an English negation reaches no word past a comma ...
     ("No wonder, long queues formed outside the stadium before the match.",
-     "Tak heran, antrean pendek terbentuk di luar stadion sebelum pertandingan.", [("long", "pendek")]),
-    ("No wonder, long queues formed outside the stadium before the match.",
-     "Tak heran, antrean panjang terbentuk di luar stadion sebelum pertandingan.", []),
+     "Tak heran, antrean pendek terbentuk di luar stadion sebelum pertandingan.",
+     "Tak heran, antrean panjang terbentuk di luar stadion sebelum pertandingan.",
+     ("long", "pendek")),
     # ... nor past a word that opens a clause
     ("It is not clear whether southern towns were hit by the storm.",
-     "Belum jelas apakah kota-kota di utara terkena badai itu.", [("southern", "utara")]),
-    ("It is not clear whether southern towns were hit by the storm.",
-     "Belum jelas apakah kota-kota di selatan terkena badai itu.", []),
+     "Belum jelas apakah kota-kota di utara terkena badai itu.",
+     "Belum jelas apakah kota-kota di selatan terkena badai itu.",
+     ("southern", "utara")),
+    # "tanpa", "tidak ada" negate their whole noun phrase, "yang" clause too, as "no" does in English
+    ("The envoys returned home with no new proposals or demands from the government.",
+     "Para utusan pulang tanpa membawa usulan atau tuntutan yang lama dari pemerintah.",
+     "Para utusan pulang tanpa membawa usulan atau tuntutan yang baru dari pemerintah.",
+     ("new", "lama")),
+    ("There is no more famous painter in the country than her.",
+     "Tidak ada pelukis yang kurang terkenal di negeri ini dibanding dia.",
+     "Tidak ada pelukis yang lebih terkenal di negeri ini dibanding dia.",
+     ("more", "kurang")),
 ]
 
 
-@pytest.mark.parametrize("en, idn, expected", SAID_BY)
-def test_what_a_source_word_says_by_lexicon_affix_or_use(en: str, idn: str, expected: list) -> None:
-    assert pairs(antonym_changes(link(en, idn))) == expected
+@pytest.mark.parametrize("en, reversed_, faithful, expected", SAID_BY)
+def test_what_a_source_word_says_by_lexicon_affix_or_use(en: str, reversed_: str | None, faithful: str | None,
+                                                        expected: tuple[str, str] | None) -> None:
+    if reversed_ is not None:
+        assert pairs(antonym_changes(link(en, reversed_))) == [expected]
+    if faithful is not None:
+        assert not antonym_changes(link(en, faithful))
 
 
 def test_the_lexicon_says_nothing_for_a_word_of_many_senses_or_of_both_sides() -> None:

@@ -616,6 +616,23 @@ def _bases_negations(text: str) -> tuple[tuple[str, ...], tuple[bool, ...]]:
     return tuple(_base(w) for w in lower), tuple(_id_negated(text, tgt, lower, n) for n in range(len(lower)))
 
 
+#: Indonesian negations of a noun phrase ("tanpa", "tidak ada", "bukan"): they reach the whole
+#: phrase, its "yang" clause too, as English "no"/"without" before the phrase does.
+_NP_NEGATION = re.compile(r"\b(?:tanpa|bukan|(?:tidak|tak) ada)\b", re.IGNORECASE)
+
+
+def _in_negated_phrase(text: str, tgt: tuple[re.Match, ...], lower: tuple[str, ...], k: int) -> bool:
+    """A negation of a noun phrase (:data:`_NP_NEGATION`) stands before word ``k`` in its clause
+    (no punctuation between), however far: "tanpa membawa teguran atau hukuman keras yang baru"
+    negates "baru" as "with no new tough messages or punishments" negates "new"."""
+    start = 0
+    for n in range(k - 1, -1, -1):
+        if re.search(r"[,.;:!?\"()\u201c\u201d]", text[tgt[n].end():tgt[n + 1].start()]):
+            start = tgt[n + 1].start()
+            break
+    return bool(_NP_NEGATION.search(text, start, tgt[k].start()))
+
+
 def _id_negated(text: str, tgt: list[re.Match], lower: list[str], k: int) -> bool:
     """A negation stands within :data:`NEGATION_REACH` words before word ``k``, with no clause
     boundary (punctuation, a conjunction or "yang") between, nor another word of a pair (not a
@@ -686,6 +703,9 @@ def opposite_words(link: LinkText) -> list[Change]:
             # is "tidak lagi aman"; and a negated word of the pair writes its opposite ("few" /
             # "nggak banyak")
             s = np.where(np.equal(src.negated, neg), _more(src, o, lower, k, neg, src.support(o, neg)), 0.0)
+            if not neg and _in_negated_phrase(text, tgt, lower, k):
+                curated = id_english(curated=True).get(o, frozenset())
+                s = np.maximum(s, [1.0 if n and lem & curated else 0.0 for n, lem in zip(src.negated, src.lemmas)])
             says = np.flatnonzero(s >= max(OPPOSITE, LOUD if said else own.max() + MARGIN))
             rendered = base.count(o) + sum(1 for n, w in enumerate(base) if w == t and negs[n] != neg)
             if not says.size or int((s >= OPPOSITE).sum()) <= rendered:
