@@ -311,6 +311,11 @@ SAID_BY = [
      "Belum jelas apakah kota-kota di utara terkena badai itu.",
      "Belum jelas apakah kota-kota di selatan terkena badai itu.",
      ("southern", "utara")),
+    # an Indonesian negation reaches no word past a preposition
+    ("The airport radar has not been working since the beginning of the month.",
+     "Radar bandara itu tidak berfungsi sejak akhir bulan ini.",
+     "Radar bandara itu tidak berfungsi sejak awal bulan ini.",
+     ("beginning", "akhir")),
     # "tanpa", "tidak ada" negate their whole noun phrase, "yang" clause too, as "no" does in English
     ("The envoys returned home with no new proposals or demands from the government.",
      "Para utusan pulang tanpa membawa usulan atau tuntutan yang lama dari pemerintah.",

@@ -633,16 +633,24 @@ def _in_negated_phrase(text: str, tgt: tuple[re.Match, ...], lower: tuple[str, .
     return bool(_NP_NEGATION.search(text, start, tgt[k].start()))
 
 
+#: Prepositions: a negation before one does not reach the words of its phrase ("tidak berfungsi
+#: sejak akhir bulan" negates "berfungsi", not "akhir").
+_ID_PREPOSITIONS = frozenset("sejak dari ke di pada dengan oleh kepada dalam bagi tentang terhadap sampai hingga selama".split())
+
+
 def _id_negated(text: str, tgt: list[re.Match], lower: list[str], k: int) -> bool:
     """A negation stands within :data:`NEGATION_REACH` words before word ``k``, with no clause
-    boundary (punctuation, a conjunction or "yang") between, nor another word of a pair (not a
-    comparative marker nor a verb): "tidak jauh setelah" negates "jauh", not "setelah" (as
-    :func:`_en_negated` reads "not long after")."""
+    boundary (punctuation, a conjunction or "yang") between, nor a preposition
+    (:data:`_ID_PREPOSITIONS`), nor another word of a pair (not a comparative marker nor a verb):
+    "tidak jauh setelah" negates "jauh", not "setelah" (as :func:`_en_negated` reads "not long
+    after")."""
     for n in range(k - 1, max(-1, k - 1 - NEGATION_REACH), -1):
         if re.search(r"[,.;:!?\"()\u201c\u201d]", text[tgt[n].end():tgt[n + 1].start()]) or lower[n] in _CLAUSE:
             return False
         if lower[n] in _ID_NEGATION:
             return True
+        if lower[n] in _ID_PREPOSITIONS:
+            return False  # the word is in a phrase of its own: "tidak berfungsi sejak akhir bulan"
         if lower[n] in id_table() and lower[n] not in _DEGREE and not _VERB.match(lower[n]):
             return False  # the negation is that pair word's: "tidak jauh setelah" is "shortly after"
             # (a verb's reaches on: "tidak bertambah banyak")
