@@ -12,8 +12,11 @@ Five small rules, run in this order by :func:`antonym_changes` (a target word fl
   Indonesian word when the table's curated English ties them ("into" -> "masuk", a comparative
   -> "lebih", "away" after a span of time -> "sebelum"), or the joined English does (the
   English of WordNet's pairs, and the adjectives and adverbs the lexicon gives for the word:
-  "wide" -> "jauh") and the token table agrees, or the token table covers the word from it; a
-  source word another target word renders says nothing more;
+  "wide" -> "jauh") and the token table agrees, or the shipped lexicon gives the word a few
+  renderings the token table backs, the pair word among them ("bolster" -> "mendukung";
+  "eventual" by its adverb -> "akhirnya"), or the token table covers the word from it; an
+  "under-" participle says "kurang" ("underpowered"), "more" says "banyak" after "lebih";
+  a source word another target word renders says nothing more;
 * :func:`unidiomatic_words`: a pair word nothing in the source says, where Indonesian usage
   puts its opposite: a fixed phrase broken ("Duta Besar" -> "Duta Kecil"; bigram counts of the
   training text, ``models/wordlists/antonyms_context.tsv``), the lexicon's two-word rendering
@@ -35,7 +38,11 @@ a pair ("not long after" -> "tidak lama setelah" negates "long"/"lama", not "aft
 "not slow" -> "cepat"; "not the first" -> "bukan yang pertama" is compared as if neither were
 negated. An Indonesian negation reaches a few words ahead ("tidak lagi aman", "tak pernah
 kalah"), and a negated pair word renders its opposite ("unsafe" -> "tidak lagi aman", "few" ->
-"nggak banyak"): the opposite counts only from a source word negated as the target word is.
+"nggak banyak"): the opposite counts only from a source word negated as the target word is
+("not far" -> "tak dekat" is a reversal). No negation reaches past a clause boundary
+(punctuation, a conjunction, "whether"), nor an Indonesian one past a preposition; a
+noun-phrase negation ("tanpa", "tidak ada") reaches its whole phrase ("with no new X" ->
+"tanpa X yang lama").
 
 Uses that are no word of a pair say and reverse nothing: a clitic form counts as the word
 ("pertamanya" renders "first"); "baru" before a verb or a number is the adverb "just"; a
@@ -43,7 +50,8 @@ comparative marker goes with its adjective ("less likely" -> "lebih kecil" is on
 "lebih keras" is no hit of "lebih"); a word qualified by a negation after it, a small amount or
 a breach has the other meaning ("kemungkinan tidak", "kecil kemungkinan", "melanggar hukum");
 a reporting verb after a quote ('," he finished.') and the modal "better" say nothing; common
-prepositions ("into", "up", "over" ...) say a pair word only near it. Aspect, degree and function
+prepositions ("into", "up", "over" ...) say a pair word only near it; a degree adverb opening a
+hyphened compound ("much-needed") says no amount. Aspect, degree and function
 words and verbs are no evidence of a fixed phrase ("sudah mulai", "mulai bekerja"). A comparison
 stated from the other side ("revenue rises slower than prices" -> "harga naik lebih cepat
 dibanding pendapatan": the token table finds each comparand on the other side of the
