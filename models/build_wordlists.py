@@ -599,7 +599,7 @@ kemenangan: victory win wins
 kekalahan: defeat defeats loss losses
 pertama: first initial
 terakhir: last final latest past recent recently
-baru: new newly recent recently fresh
+baru: new newly recent recently fresh just
 lama: old former longtime veteran long longer
 utara: north northern
 selatan: south southern

@@ -311,6 +311,15 @@ SAID_BY = [
      "Belum jelas apakah kota-kota di utara terkena badai itu.",
      "Belum jelas apakah kota-kota di selatan terkena badai itu.",
      ("southern", "utara")),
+    # "just" is the adverb "baru" (curated), no more the lexicon's "benar" ("just" = "fair")
+    ("I just found out about the plan yesterday.",
+     "Saya lama tahu soal rencana itu kemarin.",
+     "Saya baru tahu soal rencana itu kemarin.",
+     ("just", "lama")),
+    ("He is just one of six people claiming the prize.",
+     "Dia hanya benar satu dari enam orang yang mengklaim hadiah itu.",
+     "Dia hanya salah satu dari enam orang yang mengklaim hadiah itu.",
+     ("one", "benar")),
     # an Indonesian negation reaches no word past a preposition
     ("The airport radar has not been working since the beginning of the month.",
      "Radar bandara itu tidak berfungsi sejak akhir bulan ini.",
