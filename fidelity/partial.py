@@ -63,10 +63,13 @@ before the run than to the whole source; and the translation is short for this t
 (its character-length ratio against the median ratio of the document's 1-1 links: a cut
 takes its characters along, a free rendering does not). A short translation with no room
 for the run, or words leaving no room for it with the cut source closer, makes a cut; a lone
-last word ("... searched the school for survivors.") only when nothing renders it, the
-translation is short and ends with the rendering of a word before it, and the sentence view
-does not disagree. A speaker's name ending the source ("..., added Hidayat.") is rendered
-by the speech verb's clitic ("..., tandasnya."), not dropped.
+last word ("... searched the school for survivors.") only when the translation ends with
+the rendering of a word before it, the sentence view does not disagree, and either nothing
+renders it and the translation is short, or a function word before it makes it a phrase of
+its own ("... allowed in or out of the building.", not the "hearing" of "court hearing" /
+"sidang") and the translation is mildly short. A speaker ending the source ("..., added
+Hidayat.", "..., he disclosed.") is rendered by the speech verb's clitic ("..., tandasnya."),
+not dropped.
 
 The cost is a few small matrix products per link (BLAS on one thread: they are tiny), with the
 words of up to 2,000 links tokenised at once, and a Python search of the other evidence for
@@ -212,9 +215,14 @@ class PartialParams:
     ``lone_word``: a trailing run of one word is cut when the translation is short
     (``tail_short``), ends before it, nothing renders it (``sure_cover``), it is no word of a
     rendered capitalised name ("Public Prosecution Service" / "Jaksa Penuntut Umum"), and
-    the cut source is no farther from the translation (``lone_gain``). ``speaker``: a
-    name ending the source sentence (with its verb) is not missing when the translation
-    writes a speech verb with the clitic "-nya" ("tandasnya", "ujarnya").
+    the cut source is no farther from the translation (``lone_gain``). ``lone_phrase``: a
+    lone last word after a function word ("... no one is allowed in or out of the
+    building.") heads a phrase of its own: it is cut, whatever its evidence below
+    ``tail_cover``, when the translation is only mildly short (``tail_mild``) and has no
+    word after the anchor left for it, on the other grounds of ``lone_word``. ``speaker``: a
+    name ending the source sentence (with its verb), or a word after a subject pronoun
+    ("..., he disclosed."), is not missing when the translation writes a speech verb with
+    the clitic "-nya" ("tandasnya", "ujarnya", "katanya").
     ``tail_order``: how far back (in words of the translation) a word's counterpart may lie
     behind those of the rendered words before it and still render it, at the end.
     """
@@ -264,6 +272,7 @@ class PartialParams:
     lone_word: bool = field(default=True, metadata={"sig": "lone"})
     speaker: bool = field(default=True, metadata={"sig": "speaker"})
     lone_gain: float = field(default=0.0, metadata={"sig": "lgain"})
+    lone_phrase: bool = field(default=True, metadata={"sig": "lphrase"})
 
 
 # --------------------------------------------------------------------------- stemming
@@ -1194,13 +1203,15 @@ class LinkText:
     """The text of one link's two sides, for the whole-sentence signals of :func:`tail_span`:
     ``source`` starts at document offset ``offset`` (word offsets are document offsets);
     ``ratio``: the usual target/source character-length ratio of this translation
-    (:func:`document_ratio`; None: unknown, no length signal)."""
+    (:func:`document_ratio`; None: unknown, no length signal); ``source_lang``: the source's
+    language (its function words)."""
 
     source: str
     target: str
     offset: int
     lexicon: Lexicon
     ratio: float | None = None
+    source_lang: str = "en"
 
     @functools.cached_property
     def _target_sum(self) -> np.ndarray:
@@ -1296,8 +1307,10 @@ def tail_span(lc: LinkCover, params: PartialParams, text: LinkText) -> Span | No
                               if t_low[j] or int(t_where[j]) >= first))
         ends_before = last is not None and last < first
         if count < params.min_run:  # too short a run; a lone word may still be cut (``lone_word``)
-            if (params.lone_word and count == 1 and is_short and ends_before
-                    and float(s_cov[first]) <= params.sure_cover
+            own = (params.lone_phrase and is_mild and net >= 1
+                   and _after_function_word(text, lc.s_words[first]))
+            if (params.lone_word and count == 1 and ends_before
+                    and ((is_short and float(s_cov[first]) <= params.sure_cover) or own)
                     and not (lc.s_words[first].cap and lc.s_words[first].glued
                              and lc.s_words[first - 1].cap
                              and s_cov[first - 1] >= params.cover)
@@ -1314,6 +1327,19 @@ def tail_span(lc: LinkCover, params: PartialParams, text: LinkText) -> Span | No
                     or (words and is_mild and gain >= params.both_gain):
                 return span(first)
     return None
+
+
+def _after_function_word(text: LinkText, word: Word) -> bool:
+    """Whether the word of the source just before ``word`` (in its sentence) is a function
+    word ("of anonymity", "I've ever seen", "in or out of the building"): ``word`` heads a
+    phrase of its own, which a translation drops whole, not the last word of a compound
+    whose head it renders ("the court hearing" / "sidang")."""
+    k = word.start - text.offset
+    before = list(_WORD.finditer(text.source, 0, k))
+    if not before or _BREAK.search(text.source, before[-1].end(), k):
+        return False
+    function = ID_FUNCTION if text.source_lang == "id" else EN_FUNCTION
+    return fold(before[-1].group(0).rstrip(".,:")) in function
 
 
 def _token_sums(lexicon: Lexicon, texts: Sequence[str]) -> list[np.ndarray]:
@@ -1347,15 +1373,23 @@ _SPEAKER = re.compile(r"\b(?:kata|ujar|tandas|tutur|ucap|jelas|tambah|imbuh|ungk
                       r"lanjut|pungkas|tegas|sebut|akui|katakan)nya\b", re.IGNORECASE)
 
 
-def _speaker_name(lc: LinkCover, span: Span) -> bool:
-    """Whether ``span`` is a name (capitalised words), with at most one word before it (the
-    verb), that ends its source sentence: the speaker of an attribution ("..., added
-    Hidayat.")."""
-    words = span.words[1:] if len(span.words) > 1 and not span.words[0].cap else span.words
-    if not all(w.cap and not w.number for w in words):
-        return False
+#: Subject pronouns of an attribution ("..., he disclosed." / "..., katanya.").
+_EN_SUBJECTS = frozenset(("he", "she", "they", "we", "i"))
+
+
+def _speaker_name(lc: LinkCover, span: Span, text: LinkText) -> bool:
+    """Whether ``span`` ends its source sentence and is its attribution: a name (capitalised
+    words) with at most one word before it (the verb: "..., added Hidayat."), or one word
+    right after a subject pronoun ("..., he disclosed.")."""
     k = lc.s_words.index(span.words[-1])
-    return k == len(lc.s_words) - 1 or lc.s_sent[k + 1] != lc.s_sent[k]
+    if not (k == len(lc.s_words) - 1 or lc.s_sent[k + 1] != lc.s_sent[k]):
+        return False
+    if len(span.words) == 1:
+        before = list(_WORD.finditer(text.source, 0, span.words[0].start - text.offset))
+        if before and before[-1].group(0).lower() in _EN_SUBJECTS:
+            return True
+    words = span.words[1:] if len(span.words) > 1 and not span.words[0].cap else span.words
+    return all(w.cap and not w.number for w in words)
 
 
 def link_spans(lc: LinkCover, params: PartialParams,
@@ -1372,7 +1406,7 @@ def link_spans(lc: LinkCover, params: PartialParams,
             if not any(w in tail.words for span in others for w in span.words):
                 missing = others + [tail]  # the whole clause, not the part of it seen first
     if params.speaker and text is not None and _SPEAKER.search(text.target):
-        missing = [span for span in missing if not _speaker_name(lc, span)]
+        missing = [span for span in missing if not _speaker_name(lc, span, text)]
     added = (uncovered_spans(lc.t_words, lc.t_cov, lc.t_where, lc.s_cov, lc.t_sent, params,
                              params.add_min_run, names=False) if params.additions else [])
     return missing, added
@@ -1505,7 +1539,8 @@ def _link_text(source: Document, target: Document, link: Link, lex: Lexicon,
     None: unknown)."""
     s_start, s_end = source.sentences[link.source[0]].start, source.sentences[link.source[-1]].end
     t_start, t_end = target.sentences[link.target[0]].start, target.sentences[link.target[-1]].end
-    return LinkText(source.text[s_start:s_end], target.text[t_start:t_end], s_start, lex, ratio)
+    return LinkText(source.text[s_start:s_end], target.text[t_start:t_end], s_start, lex, ratio,
+                    source.lang)
 
 
 def document_ratio(source: Document, target: Document, links: Sequence[Link],

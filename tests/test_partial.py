@@ -587,6 +587,41 @@ def test_a_speaker_named_in_the_source_and_a_pronoun_in_the_translation_is_not_m
     assert _last_link_missing(en, pronoun, speaker=False) == ["added Hidayat"]
     assert _last_link_missing(en, dropped) == ["added Hidayat"]
 
+
+def test_a_lone_last_word_after_a_function_word_is_cut_when_the_translation_is_mildly_short(
+        monkeypatch):
+    # "on condition of anonymity": the last content word heads a phrase of its own ("of
+    # anonymity"), the translation ends with the rendering of the word before it ("syarat")
+    # and is mildly short for this translator (not far short, as the plain lone-word test
+    # needs).
+    import fidelity.partial as partial
+
+    en = "The officials spoke to the newspaper on condition of anonymity."
+    cut = "Para pejabat itu berbicara kepada surat kabar dengan syarat."
+    full = cut[:-1] + " tidak disebutkan namanya."
+    assert _last_link_missing(en, cut) == ["anonymity"]
+    assert _last_link_missing(en, cut, lone_phrase=False) == []
+    assert _last_link_missing(en, full) == []
+    # A last word right after a rendered word is the end of a compound whose head the
+    # translation renders ("budget deficit" / "anggaran"), not a phrase of its own: kept
+    # quiet though the translation is as short, which the function word alone decides.
+    compound = "The officials spoke to the newspaper about the budget deficit."
+    rendered = "Para pejabat berbicara kepada koran tentang anggaran."
+    assert _last_link_missing(compound, rendered) == []
+    monkeypatch.setattr(partial, "_after_function_word", lambda text, word: True)
+    assert _last_link_missing(compound, rendered) == ["deficit"]
+
+
+def test_a_speech_verb_after_a_subject_pronoun_is_rendered_by_the_clitic():
+    # "..., he disclosed." / "..., katanya.": the attribution is the clitic, as for a name.
+    en = ("\"The majority of the district is a settlement area, which becomes a potential market "
+          "for consumer products of the bank,\" he disclosed.")
+    ind = ("\"Mayoritas kecamatan itu merupakan wilayah pemukiman, yang menjadi potensi pasar "
+           "untuk produk konsumer bank,\" katanya.")
+    assert _last_link_missing(en, ind) == []
+    assert _last_link_missing(en, ind, speaker=False) == ["disclosed"]
+    assert _last_link_missing(en, ind.replace("katanya", "kata")) == ["disclosed"]
+
 # --------------------------------------------------------------------------- the fast paths
 
 def _edit_distance(a: str, b: str) -> int:
