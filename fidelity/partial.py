@@ -219,7 +219,9 @@ class PartialParams:
     lone last word after a function word ("... no one is allowed in or out of the
     building.") heads a phrase of its own: it is cut, whatever its evidence below
     ``tail_cover``, when the translation is only mildly short (``tail_mild``) and has no
-    word after the anchor left for it, on the other grounds of ``lone_word``. ``speaker``: a
+    word after the anchor left for it, on the other grounds of ``lone_word``; when it is far
+    short (``tail_short``) as well, the sentence view need only not be clearly farther
+    (``both_gain``: the more signals agree, the less each has to say). ``speaker``: a
     name ending the source sentence (with its verb), or a word after a subject pronoun
     ("..., he disclosed."), is not missing when the translation writes a speech verb with
     the clitic "-nya" ("tandasnya", "ujarnya", "katanya").
@@ -1314,7 +1316,8 @@ def tail_span(lc: LinkCover, params: PartialParams, text: LinkText) -> Span | No
                     and not (lc.s_words[first].cap and lc.s_words[first].glued
                              and lc.s_words[first - 1].cap
                              and s_cov[first - 1] >= params.cover)
-                    and text.gain(lc.s_words[first].start) >= params.lone_gain):
+                    and text.gain(lc.s_words[first].start)
+                    >= (params.both_gain if own and is_short else params.lone_gain)):
                 return span(first)
             break
         if is_short and (net >= params.short_net or ends_before):

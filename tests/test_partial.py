@@ -612,6 +612,17 @@ def test_a_lone_last_word_after_a_function_word_is_cut_when_the_translation_is_m
     assert _last_link_missing(compound, rendered) == ["deficit"]
 
 
+def test_a_lone_phrase_word_in_a_far_short_translation_needs_the_sentence_view_not_against():
+    # "... long after the end of the game." / "... lama setelah akhir.": the translation is
+    # far short and ends with the rendering of "end"; the cut source is a hair farther from
+    # it in the sentence view (a gain just below 0), which a plain lone word would need.
+    en = "The players were cheered by the crowd long after the end of the game."
+    cut = "Para pemain disoraki penonton lama setelah akhir."
+    assert _last_link_missing(en, cut) == ["game"]
+    assert _last_link_missing(en, cut, both_gain=0.0) == []
+    assert _last_link_missing(en, cut[:-1] + " pertandingan.") == []
+
+
 def test_a_speech_verb_after_a_subject_pronoun_is_rendered_by_the_clitic():
     # "..., he disclosed." / "..., katanya.": the attribution is the clitic, as for a name.
     en = ("\"The majority of the district is a settlement area, which becomes a potential market "
