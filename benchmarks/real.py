@@ -39,7 +39,9 @@ Scoring: omission and addition precision/recall at sentence level on the ``drop`
 *found* when a ``drift`` or ``partial`` finding touches the perturbed sentence (either side)
 and is new, i.e. not a finding (same type and message) that the faithful version of the story
 already gets; the *strict* figure also requires a typed change of the expected kind
-(``EXPECTED_KINDS``). On faithful stories every finding is false: the share judged
+(``EXPECTED_KINDS``). An antonym plant that swaps back the very word the faithful version is
+reported to have reversed (a translation wrote "utara" for "south") puts the translation right:
+it is void and left out of the figures. On faithful stories every finding is false: the share judged
 ``faithful``, findings by type, false omissions + additions and false ``partial`` flags per
 100 source sentences. ``--dump DIR`` writes every false flag on faithful stories (and every
 miss) as JSON lines for people hunting noise.
@@ -503,7 +505,8 @@ def figures(records: list[dict]) -> dict:
     """The issue's figures from scored documents (faithful ones and those of any seeds)."""
     by = {}
     for r in records:
-        by.setdefault(r["variant"], []).append(r)
+        if not r.get("void"):  # a plant that undid a fault of the translation tests nothing
+            by.setdefault(r["variant"], []).append(r)
     fig: dict = {}
     faithful = by.get("faithful", [])
     if faithful:
@@ -670,6 +673,7 @@ def run(checker, planted: list[Planted], progress: bool = True,
     misses of planted problems). ``with_partials``: see :func:`add_partials`."""
     records, false_flags, misses = [], [], []
     baseline: dict[str, set[tuple[str, str]]] = {}
+    reversed_words: dict[str, set[str]] = {}  # per story: target words of the faithful version's antonym findings
     for n, p in enumerate(planted):
         s_text, _, t_text, _ = p.doc.texts(presplit)
         rep = checker.check(s_text, t_text)
@@ -678,9 +682,15 @@ def run(checker, planted: list[Planted], progress: bool = True,
         r = score(p, rep.source, rep.target, rep.findings, baseline.get(p.story, frozenset()), rep.links,
                   presplit)
         r["verdict"] = rep.summary.verdict
+        if p.variant == "antonym" and p.detail.get("old", "").lower() in reversed_words.get(p.story, ()):
+            # The professional translation had reversed this word ("south" -> "utara"): the
+            # plant puts it right, so the document is faithful there and nothing is to be found.
+            r["void"] = True
         records.append(r)
         if p.variant == "faithful":
             baseline[p.story] = {_finding_key(f) for f in rep.findings}
+            reversed_words[p.story] = {c.target.lower() for f in rep.findings for c in f.changes
+                                       if c.kind == "antonym"}
             false_flags += [dict(story=p.story, variant="faithful", **_finding_record(f, rep.source, rep.target))
                             for f in rep.findings]
         elif p.variant == "merge" and r["found"]:

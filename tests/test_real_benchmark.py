@@ -281,6 +281,34 @@ def test_scorer_counts_misses_false_flags_and_wrong_kinds():
     assert (r["om_tp"], r["om_flagged"], r["om_planted"], r["false_omadd"]) == (1, 2, 1, 1)
 
 
+def test_a_plant_that_undoes_a_reversal_of_the_translation_counts_for_nothing():
+    """A professional translation wrote "utara" for "south"; the antonym plant swaps that very
+    word back: the planted document is faithful there, so it leaves the antonym figure."""
+    from types import SimpleNamespace
+
+    planted = _build(seeds=(0,))
+    p = next(p for p in planted if p.variant == "antonym")
+    faithful = next(q for q in planted if q.variant == "faithful" and q.story == p.story)
+
+    class Replay:  # the scored reports: the faithful one already reports the reversal
+        def check(self, s_text, t_text):
+            q = faithful if t_text == faithful.doc.texts()[2] else p
+            src, tgt, findings, verdict = _perfect(q)
+            if q is faithful:
+                findings = [Finding("drift", "body", (1,), (1,), 0.5, "meaning reversed",
+                                    (Change("antonym", "south", p.detail["old"]),))]
+            else:
+                findings = []  # nothing new is found in the planted document
+            return SimpleNamespace(source=src, target=tgt, findings=findings, links=[],
+                                   summary=SimpleNamespace(verdict="issues"))
+
+    records, _, _ = real.run(Replay(), [faithful, p], progress=False)
+    assert records[1]["void"] and not records[1]["found"]
+    assert "antonym_found_pct" not in real.figures(records)
+    del records[1]["void"]
+    assert real.figures(records)["antonym_found_pct"] == 0.0
+
+
 def test_scorer_tells_misses_swallowed_by_a_join():
     from fidelity.types import Link
 
