@@ -176,6 +176,15 @@ def _common(lang: str) -> frozenset[str]:
     return frequent | dictionary(lang)
 
 
+@lru_cache(maxsize=8)
+def _dictionary_stems(lang: str) -> frozenset[str]:
+    """Stems of the dictionary's words ("mengungkapkan" -> "ungkap"; "officials" -> "official")."""
+    stems = _id_stems if lang == "id" else _en_stems if lang == "en" else None
+    if stems is None:
+        return frozenset()
+    return frozenset(st for w in dictionary(lang) for st in stems(w))
+
+
 _ID_SUFFIX = re.compile(r"(nya|lah|kah|pun)$")
 
 
@@ -353,7 +362,11 @@ def hashed_side(sentences: list[str], lang: str, dim: int = 512) -> tuple[np.nda
     return _rows(feats, dim), _rows([a | b for a, b in zip(feats, feats[1:])], dim)
 
 
-_SENT_START = re.compile(r"(^|[.!?…:;]\s+|[\"“‘(]\s*)$")
+_SENT_START = re.compile(r"(^|[.!?…:;]\s+|[“‘(]\s*|(?:^|\s)\"\s*)$")
+# A straight double quote after a letter or a comma closes a quote, and the sentence goes on
+# ('... I think," Haris told AP'); a translator may capitalise an ordinary word there
+# ('," Ungkap The Washington Post'), so only a word that is no stem of the dictionary counts.
+_CLOSING_QUOTE = re.compile(r"[^\s\"]\"\s+$")
 # A title's dot is no sentence end: "Ms. Steinem", "Nn. Poulter", "Dr. Budi".
 _TITLE_DOT = re.compile(r"(?<![\w.])(?:mr|mrs|ms|dr|prof|st|sen|rep|gov|gen|col|capt|lt|sgt|jr|sr|nn|ny|tn|sdr|bpk|ir|drs|hj)\.\s+$",
                         re.IGNORECASE)
@@ -394,6 +407,8 @@ def name_phrases(text: str, lang: str) -> list[list[tuple[str, str]]]:
                 start = m.start()
                 before = text[max(0, start - 16):start]
                 is_name = not (start == 0 or (_SENT_START.search(before) and not _TITLE_DOT.search(before)))
+                if is_name and _CLOSING_QUOTE.search(before) and key in _dictionary_stems(lang):
+                    is_name = False
         if run and (not is_name or text[last_end:m.start()].strip()):
             phrases.append(run)
             run = []

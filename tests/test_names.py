@@ -43,3 +43,23 @@ def test_a_name_put_in_is_still_found() -> None:
     changes = name_changes(link("Shoppers now prefer large department stores to small corner shops.",
                                 "Para pembeli di Surabaya kini lebih memilih toko besar daripada toko kecil."))
     assert [(c.kind, c.source, c.target) for c in changes] == [("name", "", "Surabaya")]
+
+
+def test_a_name_after_a_closing_straight_quote_is_compared() -> None:
+    # '," Haris told': the quote closes and the sentence goes on, so "Haris" is a name there.
+    en = "I was squeezed into the ruins of the wall, I think,\" Haris told Associated Press."
+    changed = "Saya rasa saya terjepit reruntuhan tembok,\" Sarasota mengatakannya kepada Associated Press."
+    changes = name_changes(link(en, changed))
+    assert [(c.kind, c.source, c.target) for c in changes] == [("name", "Haris", "Sarasota")]
+    same = "Saya rasa saya terjepit reruntuhan tembok,\" Haris mengatakannya kepada Associated Press."
+    assert name_changes(link(en, same)) == []
+
+
+def test_an_ordinary_word_capitalised_after_a_closing_quote_is_no_name() -> None:
+    # A translator's capital on a verb stem ("ungkap", the stem of "mengungkapkan").
+    en = "(\"a garment thick with hubris,\" The Washington Post said) and the implications."
+    idn = "(\"pakaian tebal dengan kesombongan,\" Ungkap The Washington Post) dan implikasinya."
+    assert name_changes(link(en, idn)) == []
+    # An opening quote still starts the quote: its first word says nothing about being a name.
+    assert name_changes(link("\"Eilidh has massive respect,\" Beattie said.",
+                             "\"Baja sangat dihormati,\" kata Beattie.")) == []
