@@ -219,9 +219,10 @@ class PartialParams:
     lone last word after a function word ("... no one is allowed in or out of the
     building.") heads a phrase of its own: it is cut, whatever its evidence below
     ``tail_cover``, when the translation is only mildly short (``tail_mild``) and has no
-    word after the anchor left for it, on the other grounds of ``lone_word``; when it is far
-    short (``tail_short``) as well, the sentence view need only not be clearly farther
-    (``both_gain``: the more signals agree, the less each has to say). ``speaker``: a
+    word after the anchor left for it, on the other grounds of ``lone_word``, the sentence
+    view needing only not to be clearly farther (``both_gain``: the more signals agree, the
+    less each has to say); a degree adverb before it ("very seriously") modifies it and
+    makes no phrase. ``speaker``: a
     name ending the source sentence (with its verb), or a word after a subject pronoun
     ("..., he disclosed."), is not missing when the translation writes a speech verb with
     the clitic "-nya" ("tandasnya", "ujarnya", "katanya").
@@ -1317,7 +1318,7 @@ def tail_span(lc: LinkCover, params: PartialParams, text: LinkText) -> Span | No
                              and lc.s_words[first - 1].cap
                              and s_cov[first - 1] >= params.cover)
                     and text.gain(lc.s_words[first].start)
-                    >= (params.both_gain if own and is_short else params.lone_gain)):
+                    >= (params.both_gain if own else params.lone_gain)):
                 return span(first)
             break
         if is_short and (net >= params.short_net or ends_before):
@@ -1332,17 +1333,24 @@ def tail_span(lc: LinkCover, params: PartialParams, text: LinkText) -> Span | No
     return None
 
 
+#: Degree adverbs: a word after one is modified by it ("very seriously"), not the head of
+#: a phrase of its own.
+_DEGREE = frozenset("very too so quite rather really more most less least much".split())
+
+
 def _after_function_word(text: LinkText, word: Word) -> bool:
     """Whether the word of the source just before ``word`` (in its sentence) is a function
-    word ("of anonymity", "I've ever seen", "in or out of the building"): ``word`` heads a
-    phrase of its own, which a translation drops whole, not the last word of a compound
-    whose head it renders ("the court hearing" / "sidang")."""
+    word ("of anonymity", "I've ever seen", "in or out of the building"), not a degree
+    adverb (:data:`_DEGREE`): ``word`` heads a phrase of its own, which a translation drops
+    whole, not the last word of a compound whose head it renders ("the court hearing" /
+    "sidang")."""
     k = word.start - text.offset
     before = list(_WORD.finditer(text.source, 0, k))
     if not before or _BREAK.search(text.source, before[-1].end(), k):
         return False
     function = ID_FUNCTION if text.source_lang == "id" else EN_FUNCTION
-    return fold(before[-1].group(0).rstrip(".,:")) in function
+    key = fold(before[-1].group(0).rstrip(".,:"))
+    return key in function and key not in _DEGREE
 
 
 def _token_sums(lexicon: Lexicon, texts: Sequence[str]) -> list[np.ndarray]:

@@ -612,15 +612,33 @@ def test_a_lone_last_word_after_a_function_word_is_cut_when_the_translation_is_m
     assert _last_link_missing(compound, rendered) == ["deficit"]
 
 
-def test_a_lone_phrase_word_in_a_far_short_translation_needs_the_sentence_view_not_against():
-    # "... long after the end of the game." / "... lama setelah akhir.": the translation is
-    # far short and ends with the rendering of "end"; the cut source is a hair farther from
-    # it in the sentence view (a gain just below 0), which a plain lone word would need.
-    en = "The players were cheered by the crowd long after the end of the game."
-    cut = "Para pemain disoraki penonton lama setelah akhir."
-    assert _last_link_missing(en, cut) == ["game"]
+@pytest.mark.parametrize("en, cut, word", [
+    # Far short: "... long after the end of the game." / "... lama setelah akhir."
+    ("The players were cheered by the crowd long after the end of the game.",
+     "Para pemain disoraki penonton lama setelah akhir.", "game"),
+    # Mildly short: "... who lost their homes in the flood." / "... kehilangan rumah."
+    ("The volunteers handed out food to the families who lost their homes in the flood.",
+     "Para relawan membagikan makanan kepada keluarga yang kehilangan rumah.", "flood"),
+])
+def test_a_lone_phrase_word_needs_the_sentence_view_only_not_against(en, cut, word):
+    # The translation ends with the rendering of the word before the phrase; the cut source
+    # is a hair farther from it in the sentence view (a gain just below 0), which a plain
+    # lone word would need not to be.
+    assert _last_link_missing(en, cut) == [word]
     assert _last_link_missing(en, cut, both_gain=0.0) == []
-    assert _last_link_missing(en, cut[:-1] + " pertandingan.") == []
+
+
+def test_a_word_after_a_degree_adverb_heads_no_phrase_of_its_own(monkeypatch):
+    # "very seriously": the adverb modifies the word; a translation that renders the
+    # attitude by its verb ("menanggapi") and is mildly short has dropped nothing whole.
+    import fidelity.partial as partial
+
+    en = ("The minister told reporters that the government was taking the threat very "
+          "seriously.")
+    ind = "Menteri mengatakan kepada wartawan bahwa pemerintah menanggapi ancaman itu."
+    assert _last_link_missing(en, ind) == []
+    monkeypatch.setattr(partial, "_DEGREE", frozenset())
+    assert _last_link_missing(en, ind) == ["seriously"]
 
 
 def test_a_speech_verb_after_a_subject_pronoun_is_rendered_by_the_clitic():
