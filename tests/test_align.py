@@ -545,11 +545,13 @@ def test_a_joined_sentence_that_explains_the_other_side_stays_unless_the_lengths
 
 
 def _words_scorer(source: list[str], target: str, source_lengths: list[int],
-                  params: AlignParams = AlignParams()) -> _Scorer:
-    """Source sentences against one target sentence with the shipped lexicon's word pieces;
-    every embedding the same (joining a sentence gains no margin), lengths as given."""
+                  params: AlignParams = AlignParams(),
+                  source_vecs: list[np.ndarray] | None = None) -> _Scorer:
+    """Source sentences against one target sentence (a unit vector along axis 0) with the
+    shipped lexicon's word pieces; every embedding the same unless ``source_vecs`` are given
+    (then joining a sentence gains no margin), lengths as given."""
     lex = Lexicon.default()
-    src = _side([np.eye(DIM)[0]] * len(source), source_lengths)
+    src = _side(source_vecs or [np.eye(DIM)[0]] * len(source), source_lengths)
     tgt = _side([np.eye(DIM)[0]], [len(target)])
     src.tokens, tgt.tokens = lex.tokens(source), lex.tokens([target])
     zeros = lambda k: np.zeros(k)  # noqa: E731
@@ -577,7 +579,7 @@ def test_a_joined_sentence_whose_words_only_it_explains_stays() -> None:
     link = Link((0, 1), (0,), 0.5)
     lengths = [len(LOOSE_HALF[0]), len(LOOSE_TARGET)]
     sc = _words_scorer(LOOSE_HALF, LOOSE_TARGET, lengths)
-    assert sc.words.explained(0, True, (1,), (0,)) == (4, 2)
+    assert sc.words.explained(0, True, (1,), (0,)) == (4, 1, 2)
     assert _shed([link], sc) == [link]
     off = _words_scorer(LOOSE_HALF, LOOSE_TARGET, lengths, AlignParams(join_words=0))
     assert _shed([link], off)[0] == Link((0,), ())
@@ -591,10 +593,36 @@ def test_a_dropped_sentence_explains_nothing_its_neighbour_does_not() -> None:
               "Governor Ganjar Pranowo visited the shelters in Banyumas on Wednesday morning."]
     target = "Gubernur Ganjar Pranowo mengunjungi tempat pengungsian di Banyumas pada Rabu pagi."
     sc = _words_scorer(source, target, [len(t) for t in source])
-    own, only = sc.words.explained(0, True, (1,), (0,))
+    own, _, only = sc.words.explained(0, True, (1,), (0,))
     assert own >= 5 and only == 0
     link = Link((0, 1), (0,), 0.5)
     assert _shed([link], sc)[0] == Link((0,), ())
+
+
+def test_a_long_joined_sentence_the_other_side_does_not_render_is_shed_whatever_the_margin() -> None:
+    """A long sentence joined to its neighbour's translation lifts the link's margin (its
+    embedding leans the joined text towards the target), so the piece signals keep it; but
+    of its own words the target renders at most one in five and none alone: it is shed
+    (``stray_words``), and kept with the test off."""
+    source = ["Meanwhile, the head of the regional transport agency, Nurhayati Sinaga, promised "
+              "that twelve new bus shelters would open in March.",
+              "However, because it needs a great deal of money, the study of the project is still "
+              "being carried out."]
+    target = "Namun, karena membutuhkan dana yang tidak sedikit, maka kajian pembangunannya pun terus dilakukan."
+    e = np.eye(DIM)
+    vecs = [e[0] - 0.5 * e[1], e[0] + e[1]]
+    lengths = [len(t) for t in source]
+    link = Link((0, 1), (0,), 0.5)
+    sc = _words_scorer(source, target, lengths, source_vecs=vecs)
+    assert not sc.adds_nothing(0, True, (1,), (0,))  # the margin excuses it
+    own, rendered, only = sc.words.explained(0, True, (1,), (0,))
+    assert own >= 7 and rendered <= 0.2 * own and only == 0
+    assert _shed([link], sc)[0] == Link((0,), ())
+    off = _words_scorer(source, target, lengths, AlignParams(stray_words=0), source_vecs=vecs)
+    assert _shed([link], off) == [link]
+    # Its true neighbour is rendered: it stays whatever is shed beside it.
+    own, rendered, _ = sc.words.explained(1, True, (0,), (0,))
+    assert rendered > 0.2 * own and not sc.unrendered(1, True, (0,), (0,))
 
 
 def test_word_evidence_finds_the_lexicon_the_table_and_the_same_number() -> None:
@@ -604,13 +632,31 @@ def test_word_evidence_finds_the_lexicon_the_table_and_the_same_number() -> None
     sc = _words_scorer(LOOSE_HALF, LOOSE_TARGET, [60, 100])
     x, other = sc.words.words(True, 0), sc.words.words(False, 0)
     assert x.keys == ("residents", "throwing", "wastes", "instead")
-    mat = sc.words.renders(x, True, other)
+    mat = sc.words.renders(True, 0, 0)
     rendered = {(x.keys[a], other.keys[b]) for a, b in zip(*np.nonzero(mat))}
     assert {("wastes", "membuang"), ("wastes", "sampah")} <= rendered
     assert not any(a in ("residents", "instead") for a, _ in rendered)
     rest = sc.words.words(True, 1)
-    pairs = {(rest.keys[a], other.keys[b]) for a, b in zip(*np.nonzero(sc.words.renders(rest, True, other)))}
-    assert {("20", "20"), ("kopaja", "kopaja")} <= pairs
+    pairs = {(rest.keys[a], other.keys[b]) for a, b in zip(*np.nonzero(sc.words.renders(True, 1, 0)))}
+    assert {("20", "20"), ("kopaja", "kopaja"), ("units", "unit")} <= pairs
+    # ... and back: the target's words rendered by the source's.
+    back = sc.words.renders(False, 0, 1)
+    assert back.shape == (len(other.keys), len(rest.keys)) and back[other.keys.index("udar")].any()
+
+
+def test_word_evidence_finds_cognates_and_numbers_only_alike() -> None:
+    """A loan word spelt the Indonesian way is a cognate ("democracy" / "demokrasi",
+    "commission" / "komisi": English "c" is borrowed as "k"); a number renders only the same
+    number ("12" is not "13")."""
+    source = ["The commission defended democracy in 2019.", "It met 12 times."]
+    target = "Komisi itu membela demokrasi pada 2019 dan bertemu 13 kali."
+    sc = _words_scorer(source, target, [len(t) for t in source])
+    x, other = sc.words.words(True, 0), sc.words.words(False, 0)
+    got = {(x.keys[a], other.keys[b]) for a, b in zip(*np.nonzero(sc.words.renders(True, 0, 0)))}
+    assert {("commission", "komisi"), ("democracy", "demokrasi"), ("2019", "2019")} <= got
+    rest = sc.words.words(True, 1)
+    got = {(rest.keys[a], other.keys[b]) for a, b in zip(*np.nonzero(sc.words.renders(True, 1, 0)))}
+    assert not any(a == "12" for a, _ in got)
 
 
 def test_a_barely_linked_pair_of_strangers_is_parted() -> None:
