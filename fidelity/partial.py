@@ -218,12 +218,13 @@ class PartialParams:
     the cut source is no farther from the translation (``lone_gain``). ``lone_phrase``: a
     lone last word after a function word ("... no one is allowed in or out of the
     building.") heads a phrase of its own: it is cut, whatever its evidence below
-    ``tail_cover``, when the translation is only mildly short (``tail_mild``) and has no
-    word after the anchor left for it, on the other grounds of ``lone_word``, the sentence
-    view needing only not to be clearly farther (``both_gain``: the more signals agree, the
-    less each has to say); a degree adverb before it ("very seriously") modifies it and
-    makes no phrase. ``speaker``: a
-    name ending the source sentence (with its verb), or a word after a subject pronoun
+    ``cover`` (not a word rendered out of place or claimed by another: "Alexander and
+    Hymenaeus" / "Aleksander dan Himeneus", fronted), when the translation is only mildly
+    short (``tail_mild``) and has no word after the anchor left for it, on the other
+    grounds of ``lone_word``, the sentence view needing only not to be clearly farther
+    (``both_gain``: the more signals agree, the less each has to say); a degree adverb
+    before it ("very seriously") modifies it and makes no phrase. ``speaker``: a name
+    ending the source sentence (with its verb), or a word after a subject pronoun
     ("..., he disclosed."), is not missing when the translation writes a speech verb with
     the clitic "-nya" ("tandasnya", "ujarnya", "katanya").
     ``tail_order``: how far back (in words of the translation) a word's counterpart may lie
@@ -1311,6 +1312,7 @@ def tail_span(lc: LinkCover, params: PartialParams, text: LinkText) -> Span | No
         ends_before = last is not None and last < first
         if count < params.min_run:  # too short a run; a lone word may still be cut (``lone_word``)
             own = (params.lone_phrase and is_mild and net >= 1
+                   and float(s_cov[first]) < params.cover
                    and _after_function_word(text, lc.s_words[first]))
             if (params.lone_word and count == 1 and ends_before
                     and ((is_short and float(s_cov[first]) <= params.sure_cover) or own)

@@ -628,6 +628,35 @@ def test_a_lone_phrase_word_needs_the_sentence_view_only_not_against(en, cut, wo
     assert _last_link_missing(en, cut, both_gain=0.0) == []
 
 
+def test_a_lone_phrase_word_with_a_counterpart_claimed_before_it_is_no_cut():
+    # "on condition of anonymity" cut from the translation is found (above); the same word
+    # with evidence of its own (a counterpart that a word before it claims, as a name
+    # written once for two mentions or a word moved to the front) is weak only by place,
+    # and the phrase test leaves it to the plain lone-word one, which wants nothing there.
+    import dataclasses
+
+    from fidelity.partial import _Vectors, _link_words, _link_text, link_cover, tail_span
+
+    source = _doc(CONTEXT_EN + ["The officials spoke to the newspaper on condition of anonymity."],
+                  "en")
+    target = _doc(CONTEXT_ID + ["Para pejabat itu berbicara kepada surat kabar dengan syarat."],
+                  "id")
+    links = _one_to_one(len(source.sentences))
+    ratio = document_ratio(source, target, links)
+    link, params, lex = links[-1], PartialParams(), Lexicon.default()
+    s_words, s_sent, s_fun = _link_words(source, link.source, {})
+    t_words, t_sent, t_fun = _link_words(target, link.target, {})
+    vectors = _Vectors(lex)
+    vectors.prepare([w.key for w in s_words + t_words])
+    lc = link_cover(s_words, s_sent, "en", t_words, t_sent, "id", vectors, params, s_fun, t_fun)
+    text = _link_text(source, target, link, lex, ratio)
+    assert [w.key for w in tail_span(lc, params, text).words] == ["anonymity"]
+    raw, where = lc.s_raw.copy(), lc.s_raw_where.copy()
+    raw[-1], where[-1] = 0.9, where[-2]  # rendered by the word "condition" already has
+    claimed = dataclasses.replace(lc, s_raw=raw, s_raw_where=where)
+    assert tail_span(claimed, params, text) is None
+
+
 def test_a_word_after_a_degree_adverb_heads_no_phrase_of_its_own(monkeypatch):
     # "very seriously": the adverb modifies the word; a translation that renders the
     # attitude by its verb ("menanggapi") and is mildly short has dropped nothing whole.
