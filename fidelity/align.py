@@ -129,9 +129,11 @@ class AlignParams:
     join_words_share: float = 0.5
     #: ... and it loses, whatever the other signals say, a sentence with at least
     #: ``stray_words`` content words not shared with its neighbour of which the other side
-    #: renders at most ``stray_share``, none alone (:meth:`_Scorer.unrendered`; 0: off)
+    #: renders at most ``stray_share``, and that alone explains at most ``stray_alone`` as
+    #: many words of the other side (:meth:`_Scorer.unrendered`; 0: off)
     stray_words: int = 7
     stray_share: float = 0.2
+    stray_alone: float = 0.1
     #: ... and then the one unaligned sentence on each side of a gap become a 1-1 link when
     #: each covers the other's words at least this well (:func:`_pair_gaps`; 0: off)
     free_pair_cover: float = 0.4
@@ -682,14 +684,17 @@ class _Scorer:
                    theirs: tuple[int, ...]) -> bool:
         """Whether sentence ``x`` has at least ``stray_words`` own content words (none shared
         with ``mine``), of which the words of ``theirs`` render at most ``stray_share``, and
-        none of them a word that only ``x`` explains (:meth:`_WordEvidence.explained`).
+        whose words explain at most ``stray_alone`` as many words of ``theirs`` that ``mine``
+        leaves unexplained (:meth:`_WordEvidence.explained`).
 
         The other tests read the link's whole sides: a long sentence wrongly joined may
         still lift the margin or the length fit ("Meanwhile, Head of South Jakarta
         Transportation Sub-Department, ..." joined to "Namun, karena membutuhkan dana ...").
         Its words say it is not there: a true half of that length has some of its own words
         rendered, however freely (real stories seeds 0-5 and accuracy seeds 0-2: none of the
-        true halves with 7 own words or more has fewer than a fifth rendered)."""
+        true halves with 7 own words or more has a fifth or fewer rendered and a tenth or
+        fewer explained alone; 1 of 3 wrongly joined sentences of that length the other
+        signals keep has, with a tenth, 1 of 12 words explained alone)."""
         if self.words is None or self.p.stray_words <= 0:
             return False
         if len(self.words.words(is_src, x).keys) < self.p.stray_words:
@@ -699,7 +704,7 @@ class _Scorer:
             return False
         if self.words.rendered(x, is_src, own, theirs) > self.p.stray_share * len(own):
             return False
-        return self.words.explained(x, is_src, mine, theirs)[2] == 0
+        return self.words.explained(x, is_src, mine, theirs)[2] <= self.p.stray_alone * len(own)
 
     def _fit_gain(self, x: int, is_src: bool, mine: tuple[int, ...], theirs: tuple[int, ...]) -> float:
         """How much joining sentence ``x`` to its side ``mine`` of a link cuts the link's length
