@@ -179,7 +179,7 @@ def fill_side(doc: Document, buf: SideBuffer, lex_weight: float) -> SideVectors:
     paras = np.fromiter((s.paragraph for s in doc.sentences), dtype=np.int64, count=n)
     return SideVectors(buf.sent, buf.join, lengths, furniture, derived_cols=HASH_DIM,
                        evidence_scale=scale, tokens=buf.tokens, same_paragraph=paras[1:] == paras[:-1],
-                       title=np.array(title_lines(doc), dtype=bool))
+                       title=np.array(title_lines(doc), dtype=bool), lang=doc.lang)
 
 
 def side_vectors(doc: Document, vecs: np.ndarray, lex_weight: float) -> SideVectors:
