@@ -1341,15 +1341,17 @@ _DEGREE = frozenset("very too so quite rather really more most less least much".
 
 
 def _after_function_word(text: LinkText, word: Word) -> bool:
-    """Whether the word of the source just before ``word`` (in its sentence) is a function
-    word ("of anonymity", "I've ever seen", "in or out of the building"), not a degree
-    adverb (:data:`_DEGREE`): ``word`` heads a phrase of its own, which a translation drops
-    whole, not the last word of a compound whose head it renders ("the court hearing" /
-    "sidang")."""
+    """Whether ``word`` ends the source and the word just before it (in its sentence) is a
+    function word ("of anonymity", "I've ever seen", "in or out of the building"), not a
+    degree adverb (:data:`_DEGREE`): ``word`` heads a phrase of its own, which a translation
+    drops whole, not the last word of a compound whose head it renders ("the court
+    hearing" / "sidang"), nor a verb with a particle after it, rendered as a whole by
+    another verb ("were waved away" / "ditolak")."""
     k = word.start - text.offset
     before = list(_WORD.finditer(text.source, 0, k))
-    if not before or _BREAK.search(text.source, before[-1].end(), k):
-        return False
+    if not before or _BREAK.search(text.source, before[-1].end(), k) \
+            or _WORD.search(text.source, word.end - text.offset):
+        return False  # (a word after it, a particle: "were waved away" / "ditolak")
     function = ID_FUNCTION if text.source_lang == "id" else EN_FUNCTION
     key = fold(before[-1].group(0).rstrip(".,:"))
     return key in function and key not in _DEGREE

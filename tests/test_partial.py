@@ -657,6 +657,24 @@ def test_a_lone_phrase_word_with_a_counterpart_claimed_before_it_is_no_cut():
     assert tail_span(claimed, params, text) is None
 
 
+@pytest.mark.parametrize("en, word, own", [
+    ("The officials spoke to the newspaper on condition of anonymity.", "anonymity", True),
+    ("It was the worst performance he had ever seen.", "seen", True),
+    ("The officials spoke about the budget deficit.", "deficit", False),
+    # A verb with a particle after it is rendered as a whole ("waved away" / "ditolak").
+    ("Two penalty claims for handball were waved away.", "waved", False),
+    ("The minister takes the threat very seriously.", "seriously", False),
+    ("The team lost, however, the coach was calm.", "calm", True),
+    ("The game was over, and then, relief.", "relief", False),  # a comma between
+])
+def test_a_phrase_of_its_own_is_a_last_word_after_a_function_word(en, word, own):
+    from fidelity.partial import _after_function_word
+
+    text = LinkText(en, "", 0, Lexicon.default())
+    (w,) = [w for w in sentence_words(en, 0, "en") if w.key == word]
+    assert _after_function_word(text, w) is own
+
+
 def test_a_word_after_a_degree_adverb_heads_no_phrase_of_its_own(monkeypatch):
     # "very seriously": the adverb modifies the word; a translation that renders the
     # attitude by its verb ("menanggapi") and is mildly short has dropped nothing whole.
