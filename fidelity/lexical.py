@@ -230,28 +230,35 @@ class Lexicon:
 
     @functools.cached_property
     def _pieces(self) -> list[str]:
-        """Each piece id's string in the vocabulary ("" where the tokenizer has none)."""
+        """Each piece id's string in the vocabulary ("" where the tokenizer has none, and for
+        its unknown piece: "[UNK]" stands for any word it cannot spell, an emoji or "€5m",
+        and two of them are no same word)."""
         vocab = getattr(self.tokenizer, "get_vocab", None)
         out = [""] * self.unit.shape[0]
         if vocab is not None:
+            unk = getattr(getattr(self.tokenizer, "model", None), "unk_token", None)
             for piece, i in vocab().items():
-                if 0 <= i < len(out):
+                if 0 <= i < len(out) and piece != unk:
                     out[i] = piece
         return out
 
     def words(self, ids: np.ndarray) -> list[tuple[str, list[int]]]:
         """The words of a run of pieces as the tokenizer normalised them (lower case, accents
         stripped): (word, positions of its pieces), a ``##`` piece glued to the one before;
-        pieces without a letter or digit (punctuation) are left out. The aligner reads a
-        sentence's words back from the pieces it already has: the tokenizer splits at
-        punctuation, so "U.S." is "u", "s" and "1.127" is "1", "127"."""
+        pieces without a letter or digit (punctuation, a symbol, the unknown piece) are left
+        out, and a ``##`` piece after one of them begins the word ("£5m": "£", "##5", "##m"
+        is "5m"). The aligner reads a sentence's words back from the pieces it already has:
+        the tokenizer splits at punctuation, so "U.S." is "u", "s" and "1.127" is "1", "127"."""
         pieces = self._pieces
         out: list[tuple[str, list[int]]] = []
         for k, i in enumerate(np.asarray(ids, dtype=np.int64).tolist()):
             p = pieces[i] if 0 <= i < len(pieces) else ""
-            if p.startswith("##") and out and out[-1][1][-1] == k - 1:
+            glued = p.startswith("##")
+            if glued:
+                p = p[2:]
+            if glued and out and out[-1][1][-1] == k - 1:
                 word, at = out[-1]
-                out[-1] = (word + p[2:], at + [k])
+                out[-1] = (word + p, at + [k])
             elif any(c.isalnum() for c in p):
                 out.append((p, [k]))
         return out

@@ -304,3 +304,11 @@ def test_words_are_read_back_from_the_pieces(lexicon: Lexicon) -> None:
     ids = lexicon.tokens(["Kopaja yang kita uji coba"]).of(0)
     assert [w for w, _ in lexicon.words(ids)][0] == "kopaja"
     assert lexicon.words(np.zeros(0, np.int64)) == []
+
+
+def test_no_word_is_read_from_the_unknown_piece_nor_keeps_a_continuation_mark(lexicon: Lexicon) -> None:
+    """The tokenizer writes any word it cannot spell (an emoji, "€5m") as one unknown piece:
+    two of them are no same word, so none is a word. A symbol that opens a word ("£5m": "£",
+    "##5", "##m") is left out like punctuation, and the word begins at the next piece."""
+    ids = lexicon.tokens(["He said \U0001F600 hello, biaya \u20ac5m atau \u00a35m."]).of(0)
+    assert [w for w, _ in lexicon.words(ids)] == ["he", "said", "hello", "biaya", "atau", "5m"]
