@@ -54,6 +54,7 @@ import numpy as np
 
 from .features import joined_buckets, joined_rows
 from .lexical import Lexicon, Tokens, _product
+from .partial import _ALIKE, PartialParams, _digits, _wanted, _word_kind, cognate, stems
 from .types import Link
 
 NEG = -1e18
@@ -352,8 +353,9 @@ class _SentWords:
 class _WordEvidence:
     """The partial check's word evidence (:mod:`fidelity.partial`) for the aligner's join
     tests: which content words of a sentence a sentence of the other side renders, by the
-    token table's word vectors (cosine at least ``cover``), the lexicon pairs through stems
-    on both sides, the same word or number, or a cognate.
+    token table's word vectors (cosine at least ``cover``, the partial check's own
+    :attr:`fidelity.partial.PartialParams.cover`), the lexicon pairs through stems on both
+    sides, the same word or number, or a cognate (its score at least ``cover`` too).
 
     The piece-level coverage (:meth:`fidelity.lexical.Lexicon.coverage`) knows only the
     table, which misses the affixed Indonesian forms the lexicon knows ("wastes" /
@@ -363,7 +365,8 @@ class _WordEvidence:
     compared once.
     """
 
-    def __init__(self, lexicon: Lexicon, src: SideVectors, tgt: SideVectors, cover: float = 0.5):
+    def __init__(self, lexicon: Lexicon, src: SideVectors, tgt: SideVectors,
+                 cover: float = PartialParams.cover):
         self.lexicon = lexicon
         self.sides = {True: (src.tokens, src.lang or "en"), False: (tgt.tokens, tgt.lang or "id")}
         self.cover = cover
@@ -376,8 +379,6 @@ class _WordEvidence:
         hit = self._words.get(key)
         if hit is not None:
             return hit
-        from .partial import _digits, _wanted, _word_kind, stems
-
         tokens, lang = self.sides[is_src]
         ids = tokens.of(i)
         lex = self.lexicon
@@ -417,8 +418,6 @@ class _WordEvidence:
         hit = self._renders.get(key)
         if hit is not None:
             return hit
-        from .partial import _ALIKE, cognate
-
         xw, ow = self.words(x_src, x), self.words(not x_src, y)
         n, m = len(xw.keys), len(ow.keys)
         out = np.zeros((n, m), dtype=bool)
@@ -519,7 +518,8 @@ class _Scorer:
         self.ltj = self.lt[:-1] + self.lt[1:]
         self.p = params
         self.ratio = length_ratio
-        #: the partial check's word evidence, for :meth:`adds_nothing` (None: no lexicon)
+        #: the partial check's word evidence, for :meth:`explains_alone` and :meth:`unrendered`
+        #: (None: no lexicon)
         self.words = (_WordEvidence(self.lexicon, src, tgt) if isinstance(self.lexicon, Lexicon)
                       else None)
 
@@ -616,25 +616,26 @@ class _Scorer:
           (:meth:`explains_alone`; checked last, and only for a sentence the others would shed).
 
         A dropped sentence joined to its neighbour's translation, or an inserted one joined to
-        the translation of the sentence beside it, fails all three: in a story the neighbour
-        shares its topic, so the neighbour's translation offers each of its words some near
-        piece, but the pieces belong to the neighbour; the joined text matches no better than
-        the neighbour alone; and the lengths fit the neighbour alone. The half of a true join,
-        however loosely translated, mostly passes one. In the programme's 1-2 and 2-1 links
-        (three seeds of the real-text benchmark's drop, insert, replace and merge variants,
-        each distinct sentence once): of 54 sentences wrongly joined, 50 fail all three, of
-        412 true halves none; on the accuracy benchmark (news_valid, rendered far more
-        freely), 7 of 12 wrongly joined and 8 of 530 true halves. The last signal is for the
-        free renderings there: a half whose own words the token table answers weakly
-        ("berkoordinasi dengan petugas kepolisian" for "coordinated with the police") still
-        renders words of the other side that its neighbour leaves unexplained (0.09-0.10 of
-        it), where a wrongly joined sentence explains at most 0.09 and then with a length
-        fit spoilt (0.07 at most where the fit worsens by under 0.3; real seeds 0-5 and
-        accuracy seeds 0-2): 4 of the 6 true halves shed on accuracy seeds 0-2 stay, no
-        wrongly joined sentence does. The last signal keeps one more (seeds 0 and 2), whose
-        words the lexicon knows and the table does not; of the wrongly joined sentences the
-        other signals shed (real seeds 0-5: 18 distinct, accuracy seeds 0-2: 2), none passes
-        it (at most 2 words of the other side explained alone, for 7 or more own words).
+        the translation of the sentence beside it, fails the first three: in a story the
+        neighbour shares its topic, so the neighbour's translation offers each of its words
+        some near piece, but the pieces belong to the neighbour; the joined text matches no
+        better than the neighbour alone; and the lengths fit the neighbour alone. The half of
+        a true join, however loosely translated, mostly passes one. In the programme's 1-2 and
+        2-1 links (three seeds of the real-text benchmark's drop, insert, replace and merge
+        variants, each distinct sentence once): of 54 sentences wrongly joined, 50 fail all
+        three, of 412 true halves none; on the accuracy benchmark (news_valid, rendered far
+        more freely), 7 of 12 wrongly joined and 8 of 530 true halves. The fourth signal
+        (``join_adds``) is for the free renderings there: a half whose own words the token
+        table answers weakly ("berkoordinasi dengan petugas kepolisian" for "coordinated with
+        the police") still renders words of the other side that its neighbour leaves
+        unexplained (0.09-0.10 of it), where a wrongly joined sentence explains at most 0.09
+        and then with a length fit spoilt (0.07 at most where the fit worsens by under 0.3;
+        real seeds 0-5 and accuracy seeds 0-2): 4 of the 6 true halves shed on accuracy seeds
+        0-2 stay, no wrongly joined sentence does. The fifth (``join_words``) keeps one more
+        (seeds 0 and 2), whose words the lexicon knows and the table does not; of the wrongly
+        joined sentences the other signals shed (real seeds 0-5: 18 distinct, accuracy seeds
+        0-2: 2), none passes it (at most 2 words of the other side explained alone, for 7 or
+        more own words).
         """
         if self.p.join_gain <= 0:
             return False
