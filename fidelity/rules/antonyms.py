@@ -624,18 +624,20 @@ def _bases_negations(text: str) -> tuple[tuple[str, ...], tuple[bool, ...]]:
     return tuple(_base(w) for w in lower), tuple(_id_negated(text, tgt, lower, n) for n in range(len(lower)))
 
 
+#: Punctuation between two target words that ends a negation's reach (a clause boundary).
+_CLAUSE_MARK = re.compile(r"[,.;:!?\"()\u201c\u201d]")
 #: Indonesian negations of a noun phrase ("tanpa", "tidak ada", "bukan"): they reach the whole
 #: phrase, its "yang" clause too, as English "no"/"without" before the phrase does.
 _NP_NEGATION = re.compile(r"\b(?:tanpa|bukan|(?:tidak|tak) ada)\b", re.IGNORECASE)
 
 
-def _in_negated_phrase(text: str, tgt: tuple[re.Match, ...], lower: tuple[str, ...], k: int) -> bool:
+def _in_negated_phrase(text: str, tgt: tuple[re.Match, ...], k: int) -> bool:
     """A negation of a noun phrase (:data:`_NP_NEGATION`) stands before word ``k`` in its clause
     (no punctuation between), however far: "tanpa membawa teguran atau hukuman keras yang baru"
     negates "baru" as "with no new tough messages or punishments" negates "new"."""
     start = 0
     for n in range(k - 1, -1, -1):
-        if re.search(r"[,.;:!?\"()\u201c\u201d]", text[tgt[n].end():tgt[n + 1].start()]):
+        if _CLAUSE_MARK.search(text, tgt[n].end(), tgt[n + 1].start()):
             start = tgt[n + 1].start()
             break
     return bool(_NP_NEGATION.search(text, start, tgt[k].start()))
@@ -653,7 +655,7 @@ def _id_negated(text: str, tgt: list[re.Match], lower: list[str], k: int) -> boo
     "tidak jauh setelah" negates "jauh", not "setelah" (as :func:`_en_negated` reads "not long
     after")."""
     for n in range(k - 1, max(-1, k - 1 - NEGATION_REACH), -1):
-        if re.search(r"[,.;:!?\"()\u201c\u201d]", text[tgt[n].end():tgt[n + 1].start()]) or lower[n] in _CLAUSE:
+        if _CLAUSE_MARK.search(text, tgt[n].end(), tgt[n + 1].start()) or lower[n] in _CLAUSE:
             return False
         if lower[n] in _ID_NEGATION:
             return True
@@ -713,13 +715,14 @@ def opposite_words(link: LinkText) -> list[Change]:
         if said >= written_t:
             continue  # the source says the word as often as the translation writes it
         surplus[t] = written_t - said
+        in_negated_phrase = not neg and _in_negated_phrase(text, tgt, k)
         best = None
         for o in sorted(ant[t]):
             # the opposite counts only from a source word negated as the target word is: "unsafe"
             # is "tidak lagi aman"; and a negated word of the pair writes its opposite ("few" /
             # "nggak banyak")
             s = np.where(np.equal(src.negated, neg), _more(src, o, lower, k, neg, src.support(o, neg)), 0.0)
-            if not neg and _in_negated_phrase(text, tgt, lower, k):
+            if in_negated_phrase:
                 curated = id_english(curated=True).get(o, frozenset())
                 s = np.maximum(s, [1.0 if n and lem & curated else 0.0 for n, lem in zip(src.negated, src.lemmas)])
             says = np.flatnonzero(s >= max(OPPOSITE, LOUD if said else own.max() + MARGIN))
