@@ -563,7 +563,7 @@ def _roots(word: str) -> frozenset[str]:
     "alah")."""
     forms = _forms(word)
     prefix, sound = next(((p, c) for p, c in _NASALS if word.startswith(p)), ("", ""))
-    extra = {sound + f for f in forms if prefix and f[:1] in "aeiou" and not f.startswith(("me", "pe"))}
+    extra = {sound + f for f in forms if prefix and f.startswith(tuple("aeiou")) and not f.startswith(("me", "pe"))}
     return forms | extra
 
 
