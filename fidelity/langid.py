@@ -105,9 +105,19 @@ def guess(text: str) -> str | None:
 def lower_share(text: str, lang: str) -> tuple[int, int]:
     """(common, total): how many of the words :func:`check_language` weighs are common words
     of ``lang`` ("Le gouvernement a annoncé, selon Reuters" -> (1, 4) for English: "a")."""
-    common = common_words(lang)
     judged = _judged_words(text)
-    return sum(w in common for w in judged), len(judged)
+    return _common_count(judged, lang), len(judged)
+
+
+def _common_count(judged: list[str], lang: str) -> int:
+    """How many of the words ``judged`` are common words of ``lang``."""
+    common = common_words(lang)
+    return sum(w in common for w in judged)
+
+
+def _all_caps(text: str) -> bool:
+    """Whether ``text`` has no lower-case letter at all (an all-caps wire)."""
+    return not any(c.islower() for c in text)
 
 
 def _judged_words(text: str) -> list[str]:
@@ -115,7 +125,7 @@ def _judged_words(text: str) -> list[str]:
     English club name in an Indonesian results table say nothing about the language.  All
     words for a text with no lower-case letter at all (an all-caps wire: judged only for the
     other language of the pair, as its names are among them)."""
-    if not any(c.islower() for c in text):
+    if _all_caps(text):
         return words(text)
     return [w.lower() for w in _WORD.findall(text) if w[0].islower()]
 
@@ -137,12 +147,12 @@ def check_language(text: str, lang: str, name: str) -> None:
     if len(judged) < MIN_WORDS:
         return
     other = next(x for x in LANGUAGES if x != code)
-    counts = {x: sum(w in common_words(x) for w in judged) for x in LANGUAGES}
+    counts = {x: _common_count(judged, x) for x in LANGUAGES}
     if (counts[other] >= MIN_OTHER_WORDS and counts[other] >= MIN_OTHER_SHARE * len(judged)
             and counts[code] <= MAX_DECLARED_RATIO * counts[other]):
         raise InputError(f"{name}: expected {NAMES[code]} ({code}) text but it looks like {NAMES[other]}")
-    all_caps = not any(c.islower() for c in text)  # its names are among the words judged: too noisy here
-    if not all_caps and len(judged) >= MIN_LOWER_WORDS and counts[code] < MIN_DECLARED_LOWER_SHARE * len(judged):
+    # an all-caps text's names are among the words judged: too noisy for a third language
+    if not _all_caps(text) and len(judged) >= MIN_LOWER_WORDS and counts[code] < MIN_DECLARED_LOWER_SHARE * len(judged):
         raise InputError(f"{name}: expected {NAMES[code]} ({code}) text but it looks like neither English nor "
                          f"Indonesian (only {100 * counts[code] / len(judged):.0f} % of its {len(judged)} "
                          f"lower-case words are common {NAMES[code]} words)")
