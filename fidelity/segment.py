@@ -262,8 +262,9 @@ def _starts_lowercase(piece: str) -> bool:
     return bool(m) and m.group().islower()
 
 
-def _boundaries(para: str, tokenizer: PunktSentenceTokenizer, lang: str = "") -> list[int]:
-    """Start offsets of the 2nd, 3rd, ... sentence of ``para``."""
+def _boundaries(para: str, tokenizer: PunktSentenceTokenizer, lang: str) -> list[int]:
+    """Start offsets of the 2nd, 3rd, ... sentence of ``para``; ``lang`` (a normalised code)
+    chooses rule 4's starters (:data:`SENTENCE_STARTERS`; none for another language)."""
     spans = list(tokenizer.span_tokenize(para))
     cuts = []
     for (_, prev_end), (start, end) in zip(spans, spans[1:]):
