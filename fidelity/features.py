@@ -366,8 +366,9 @@ _SENT_START = re.compile(r"(^|[.!?…:;]\s+|[“‘(]\s*|(?:^|\s)\"\s*)$")
 # A straight double quote right after a word or a mark (a letter, a comma, a full stop) closes
 # a quote, and the sentence goes on ('... I think," Haris told AP'), or a new one begins
 # ('"stop." Prosecutors'); a translator may capitalise an ordinary word there ('," Ungkap The
-# Washington Post'), so only a word that is no stem of the dictionary counts.
-_CLOSING_QUOTE = re.compile(r"[^\s\"]\"\s+$")
+# Washington Post'), so only a word that is no stem of the dictionary counts. A curly closing
+# double quote is one whatever stands before it (',” Ungkap').
+_CLOSING_QUOTE = re.compile(r"(?:[^\s\"]\"|”)\s+$")
 # A title's dot is no sentence end: "Ms. Steinem", "Nn. Poulter", "Dr. Budi".
 _TITLE_DOT = re.compile(r"(?<![\w.])(?:mr|mrs|ms|dr|prof|st|sen|rep|gov|gen|col|capt|lt|sgt|jr|sr|nn|ny|tn|sdr|bpk|ir|drs|hj)\.\s+$",
                         re.IGNORECASE)

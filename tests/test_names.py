@@ -60,6 +60,10 @@ def test_an_ordinary_word_capitalised_after_a_closing_quote_is_no_name() -> None
     en = "(\"a garment thick with hubris,\" The Washington Post said) and the implications."
     idn = "(\"pakaian tebal dengan kesombongan,\" Ungkap The Washington Post) dan implikasinya."
     assert name_changes(link(en, idn)) == []
+    # ... and after a curly closing quote
+    curly = ("(\u201ca garment thick with hubris,\u201d The Washington Post said) and the implications.",
+             "(\u201cpakaian tebal dengan kesombongan,\u201d Ungkap The Washington Post) dan implikasinya.")
+    assert name_changes(link(*curly)) == []
     # An opening quote still starts the quote: its first word says nothing about being a name.
     assert name_changes(link("\"Eilidh has massive respect,\" Beattie said.",
                              "\"Baja sangat dihormati,\" kata Beattie.")) == []
