@@ -697,6 +697,8 @@ def run(checker, planted: list[Planted], progress: bool = True,
             false_flags += [dict(story=p.story, variant="merge", seed=p.seed,
                                  **_finding_record(f, rep.source, rep.target)) for f in rep.findings
                             if f.type in ("omission", "addition", "partial")]
+        elif r.get("void"):
+            pass  # nothing was to be found: no miss
         elif (p.variant != "merge" and not r.get("found", True)) or (p.variant in ("drop",) and r["om_tp"] < r["om_planted"]) \
                 or (p.variant in ("insert_other", "insert_same") and r["add_tp"] < r["add_planted"]):
             near = set(r["touched"][0]), set(r["touched"][1])

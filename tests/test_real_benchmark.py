@@ -302,8 +302,9 @@ def test_a_plant_that_undoes_a_reversal_of_the_translation_counts_for_nothing():
             return SimpleNamespace(source=src, target=tgt, findings=findings, links=[],
                                    summary=SimpleNamespace(verdict="issues"))
 
-    records, _, _ = real.run(Replay(), [faithful, p], progress=False)
+    records, _, misses = real.run(Replay(), [faithful, p], progress=False)
     assert records[1]["void"] and not records[1]["found"]
+    assert misses == []  # nothing was to be found, so nothing was missed
     assert "antonym_found_pct" not in real.figures(records)
     del records[1]["void"]
     assert real.figures(records)["antonym_found_pct"] == 0.0
