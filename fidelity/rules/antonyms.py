@@ -491,9 +491,11 @@ class _Source:
 
     def support(self, word: str, negated: bool = False) -> np.ndarray:
         """Per source word: 1 when the table's curated English says it renders ``word`` (an
-        English comparative says "lebih": "higher", "younger"), or its joined English does and
-        the token table agrees (:data:`AGREES`: the joins pair up senses, "later" / "setelah"),
-        else the token table's cover of ``word`` from it (0 for a negated word: "not high" may
+        English comparative says "lebih": "higher", "younger"; an "under-" participle says
+        "kurang": :func:`_too_little`), or its joined English does and the token table agrees
+        (:data:`AGREES`: the joins pair up senses, "later" / "setelah"), or the shipped lexicon
+        gives it ``word`` (:func:`_lexicon_says`: "bolster" / "mendukung"), else the token
+        table's cover of ``word`` from it (0 for a negated word: "not high" may
         well be "rendah"; unless the target word is ``negated`` too: "not the first" -> "bukan
         yang pertama"). Read-only: the answer is kept for the next question."""
         key = (word, negated)
