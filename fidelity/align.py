@@ -470,6 +470,13 @@ class _WordEvidence:
         own = self.own_words(x, is_src, mine)
         if not own:
             return 0, 0, 0
+        return len(own), self.rendered(x, is_src, own, theirs), self.alone(x, is_src, own, mine, theirs)
+
+    def alone(self, x: int, is_src: bool, own: list[int], mine: tuple[int, ...],
+              theirs: tuple[int, ...]) -> int:
+        """How many content words of ``theirs`` render or are rendered by one of the ``own``
+        words of sentence ``x`` (:meth:`own_words`), and neither render nor are rendered by
+        a word of ``mine``."""
         only = 0
         for y in theirs:
             linked = self._pairs(x, is_src, own, y).any(axis=0)
@@ -479,7 +486,7 @@ class _WordEvidence:
                 linked &= ~(self.renders(is_src, r, y).any(axis=0)
                             | self.renders(not is_src, y, r).any(axis=1))
             only += int(linked.sum())
-        return len(own), self.rendered(x, is_src, own, theirs), only
+        return only
 
 
 class _Scorer:
@@ -678,8 +685,11 @@ class _Scorer:
         its own words (real stories, seeds 0-5: at most 2 for 7 own words)."""
         if self.words is None or self.p.join_words <= 0:
             return False
-        own, _, only = self.words.explained(x, is_src, mine, theirs)
-        return only >= self.p.join_words and only >= self.p.join_words_share * own
+        own = self.words.own_words(x, is_src, mine)
+        if not own:
+            return False
+        only = self.words.alone(x, is_src, own, mine, theirs)
+        return only >= self.p.join_words and only >= self.p.join_words_share * len(own)
 
     def unrendered(self, x: int, is_src: bool, mine: tuple[int, ...],
                    theirs: tuple[int, ...]) -> bool:
@@ -705,7 +715,7 @@ class _Scorer:
             return False
         if self.words.rendered(x, is_src, own, theirs) > self.p.stray_share * len(own):
             return False
-        return self.words.explained(x, is_src, mine, theirs)[2] <= self.p.stray_alone * len(own)
+        return self.words.alone(x, is_src, own, mine, theirs) <= self.p.stray_alone * len(own)
 
     def _fit_gain(self, x: int, is_src: bool, mine: tuple[int, ...], theirs: tuple[int, ...]) -> float:
         """How much joining sentence ``x`` to its side ``mine`` of a link cuts the link's length
