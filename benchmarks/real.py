@@ -41,10 +41,10 @@ and is new, i.e. not a finding (same type and message) that the faithful version
 already gets; the *strict* figure also requires a typed change of the expected kind
 (``EXPECTED_KINDS``). An antonym plant that swaps back the very word the faithful version is
 reported to have reversed (a translation wrote "utara" for "south") puts the translation right:
-it is void and left out of the figures. On faithful stories every finding is false: the share judged
-``faithful``, findings by type, false omissions + additions and false ``partial`` flags per
-100 source sentences. ``--dump DIR`` writes every false flag on faithful stories (and every
-miss) as JSON lines for people hunting noise.
+it is void and left out of the figures (and of ``--dump``'s misses). On faithful stories
+every finding is false: the share judged ``faithful``, findings by type, false omissions +
+additions and false ``partial`` flags per 100 source sentences. ``--dump DIR`` writes every
+false flag on faithful stories (and every miss) as JSON lines for people hunting noise.
 """
 
 from __future__ import annotations
