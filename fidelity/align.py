@@ -333,6 +333,11 @@ def _gather(prev: np.ndarray, prev_lo: int, cols: np.ndarray) -> np.ndarray:
     return out
 
 
+#: The fewest letters of a word :func:`fidelity.partial.cognate` scores (0 below): shorter words
+#: are not looked up as cognates at all.
+_COGNATE_LETTERS = 4
+
+
 @dataclass(frozen=True)
 class _SentWords:
     """The content words of one sentence, as :class:`_WordEvidence` reads them."""
@@ -346,7 +351,8 @@ class _SentWords:
     stem_at: dict[str, list[int]]
     #: each number's digits -> the words that write it
     digits_at: dict[str, list[int]]
-    #: each initial -> the words of 4 letters or more that begin with it (cognates)
+    #: each initial -> the words of :data:`_COGNATE_LETTERS` letters or more that begin with it
+    #: (cognates)
     initial_at: dict[str, list[int]]
 
 
@@ -402,7 +408,7 @@ class _WordEvidence:
                 stem_at.setdefault(st, []).append(b)
             if digits[b]:
                 digits_at.setdefault(digits[b], []).append(b)
-            elif len(k) >= 4:
+            elif len(k) >= _COGNATE_LETTERS:
                 initial_at.setdefault(k[0], []).append(b)
         out = _SentWords(tuple(keys), own, tuple(_wanted(k, lang) for k in keys), tuple(digits),
                          vec, stem_at, digits_at, initial_at)
@@ -432,7 +438,7 @@ class _WordEvidence:
                     continue
                 for st in xw.wanted[a].intersection(ow.stem_at):
                     out[a, ow.stem_at[st]] = True
-                if len(k) < 4:
+                if len(k) < _COGNATE_LETTERS:
                     continue
                 for c in alike.get(k[0], k[0]):
                     for b in ow.initial_at.get(c, ()):
