@@ -280,3 +280,13 @@ def test_offsets_are_exact_and_ordered_for_any_text(text, lang, presplit):
     # nothing but whitespace is left out
     assert "".join(c for s in sentences for c in s.text if not c.isspace()) == \
         "".join(c for c in text if not c.isspace())
+
+
+def test_a_pronoun_the_text_always_capitalises_is_left_alone():
+    # Scripture capitalises "He" for God mid-sentence; three such places make it the text's
+    # own style, so rule 4 cuts none of them (one glued line in news is still cut above).
+    text = ("The people saw what He had done and He spoke to them, and they knew He was near "
+            "and He said to them that all was well.")
+    assert texts(text, "en") == [text]
+    idn = "Mereka melihat apa yang Dia lakukan dan Dia berkata bahwa Dia sudah dekat."
+    assert texts(idn, "id") == [idn]
