@@ -68,10 +68,10 @@ _FIRST_WORD = re.compile(r"[^\W\d_]+")
 _DOUBLE_STOP = re.compile(r"(?<=[^\W\d_])\.\.\s+(?=[\"'\u201c\u2018]?[^\W\d_a-z])")
 _DOMAIN_REST = re.compile(r"\.[^\W\d_]")
 
-#: Subject pronouns and connectives that open sentences and are never capitalised inside one:
-#: the starters models/build_punkt.py gives Punkt (a sentence ends after an abbreviation
-#: before them) less "anda", which is capitalised anywhere; "I" and "It" are not among them.
-#: Here they also end a sentence that lacks its punctuation (rule 4).
+#: Subject pronouns and connectives that open sentences and are never capitalised inside one
+#: ("I" and the formal "Anda" are, so they are not here): rule 4 ends a sentence that lacks
+#: its punctuation before them, and models/build_punkt.py gives them (and "anda") to Punkt,
+#: which then ends a sentence after an abbreviation before them.
 SENTENCE_STARTERS: dict[str, frozenset[str]] = {
     "en": frozenset("he she they we however meanwhile".split()),
     "id": frozenset("dia ia mereka kami kita saya namun tetapi sementara".split()),

@@ -29,6 +29,8 @@ from pathlib import Path
 
 from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer, PunktTrainer
 
+from fidelity.segment import SENTENCE_STARTERS as RUN_IN_STARTERS
+
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = REPO.parent / "shared" / "data"
 DEFAULT_OUT = REPO / "models" / "punkt"
@@ -100,10 +102,10 @@ ABBREVIATIONS = {"en": ENGLISH_ABBREVIATIONS, "id": INDONESIAN_ABBREVIATIONS}
 #: word is a capitalised frequent sentence starter ("... enlisting in Sept. He was ...", "...
 #: di AS. Mereka ..."); the small training text finds few of them, so they are listed. Name
 #: titles (Mr., Dr., Ny.) never end a sentence whatever follows (fidelity.segment.TitledPunkt).
-SENTENCE_STARTERS = {
-    "en": frozenset("he she they we however meanwhile".split()),
-    "id": frozenset("dia ia mereka kami kita saya anda namun tetapi sementara".split()),
-}
+#: The segmenter's own list (its rule 4 ends an unpunctuated sentence before them), plus the
+#: formal "Anda", which is capitalised anywhere and so starts a sentence only after a stop.
+SENTENCE_STARTERS = {lang: words | ({"anda"} if lang == "id" else set())
+                     for lang, words in RUN_IN_STARTERS.items()}
 
 _ABBREV_SHAPE = re.compile(r"^[a-z][a-z.]*$")
 _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*$")
