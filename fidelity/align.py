@@ -397,7 +397,7 @@ class _WordEvidence:
                 digits.append(_digits(k, lang) if number else "")
         vec = np.zeros((len(keys), lex.unit.shape[1]), dtype=np.float32)
         for r, g in enumerate(groups):
-            vec[r] = (lex.unit[g] * lex.weight[g, None]).sum(axis=0)
+            vec[r] = lex.pooled(g)
         vec /= np.maximum(np.linalg.norm(vec, axis=1, keepdims=True), 1e-12)
         own = tuple(stems(k, lang) for k in keys)
         stem_at: dict[str, list[int]] = {}
@@ -465,18 +465,6 @@ class _WordEvidence:
         for y in theirs:
             done |= self._pairs(x, is_src, own, y).any(axis=1)
         return int(done.sum())
-
-    def explained(self, x: int, is_src: bool, mine: tuple[int, ...],
-                  theirs: tuple[int, ...]) -> tuple[int, int, int]:
-        """For sentence ``x`` of a link whose other sentences on its side are ``mine`` and
-        whose other side is ``theirs``: its own words (:meth:`own_words`); how many of them
-        ``theirs`` renders (:meth:`rendered`); and the content words of ``theirs`` that
-        render or are rendered by one of them, and neither render nor are rendered by a word
-        of ``mine``: the words of the other side that only ``x`` explains."""
-        own = self.own_words(x, is_src, mine)
-        if not own:
-            return 0, 0, 0
-        return len(own), self.rendered(x, is_src, own, theirs), self.alone(x, is_src, own, mine, theirs)
 
     def alone(self, x: int, is_src: bool, own: list[int], mine: tuple[int, ...],
               theirs: tuple[int, ...]) -> int:
@@ -678,7 +666,7 @@ class _Scorer:
                        theirs: tuple[int, ...]) -> bool:
         """Whether sentence ``x`` alone explains at least ``join_words`` content words of
         ``theirs``, and at least ``join_words_share`` as many as it has words of its own
-        (:meth:`_WordEvidence.explained`: the partial check's word evidence, lexicon pairs
+        (:meth:`_WordEvidence.alone`: the partial check's word evidence, lexicon pairs
         through stems, the same word or number, cognates and the table's word vectors).
 
         The pieces' coverage knows only the token table, and a loosely rendered half of a
@@ -702,7 +690,7 @@ class _Scorer:
         """Whether sentence ``x`` has at least ``stray_words`` own content words (none shared
         with ``mine``), of which the words of ``theirs`` render at most ``stray_share``, and
         whose words explain at most ``stray_alone`` as many words of ``theirs`` that ``mine``
-        leaves unexplained (:meth:`_WordEvidence.explained`).
+        leaves unexplained (:meth:`_WordEvidence.rendered`, :meth:`_WordEvidence.alone`).
 
         The other tests read the link's whole sides: a long sentence wrongly joined may
         still lift the margin or the length fit ("Meanwhile, Head of South Jakarta

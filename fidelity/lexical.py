@@ -263,6 +263,11 @@ class Lexicon:
                 out.append((p, [k]))
         return out
 
+    def pooled(self, ids: np.ndarray) -> np.ndarray:
+        """The sum of the token vectors of the pieces ``ids``, each row at its weight (the
+        direction of a static model's embedding of them; zeros for no piece)."""
+        return (self.unit[ids] * self.weight[ids, None]).sum(axis=0)
+
     def tokens(self, texts: Sequence[str]) -> Tokens:
         encode = batch_encoder(self.tokenizer)
         return Tokens.from_batches([token_batch(encode, texts[start:start + self.BATCH])

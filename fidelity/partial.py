@@ -1360,12 +1360,7 @@ def _after_function_word(text: LinkText, word: Word) -> bool:
 def _token_sums(lexicon: Lexicon, texts: Sequence[str]) -> list[np.ndarray]:
     """Each text's sum of token vectors (the table's rows at their norms; zeros for none)."""
     toks = lexicon.tokens(list(texts))
-    out = []
-    for i in range(len(texts)):
-        ids = toks.of(i)
-        out.append((lexicon.unit[ids] * lexicon.weight[ids, None]).sum(axis=0)
-                   if ids.size else np.zeros(lexicon.unit.shape[1], dtype=np.float32))
-    return out
+    return [lexicon.pooled(toks.of(i)) for i in range(len(texts))]
 
 
 def _cos(a: np.ndarray, b: np.ndarray) -> float:

@@ -1165,9 +1165,7 @@ def _sum_vector(text: str) -> np.ndarray:
     from ..lexical import Lexicon
     from . import _pieces
 
-    lex = Lexicon.default()
-    ids = _pieces(text)
-    return (lex.unit[ids] * lex.weight[ids, None]).sum(axis=0) if len(ids) else np.zeros(lex.unit.shape[1])
+    return Lexicon.default().pooled(_pieces(text))
 
 
 def _cosine(a: np.ndarray, b: np.ndarray) -> float:
