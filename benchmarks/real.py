@@ -748,6 +748,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--add-partials", action="store_true",
                     help="add fidelity.partial's findings to every report (to measure the module "
                          "before the pipeline calls it; with a pipeline that does, they count twice)")
+    ap.add_argument("--strict-names", action="store_true",
+                    help="check with the partial check's two name rules on, as `fidelity check "
+                         "--strict-names` does (a name dropped among freely rendered words; a name "
+                         "written fewer times than the source writes it)")
     ap.add_argument("--compare", default=None, metavar="FILE",
                     help="a --json file of an earlier run: its pooled figures as a column, and the "
                          "documents now right or wrong that were not (into DIR/changed.jsonl with --dump)")
@@ -759,6 +763,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import torch
 
+    from fidelity.partial import PartialParams
     from fidelity.pipeline import Checker, Settings
 
     torch.set_num_threads(args.threads)
@@ -769,7 +774,10 @@ def main(argv: list[str] | None = None) -> int:
         stories = stories[:args.stories]
     planted = build(stories, seeds, variants)
     checker = Checker(Settings(model=args.model, device=args.device, check_language=False,
-                               presplit=args.presplit), progress=False)
+                               presplit=args.presplit,
+                               partial=PartialParams(name_parts=args.strict_names,
+                                                     name_count=args.strict_names)),
+                      progress=False)
     records, false_flags, misses = run(checker, planted, with_partials=args.add_partials, presplit=args.presplit)
     seconds = time.perf_counter() - t0
     faithful = [r for r in records if r["variant"] == "faithful"]
