@@ -105,7 +105,7 @@ def guess(text: str) -> str | None:
 def lower_share(text: str, lang: str) -> tuple[int, int]:
     """(common, total): how many of the words :func:`check_language` weighs are common words
     of ``lang`` ("Le gouvernement a annoncé, selon Reuters" -> (1, 4) for English: "a")."""
-    judged = _judged_words(text)
+    judged, _ = _judged_words(text)
     return _common_count(judged, lang), len(judged)
 
 
@@ -120,14 +120,15 @@ def _all_caps(text: str) -> bool:
     return not any(c.islower() for c in text)
 
 
-def _judged_words(text: str) -> list[str]:
-    """The words written in lower case, lower-cased: names, acronyms, headline capitals and an
-    English club name in an Indonesian results table say nothing about the language.  All
-    words for a text with no lower-case letter at all (an all-caps wire: judged only for the
-    other language of the pair, as its names are among them)."""
+def _judged_words(text: str) -> tuple[list[str], bool]:
+    """(the words weighed, whether ``text`` is all caps).  The words written in lower case,
+    lower-cased: names, acronyms, headline capitals and an English club name in an Indonesian
+    results table say nothing about the language.  All words for a text with no lower-case
+    letter at all (an all-caps wire: judged only for the other language of the pair, as its
+    names are among them)."""
     if _all_caps(text):
-        return words(text)
-    return [w.lower() for w in _WORD.findall(text) if w[0].islower()]
+        return words(text), True
+    return [w.lower() for w in _WORD.findall(text) if w[0].islower()], False
 
 
 def check_language(text: str, lang: str, name: str) -> None:
@@ -143,7 +144,7 @@ def check_language(text: str, lang: str, name: str) -> None:
     code = normalize_lang(lang)
     if code not in LANGUAGES:
         return
-    judged = _judged_words(text)
+    judged, caps = _judged_words(text)
     if len(judged) < MIN_WORDS:
         return
     other = next(x for x in LANGUAGES if x != code)
@@ -152,7 +153,7 @@ def check_language(text: str, lang: str, name: str) -> None:
             and counts[code] <= MAX_DECLARED_RATIO * counts[other]):
         raise InputError(f"{name}: expected {NAMES[code]} ({code}) text but it looks like {NAMES[other]}")
     # an all-caps text's names are among the words judged: too noisy for a third language
-    if not _all_caps(text) and len(judged) >= MIN_LOWER_WORDS and counts[code] < MIN_DECLARED_LOWER_SHARE * len(judged):
+    if not caps and len(judged) >= MIN_LOWER_WORDS and counts[code] < MIN_DECLARED_LOWER_SHARE * len(judged):
         raise InputError(f"{name}: expected {NAMES[code]} ({code}) text but it looks like neither English nor "
                          f"Indonesian (only {100 * counts[code] / len(judged):.0f} % of its {len(judged)} "
                          f"lower-case words are common {NAMES[code]} words)")
