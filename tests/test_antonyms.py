@@ -9,7 +9,8 @@ import re
 import pytest
 
 from fidelity.rules import LinkText, SideText
-from fidelity.rules.antonyms import (_broken_measure, _lexicon_says, _negative_affix, antonym_changes, id_english, id_table, opposite_words, phrases,
+from fidelity.rules.antonyms import (_broken_measure, _lexicon_says, _negative_affix, antonym_changes, failed_events, id_english,
+                                     id_table, opposite_words, phrases, turned_directions,
                                      unidiomatic_words)
 from models.build_wordlists import _joined, _nasal, derived_pairs
 
@@ -420,3 +421,61 @@ def test_a_comparative_before_a_number_is_no_measure() -> None:
     assert not _broken_measure(idn, tuple(words), lower, k, id_table()["rendah"])
     assert _broken_measure(idn.replace("lebih ", "yang "), tuple(re.finditer(r"[^\W\d_]+", idn.replace("lebih ", "yang "))),
                            lower[:k - 1] + ("yang",) + lower[k:], k, id_table()["rendah"])
+
+
+@pytest.mark.parametrize("en, idn, expected", [
+    # the place put at the opposite point, before it ("Kalimantan Timur") or after "dari"
+    ("Heavy rain flooded villages in western Borneo and northern Sumatra on Sunday.",
+     "Hujan lebat membanjiri desa-desa di Borneo Timur dan Sumatra Utara pada hari Minggu.", ("western", "Timur")),
+    ("The quake struck 40 kilometres north of Mataram, officials said.",
+     "Gempa itu terjadi 40 kilometer arah selatan dari Mataram, kata pejabat.", ("north", "selatan")),
+])
+def test_a_place_put_at_the_opposite_compass_point_is_a_reversal(en: str, idn: str,
+                                                                  expected: tuple[str, str]) -> None:
+    assert pairs(turned_directions(link(en, idn))) == [expected]
+    assert expected in pairs(antonym_changes(link(en, idn)))
+
+
+@pytest.mark.parametrize("en, idn", [
+    ("Heavy rain flooded villages in western Borneo and northern Sumatra on Sunday.",
+     "Hujan lebat membanjiri desa-desa di Borneo Barat dan Sumatra Utara pada hari Minggu."),
+    # coordinated points share their place ("southern and eastern Java")
+    ("Floods hit western Java and southern and eastern Bali.", "Banjir melanda Java Barat serta Bali Selatan dan Timur."),
+    # the source says the point of no place ("the North"), or names the other place otherwise
+    ("South Korea said it would send food aid to the North next week.",
+     "Korea Selatan mengatakan akan mengirim bantuan pangan ke Korea Utara pekan depan."),
+    ("The website praises the DPRK and attacks South Korea.",
+     "Situs itu memuji Korea Utara dan menyerang Korea Selatan."),
+    # a negated mention still names the place
+    ("The North Korean ship sank, and there were no South Korean casualties.",
+     "Kapal Korea Utara tenggelam, dan tidak ada korban dari Korea Selatan."),
+])
+def test_a_place_at_its_own_compass_point_is_no_reversal(en: str, idn: str) -> None:
+    assert turned_directions(link(en, idn)) == []
+
+
+@pytest.mark.parametrize("en, idn, expected", [
+    ("The new vaccine has worked in protecting older patients, the ministry said.",
+     "Kementerian mengatakan vaksin baru itu telah gagal dalam melindungi pasien lanjut usia.", ("protecting", "gagal")),
+    ("The striker doubled the lead just before half-time.",
+     "Penyerang itu gagal menggandakan keunggulan menjelang turun minum.", ("doubled", "gagal")),
+])
+def test_a_failure_of_what_the_source_says_happened_is_a_reversal(en: str, idn: str,
+                                                                  expected: tuple[str, str]) -> None:
+    assert pairs(failed_events(link(en, idn))) == [expected]
+    assert expected in pairs(antonym_changes(link(en, idn)))
+
+
+@pytest.mark.parametrize("en, idn", [
+    ("The new vaccine has worked in protecting older patients, the ministry said.",
+     "Kementerian mengatakan vaksin baru itu telah berhasil melindungi pasien lanjut usia."),
+    # the source says the failure, or negates the event
+    ("The striker failed to double the lead just before half-time.",
+     "Penyerang itu gagal menggandakan keunggulan menjelang turun minum."),
+    ("The rescuers did not find the missing hikers before dark.",
+     "Tim penyelamat gagal menemukan para pendaki yang hilang sebelum gelap."),
+    ("Farmers in the region lost their harvest to the floods.",
+     "Petani di wilayah itu gagal panen akibat banjir."),
+])
+def test_a_failure_the_source_says_is_no_reversal(en: str, idn: str) -> None:
+    assert failed_events(link(en, idn)) == []

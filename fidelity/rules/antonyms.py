@@ -163,7 +163,7 @@ def antonym_changes(link: LinkText) -> list[Change]:
     if (link.source.lang, link.target.lang) != ("en", "id"):
         return []
     out = english_antonyms(link)
-    for rule in (opposite_words, unidiomatic_words, lessened_words, weak_reversals):
+    for rule in (opposite_words, unidiomatic_words, lessened_words, weak_reversals, turned_directions, failed_events):
         taken = {c.target_spans for c in out}
         out += [c for c in rule(link) if c.target_spans not in taken]
     return out
@@ -1170,3 +1170,141 @@ def _sum_vector(text: str) -> np.ndarray:
 
 def _cosine(a: np.ndarray, b: np.ndarray) -> float:
     return float(a @ b / max(float(np.linalg.norm(a) * np.linalg.norm(b)), 1e-12))
+
+
+#: The Indonesian compass points (words of the pair table); a compound ("barat daya") is none.
+COMPASS = ("utara", "selatan", "timur", "barat")
+#: What may stand between a compass word and the place it points at: "385 miles south of X",
+#: "arah utara dari X", "di sebelah timur X".
+_EN_OF = frozenset({"of", "from"})
+_ID_OF = frozenset({"dari", "sebelah"})
+#: Coordinated compass words share their place ("southern and eastern Nevada", "Korea Selatan
+#: dan Utara").
+_EN_AND = frozenset({"and", "or"})
+_ID_AND = frozenset({"dan", "atau"})
+
+
+def _compass_of(word: str) -> str | None:
+    """The Indonesian compass word an English word says by the curated English ("western" ->
+    "barat"), else None."""
+    cues = id_english(curated=True)
+    lem = _lemmas(word)
+    return next((c for c in COMPASS if lem & cues.get(c, frozenset())), None)
+
+
+def _same_place(a: str, b: str) -> bool:
+    """Two capitalised words name the same place across the languages: equal, or one begins
+    the other ("Korean" / "Korea"), lower-cased."""
+    a, b = a.lower(), b.lower()
+    short, long_ = sorted((a, b), key=len)
+    return len(short) >= 4 and long_.startswith(short)
+
+
+def _en_places(text: str) -> list[tuple[re.Match, str, str | None]]:
+    """(English compass word, its Indonesian word, the capitalised word it points at or None)
+    for each compass word of the source: the place after it, over coordinated compass words and
+    "of"/"from" ("western Arizona", "southern and eastern Nevada", "south of Punta Eugenia"),
+    None for one that points at no place ("in the North"). Negation does not matter: "no South
+    Korean casualties" names South Korea."""
+    words = list(re.finditer(r"[A-Za-z]+", text))
+    out = []
+    for i, m in enumerate(words):
+        c = _compass_of(m.group(0))
+        if c is None:
+            continue
+        n = i + 1
+        while n < len(words) and (words[n].group(0).lower() in _EN_AND | _EN_OF or _compass_of(words[n].group(0))):
+            n += 1
+        bound = n < len(words) and words[n].group(0)[0].isupper() \
+            and not re.search(r"[.;:!?]", text[m.end():words[n].start()])
+        out.append((m, c, words[n].group(0) if bound else None))
+    return out
+
+
+def _id_places(text: str, tgt: tuple[re.Match, ...], lower: tuple[str, ...], k: int) -> list[str]:
+    """The capitalised words the target compass word ``k`` points at: the name before it
+    ("Arizona Timur", "Korea Selatan dan Utara"), over coordinated compass words, and the name
+    after it, over "dari"/"sebelah" ("arah utara dari Punta Eugenia"); none across punctuation."""
+    out = []
+    for step, skip in ((-1, _ID_AND), (1, _ID_OF)):
+        n = k + step
+        while 0 <= n < len(tgt) and (lower[n] in skip or lower[n] in COMPASS):
+            n += step
+        if 0 <= n < len(tgt) and tgt[n].group(0)[0].isupper():
+            lo, hi = sorted((tgt[n], tgt[k]), key=lambda m: m.start())
+            if not re.search(r"[.;:!?,]", text[lo.end():hi.start()]):
+                out.append(tgt[n].group(0))
+    return out
+
+
+def turned_directions(link: LinkText) -> list[Change]:
+    """A compass word that points the translation's place the other way: the source puts the
+    place only at the opposite point ("western Arizona" -> "Arizona Timur", "385 miles south
+    of X" -> "385 mil arah utara dari X"), and says the translation's point of no place of its
+    own ("South Korea ... the North" -> "Korea Utara" may be the North), more often than the
+    translation puts it at the opposite point ("South Korea ... the DPRK" -> "Korea Selatan ...
+    Korea Utara": the DPRK is another place). A place the source puts at both points, or at
+    neither, is left to :func:`opposite_words`."""
+    tgt, lower, _ = _pair_words(link.target.text)
+    text = link.target.text
+    cands = [k for k, w in enumerate(lower) if w in COMPASS]
+    if not cands:
+        return []
+    places = _en_places(link.source.text)
+    if not places:
+        return []
+    ant = id_table()
+    written = [(lower[k], name) for k in cands for name in _id_places(text, tgt, lower, k)]
+    loose = {c for _, c, place in places if place is None}
+    out: list[Change] = []
+    for k in cands:
+        for name in _id_places(text, tgt, lower, k):
+            said = [(m, c) for m, c, place in places if place is not None and _same_place(place, name)]
+            points = {c for _, c in said}
+            turned = {o for o in points & ant[lower[k]] if sum(c == o for _, c in said)
+                      > sum(c == o and _same_place(n, name) for c, n in written)}
+            if lower[k] in points | loose or not turned:
+                continue
+            m = next(m for m, c in said if c in turned)
+            out.append(Change("antonym", m.group(0), tgt[k].group(0), (link.source.span(m.start(), m.end()),),
+                              (link.target.span(tgt[k].start(), tgt[k].end()),)))
+            break
+    return out
+
+
+#: A source word says the event after "gagal" this well (:meth:`_Source.support`: the curated
+#: English, the lexicon, else the token table: "doubled" / "menggandakan" 0.37) ...
+EVENT = 0.35
+#: ... what may stand between "gagal" and its event ("gagal dalam mengobati").
+_EVENT_GAP = frozenset({"dalam", "untuk", "di", "pada"})
+
+
+def failed_events(link: LinkText) -> list[Change]:
+    """A negation that is a word of a pair ("gagal", "failed") before a verb that renders a
+    source word stated without negation, where the source says no failure nor any negation
+    (:data:`_EN_LESS`, a word negative by an affix): the source says the event happened, the
+    translation that it failed ("has worked in treating" -> "telah gagal dalam mengobati")."""
+    tgt, lower, cands = _pair_words(link.target.text)
+    cands = [k for k in cands if lower[k] in _ID_NEGATION]
+    if not cands or _EN_LESS.search(link.source.text):
+        return []
+    src = _Source.of(link.source.text)
+    if not src.words or any(_negative_affix(w) for w in src.stems):
+        return []
+    out: list[Change] = []
+    for k in cands:
+        if (src.support(lower[k]) >= WEAK_OWN).any():
+            continue  # the source says the failure
+        n = k + 1
+        if n < len(lower) and lower[n] in _EVENT_GAP:
+            n += 1
+        if n >= len(lower) or not _VERB.match(lower[n]) or re.search(r"[.,;:!?]", link.target.text[tgt[k].end():tgt[n].start()]):
+            continue
+        said = src.support(lower[n])
+        j = int(np.argmax(said))
+        if said[j] < EVENT or src.negated[j]:
+            continue
+        word = src.words[j]
+        out.append(Change("antonym", word.group(0), tgt[k].group(0), (link.source.span(word.start(), word.end()),),
+                          (link.target.span(tgt[k].start(), tgt[k].end()),)))
+    return out
