@@ -67,3 +67,52 @@ def test_an_ordinary_word_capitalised_after_a_closing_quote_is_no_name() -> None
     # An opening quote still starts the quote: its first word says nothing about being a name.
     assert name_changes(link("\"Eilidh has massive respect,\" Beattie said.",
                              "\"Baja sangat dihormati,\" kata Beattie.")) == []
+
+
+def _found(en: str, idn: str) -> list[tuple[str, str, str]]:
+    return [(c.kind, c.source, c.target) for c in name_changes(link(en, idn))]
+
+
+@pytest.mark.parametrize("en,idn", [
+    # pem(erintah) prov(insi): the lexicon renders "government" and "provincial"
+    ("Next month, the provincial government will repair the bridge that collapsed.",
+     "Bulan depan, Pemprov akan memperbaiki jembatan yang ambruk itu."),
+    # kemen(terian) kes(ehatan)
+    ("The vaccine is safe for children, the health ministry said on Monday.",
+     "Vaksin itu aman untuk anak-anak, kata Kemenkes pada hari Senin."),
+    # a lexicon rendering written with a capital
+    ("The painting now hangs in a museum of contemporary art in Sydney.",
+     "Lukisan itu kini dipajang di sebuah museum seni Kontemporer di Sydney."),
+])
+def test_a_syllabic_acronym_or_rendering_of_source_words_is_no_name_put_in(en: str, idn: str) -> None:
+    assert _found(en, idn) == []
+
+
+def test_a_name_beside_source_words_an_acronym_could_render_is_still_found() -> None:
+    en = "Next month, the provincial government will repair the bridge that collapsed."
+    assert _found(en, "Bulan depan, Pramono akan memperbaiki jembatan yang ambruk itu.") == [
+        ("name", "", "Pramono")]
+
+
+def test_an_acronym_needs_the_source_words_it_abbreviates() -> None:
+    # "Pemprov" with no government in the source is a body put in.
+    assert _found("Next month, the workers will repair the bridge that collapsed.",
+                  "Bulan depan, Pemprov akan memperbaiki jembatan yang ambruk itu.") == [("name", "", "Pemprov")]
+
+
+@pytest.mark.parametrize("en,idn", [
+    ("Hundreds of peacekeepers are pulling out of East Timor this week.",
+     "Ratusan anggota pasukan perdamaian meninggalkan Timor Leste pekan ini."),
+    ("She was born in a village in Papua New Guinea.",
+     "Ia lahir di sebuah desa di Papua Nugini."),
+    ("The Ivorian striker scored twice on Sunday.",
+     "Penyerang asal Pantai Gading itu mencetak dua gol pada hari Minggu."),
+])
+def test_established_country_names_are_no_drift(en: str, idn: str) -> None:
+    assert _found(en, idn) == []
+
+
+def test_another_country_in_place_of_one_is_still_found() -> None:
+    assert _found("Hundreds of peacekeepers are pulling out of East Timor this week.",
+                  "Ratusan anggota pasukan perdamaian meninggalkan Papua Nugini pekan ini.") == [
+        ("name", "Timor", "Papua Nugini")]

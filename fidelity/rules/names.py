@@ -33,6 +33,7 @@ from functools import lru_cache
 
 from .. import exonyms
 from ..features import _NOT_NAMES, _WORD, _ascii_fold, is_common, name_key, name_phrases
+from ..partial import lexicon_pairs, stems
 from ..types import Change
 from . import LinkText, change, word_cover
 
@@ -89,6 +90,65 @@ def _explained(key: str, other_words: set[str], from_lang: str, to_lang: str) ->
             if len(w) >= 4 and (key.startswith(w) or w.startswith(key)):
                 return True
     return False
+
+
+@lru_cache(maxsize=256)
+def _renderings(text: str, lang: str, other_lang: str) -> frozenset[str]:
+    """Words of ``other_lang`` that render the words of ``text``: the words themselves (a name
+    is its own rendering: "Jakarta"), the stems the shipped lexicon pairs with their stems
+    (:func:`fidelity.partial.lexicon_pairs`; Indonesian stems included, so "transportation"
+    gives "perhubungan" and "hubungan") and their exonyms ("south" -> "selatan")."""
+    pairs = lexicon_pairs().get(lang, {})
+    out: set[str] = set()
+    for word in set(_PLAIN_WORD.findall(text.lower())):
+        if len(word) < 3:
+            continue
+        out.add(word)
+        for st in stems(word, lang):
+            out |= pairs.get(st, frozenset())
+        out |= exonyms.equivalents(word, lang, other_lang)
+    return frozenset(out)
+
+
+#: A syllabic acronym takes 3 to 6 letters from the start of each of 2 to 4 words
+#: ("pem(erintah) prov(insi)" -> "Pemprov", "kan(tor) wil(ayah)" -> "Kanwil"); shorter pieces
+#: ("per(aturan) da(erah)") would start too many words of any sentence to be evidence.
+ACRONYM_PIECE = (3, 6)
+ACRONYM_PIECES = (2, 4)
+
+
+@lru_cache(maxsize=256)
+def _starts(words: frozenset[str]) -> frozenset[str]:
+    """Every start of ``ACRONYM_PIECE`` letters of the words of 4+ letters in ``words``."""
+    lo, hi = ACRONYM_PIECE
+    return frozenset(w[:k] for w in words if len(w) >= 4 for k in range(lo, min(len(w), hi) + 1))
+
+
+def syllabic_acronym(key: str, words: frozenset[str]) -> bool:
+    """``key`` is written as the starts of several of ``words`` run together, the way Indonesian
+    shortens an institution's name ("Pemprov" for "Pemerintah Provinsi", "Kemenkes" for
+    "Kementerian Kesehatan", "Jaksel" for "Jakarta Selatan")."""
+    starts = _starts(words)
+    lo, hi = ACRONYM_PIECE
+    most = ACRONYM_PIECES[1]
+
+    @lru_cache(maxsize=None)
+    def split(at: int, pieces: int) -> bool:
+        if at == len(key):
+            return pieces >= ACRONYM_PIECES[0]
+        return pieces < most and any(key[at:end] in starts and split(end, pieces + 1)
+                                     for end in range(at + lo, min(len(key), at + hi) + 1))
+    return len(key) >= ACRONYM_PIECES[0] * lo and split(0, 0)
+
+
+def rendered_word(key: str, source_text: str, source_lang: str, lang: str) -> bool:
+    """A target word that renders words of the source: a lexicon rendering of one of them
+    ("Kontemporer" for "Contemporary", "Dubes" for "ambassador") or a syllabic acronym of
+    their renderings ("Pemprov" for "Provincial Government"), not a name put in."""
+    if {source_lang, lang} != {"en", "id"}:
+        return False
+    words = _renderings(source_text, source_lang, lang)
+    return key in words or syllabic_acronym(key, words)
 
 
 def _acronym(word: str) -> bool:
@@ -236,12 +296,15 @@ class Names:
         return (self.link.source.lang, self.link.target.lang)
 
 
-def _unexplained(phrases, other_words, other_init, a, b, title, langs):
+def _unexplained(phrases, other_words, other_init, a, b, title, langs, other_text=None):
+    """The phrases' words the other side does not explain (with ``other_text``, the source,
+    neither by rendering them: :func:`rendered_word`)."""
     out = []
     for phrase in phrases:
         kept = [(w, k) for w, k in phrase
                 if not _explained(k, other_words, a, b) and not _acronym(w) and k not in other_init
-                and (not title or _strong(k, langs))]
+                and (not title or _strong(k, langs))
+                and not (other_text is not None and rendered_word(k, other_text, b, a))]
         if kept:
             out.append(kept)
     return _dedupe(out)
@@ -259,7 +322,7 @@ def unexplained_names(link: LinkText) -> Names:
                                   if _acronym(w) and k not in s_init
                                   and not _explained(k, sw, t.lang, s.lang)))
     return Names(link, title, _unexplained(s_phrases, tw, t_init, s.lang, t.lang, title, langs),
-                 _unexplained(t_phrases, sw, s_init, t.lang, s.lang, title, langs), acronyms, sw)
+                 _unexplained(t_phrases, sw, s_init, t.lang, s.lang, title, langs, s.text), acronyms, sw)
 
 
 def _name_change(link: LinkText, kind: str, source: str, target: str) -> Change:
