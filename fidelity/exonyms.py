@@ -114,6 +114,19 @@ wash: washington
 wis: wisconsin
 wyo: wyoming
 secret service: dinas rahasia
+east timor|timorese: timor leste
+papua new guinea: papua nugini
+ivory coast|ivorian|ivorians: pantai gading
+united arab emirates|emirati|emiratis: uni emirat arab uea
+maldives: maladewa
+djibouti: jibuti djibouti
+rome: roma
+athens: athena
+venice: venesia
+florence: firenze
+seville: sevilla
+belgrade: beograd
+bucharest: bukares bukarest
 foreign ministry: kementerian luar negeri
 state department: departemen luar negeri
 justice department|department of justice: departemen kehakiman
