@@ -479,3 +479,27 @@ def test_a_failure_of_what_the_source_says_happened_is_a_reversal(en: str, idn: 
 ])
 def test_a_failure_the_source_says_is_no_reversal(en: str, idn: str) -> None:
     assert failed_events(link(en, idn)) == []
+
+
+@pytest.mark.parametrize("en, idn, expected", [
+    # "keluar dari" (out of) is Indonesian, "masuk dari" hardly: the preposition the opposite governs
+    ("Voter turnout is going to be off the charts this year, the analyst said.",
+     "Jumlah pemilih tahun ini akan masuk dari grafik, kata analis itu.", "masuk"),
+    ("The fans poured into the stadium an hour before kick-off.",
+     "Para penggemar berduyun-duyun keluar ke stadion satu jam sebelum pertandingan dimulai.", "keluar"),
+])
+def test_the_preposition_of_the_opposite_is_a_reversal(en: str, idn: str, expected: str) -> None:
+    assert [c.target for c in unidiomatic_words(link(en, idn))] == [expected]
+
+
+@pytest.mark.parametrize("en, idn", [
+    ("Voter turnout is going to be off the charts this year, the analyst said.",
+     "Jumlah pemilih tahun ini akan keluar dari grafik, kata analis itu."),
+    ("The fans poured into the stadium an hour before kick-off.",
+     "Para penggemar berduyun-duyun masuk ke stadion satu jam sebelum pertandingan dimulai."),
+    # a word seen too seldom in the training text to say which preposition it takes
+    ("A motorcyclist approached from behind and attached a bomb to the car.",
+     "Seorang pengendara sepeda motor mendekat dari belakang dan memasang bom di mobil itu."),
+])
+def test_the_preposition_a_word_takes_is_no_reversal(en: str, idn: str) -> None:
+    assert unidiomatic_words(link(en, idn)) == []

@@ -883,6 +883,23 @@ IDIOM_SHARE = 0.02
 #: ... and this many times as often as beside the target word ("orang tua" for "parents"
 #: against "orang muda"); the bigrams of the target word seen fewer than 3 times count 0.
 IDIOM_RATIO = 10
+#: A preposition after a word is the one its opposite governs (:func:`_broken_phrase`) when it
+#: follows the opposite in at least this share of the opposite's bigrams ("keluar dari" 48 of 83,
+#: "masuk ke" 42 of 129) and hardly ever the word itself (:data:`IDIOM_RATIO`: "masuk dari" 0):
+#: a preposition stands beside everything, so its own share (:data:`IDIOM_SHARE`) says nothing.
+GOVERNS = 0.2
+#: The prepositions of direction a verb of motion governs ("masuk ke", "keluar dari").
+_DIRECTIONS = frozenset({"ke", "dari"})
+
+
+def _governs(ctx: dict[tuple[str, str], int], o: str, t: str, prep: str) -> bool:
+    """``prep`` is the preposition the word ``o`` governs and ``t`` does not: it follows ``o``
+    in :data:`GOVERNS` of ``o``'s bigrams (and :data:`IDIOM` times at least), while ``t`` is seen
+    often enough that, taking it as often, it would follow ``t`` :data:`IDIOM_RATIO` times as
+    often as it does ("masuk" 129 times, "masuk dari" 0; not "mendekat", seen too seldom)."""
+    share = ctx.get((o, prep), 0) / max(1, ctx.get((o, ""), 0))
+    return ctx.get((o, prep), 0) >= IDIOM and share >= GOVERNS \
+        and share * ctx.get((t, ""), 0) >= IDIOM_RATIO * max(1, ctx.get((t, prep), 0))
 
 
 def unidiomatic_words(link: LinkText) -> list[Change]:
@@ -1028,7 +1045,9 @@ _LOOSE_NEIGHBOURS = frozenset("""sudah telah akan sedang masih belum juga yang s
 
 def _broken_phrase(lower: list[str], k: int, opposites: frozenset[str]) -> bool:
     """A neighbour of word ``k`` goes with one of its ``opposites`` (:data:`IDIOM`,
-    :data:`IDIOM_SHARE`) far more often than with the word itself (:data:`IDIOM_RATIO`)."""
+    :data:`IDIOM_SHARE`) far more often than with the word itself (:data:`IDIOM_RATIO`), or the
+    preposition after it is the one an opposite governs (:data:`GOVERNS`: "masuk dari" for
+    "keluar dari")."""
     ctx = contexts()
     t = lower[k]
     for n, pair in ((k - 1, lambda x: (lower[k - 1], x)), (k + 1, lambda x: (x, lower[k + 1]))):
@@ -1040,6 +1059,8 @@ def _broken_phrase(lower: list[str], k: int, opposites: frozenset[str]) -> bool:
         if any(ctx.get(pair(o), 0) >= max(IDIOM, IDIOM_SHARE * seen, IDIOM_RATIO * ctx.get(pair(t), 0))
                for o in opposites):
             return True
+        if n == k + 1 and lower[n] in _DIRECTIONS and any(_governs(ctx, o, t, lower[n]) for o in opposites):
+            return True  # the preposition the opposite governs ("masuk dari" for "keluar dari")
     return False
 
 
