@@ -85,7 +85,7 @@ import functools
 import math
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Sequence
 
@@ -277,6 +277,7 @@ class PartialParams:
     speaker: bool = field(default=True, metadata={"sig": "speaker"})
     lone_gain: float = field(default=0.0, metadata={"sig": "lgain"})
     lone_phrase: bool = field(default=True, metadata={"sig": "lphrase"})
+    proper: bool = field(default=True, metadata={"sig": "proper"})
 
 
 # --------------------------------------------------------------------------- stemming
@@ -463,6 +464,17 @@ class Word:
     opens: bool = False  # the first content word of a clause (after a comma, "which", "and"...)
     cap: bool = False  # written with a capital (a name, an acronym, a sentence's first word)
     glued: bool = False  # right after the previous content word (a space or apostrophe between)
+    #: Capitalised inside its sentence: not its first word, nor right after a quote or a colon
+    #: (where a quoted sentence starts). Such a word is a proper noun even when it is also a
+    #: dictionary word ("a joint venture with Boots", "the Trump administration").
+    mid: bool = False
+    acronym: bool = False  # all capitals, two letters or more ("LGBT", "ISIS", "JAY-Z")
+    #: A name by its capital alone (:func:`_proper_names`): a dictionary word or an acronym
+    #: that nothing of the other side renders.
+    weak: bool = False
+    #: Capitalised inside its sentence with no capitalised word next to it, not in brackets
+    #: (:func:`_lone`).
+    lone: bool = False
 
 
 _ACRONYM = re.compile(r"^(?:[A-Z]{2,5}|(?:[A-Za-z]\.)+[A-Za-z]?)$")
@@ -508,25 +520,82 @@ def _scan(text: str, offset: int, lang: str, function: set[str] | None = None) -
     last_end = None  # end (in the sentence) of the previous content word
     opener = False  # an opener word seen since the previous content word
     prev_content = False  # whether the previous word was a content word
+    prev_end = None  # end (in the sentence) of the previous word of any kind
+    quoted = _QUOTE_START.search
     for m in _WORD.finditer(text):
         raw, key, number, name, content, cap = kind(m.group(0), lang)
         start = m.start()
+        mid = cap and prev_end is not None and not quoted(text, prev_end, start)
+        # (an acronym in brackets abbreviates the words before it: "Demilitarised Zone (DMZ)")
+        acronym = (cap and raw.isupper() and sum(c.isalpha() for c in raw) >= 2
+                   and text[start - 1:start] != "(")
         if content:
             opens = last_end is not None and (opener or bool(breaks(text, last_end, start)))
             glued = prev_content and not text[last_end:start].strip(" '’")
             last_end, opener = start + len(raw), False
             out.append(new(key, offset + start, offset + start + len(raw), content, name, number,
-                           opens, cap, glued))
+                           opens, cap, glued, mid, acronym))
         else:
             if key in openers:
                 opener = True
             if function is None:
                 out.append(new(key, offset + start, offset + start + len(raw), content, name,
-                               number, False, cap, False))
+                               number, False, cap, False, mid, acronym))
             else:
                 function.add(key)
         prev_content = content
+        prev_end = start + len(m.group(0))
+    if any(w.mid for w in out):
+        if _title_case(text):
+            out = [replace(w, mid=False) if w.mid else w for w in out]  # a headline's capitals
+        else:
+            function_words = ID_FUNCTION if lang == "id" else EN_FUNCTION
+            out = [replace(w, lone=_lone(text, w.start - offset, w.end - offset, function_words))
+                   if w.mid and w.content and not w.number else w for w in out]
     return out
+
+
+#: Lower-case words inside a multi-word name ("House of Representatives", "Kementerian
+#: Pekerjaan Umum dan Perumahan Rakyat").
+_NAME_JOINERS = r"(?:of|and|for|the|de|du|des|van|von|der|del|da|la|le|dan)"
+_LEFT_CAP = re.compile(r"(\S+)\s+(?:" + _NAME_JOINERS + r"\s+)?$")
+_RIGHT_CAP = re.compile(r"(?:['’]s)?\s+(?:" + _NAME_JOINERS + r"\s+)?(\S+)")
+
+
+def _lone(text: str, start: int, end: int, function: frozenset[str]) -> bool:
+    """Whether the capitalised word at ``text[start:end]`` stands alone: no capitalised
+    content word next to it (a name joiner such as "of" between them allowed) and not in
+    brackets. A multi-word title or institution of dictionary words ("Public Works
+    Department", "Transportation Ministry", "Presiding Officer") is translated or
+    abbreviated freely ("Dinas PU", "Kemenhub", "sang ketua"), and a word in brackets is
+    often a gloss ("Alhamdulillah (thank God)"); a lone one ("a joint venture with Boots")
+    is a name."""
+    if text.count("(", 0, start) > text.count(")", 0, start):
+        return False
+    for m in (_LEFT_CAP.search(text, 0, start), _RIGHT_CAP.match(text, end)):
+        if m is None:
+            continue
+        token = m.group(1)
+        if m.re is _LEFT_CAP and token[-1:] in ",;:!?)]\"”":
+            continue  # (a break between them)
+        token = token.strip("\"“”‘’'()[],;:!?")
+        key = fold(token.rstrip("."))
+        base = key[:-2] if key.endswith(("'s", "’s")) else key
+        if token[:1].isupper() and base not in function and not _DIGIT.search(token):
+            return False
+    return True
+
+
+def _title_case(text: str) -> bool:
+    """Whether more than half the words of ``text`` are capitalised (a headline or a title
+    written in title case: "And Women Need to Wield It.")."""
+    words = _WORD.findall(text)
+    return sum(w[:1].isupper() for w in words) * 2 > len(words)
+
+
+#: A quote or colon between two words: the next word may begin a (quoted) sentence, so its
+#: capital says nothing.
+_QUOTE_START = re.compile(r"[\"“”‘’:]|(?<!\w)'")
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -630,6 +699,13 @@ def _wanted(key: str, lang: str) -> frozenset[str]:
     return own.union(*(pairs.get(s, frozenset()) for s in own))
 
 
+@functools.lru_cache(maxsize=50_000)
+def _acronym_wanted(key: str, lang: str) -> frozenset[str]:
+    """What renders an acronym: itself and its lexicon renderings, not the stems of an
+    ordinary word ("ISIS" is no plural of "isi", content)."""
+    return frozenset((key,)).union(lexicon_pairs().get(lang, {}).get(key, frozenset()))
+
+
 #: The initials of the other side's words a cognate of a word may have, where not its own
 #: (``[True]``: the word is English): English "c" is Indonesian "c", "k" or "s".
 _ALIKE = {True: {"c": "cks"}, False: {"k": "kc", "s": "sc"}}
@@ -700,7 +776,7 @@ def word_cover(words: Sequence[Word], lang: str, other: Sequence[Word], other_la
                                     for k, o in zip(other_keys, other))
             hit = next((c for c in free if other_digits[c] == d), -1)
             return (1.0, hit) if hit >= 0 else (score, j)
-        wanted = _wanted(w.key, lang)
+        wanted = _acronym_wanted(w.key, lang) if w.acronym else _wanted(w.key, lang)
         if banned:
             hit = next((c for c in free if other_keys[c] == w.key), -1)
         else:
@@ -725,10 +801,11 @@ def word_cover(words: Sequence[Word], lang: str, other: Sequence[Word], other_la
                     by_initial.setdefault(k[0], []).append(c)
         initial = w.key[:1]
         alike = _ALIKE[lang == "en"].get(initial)  # cognates start alike ("c" borrowed as "k"/"s")
+        proper = (w.name and not w.number) or w.acronym
         for c in (by_initial.get(initial, ()) if alike is None else
                   sorted(c for a in alike for c in by_initial.get(a, ()))):
-            if c in banned:
-                continue
+            if c in banned or (proper and not other[c].cap):
+                continue  # (a name is respelt as a name: "Scotland" / "Skotlandia", not "Bristol" / "berasal")
             g = cognate(w.key, other_keys[c], lang)
             if g > score:
                 score, j = g, c
@@ -845,22 +922,33 @@ def pair_leftovers(s_words: Sequence[Word], t_words: Sequence[Word], s_cov: np.n
         return s_cov, s_where, t_cov, t_where  # nothing to pair
     near = (_windows(s_cov, s_where, m, params.cover, params.slack)
             & _windows(t_cov, t_where, n, params.cover, params.slack).T)
+    s_weak = np.array([w.weak for w in s_words])
+    near_weak = near[s_weak] if s_weak.any() else None
     s_num = np.array([w.number for w in s_words])
     t_num = np.array([w.number for w in t_words])
     s_name = np.array([w.name for w in s_words])
     t_name = np.array([w.name for w in t_words])
     near &= ~s_num[:, None] & ~t_num[None, :] & (s_name[:, None] == t_name[None, :])
-    for _ in range(params.itermax):
+    if near_weak is not None:  # a name by its capital pairs with a capitalised word
+        t_cap = np.array([w.cap for w in t_words])  # ("Energy Secretary" / "Menteri Energi")
+        near[s_weak] = near_weak & ~t_num[None, :] & t_cap[None, :]
+    # The names by their capital are paired first: a capitalised word left over renders a
+    # name before an ordinary word ("under the Rev. John" / "di bawah pimpinan Pendeta John").
+    first = near & s_weak[:, None] if near_weak is not None else None
+    for r in range(params.itermax + (first is not None)):
+        allowed = first if first is not None and r == 0 else near
         us = s_cov < params.cover
         ut = t_cov < params.cover
         if not us.any() or not ut.any():
             break
-        masked = np.where(us[:, None] & ut[None, :] & near, sim, -np.inf)
+        masked = np.where(us[:, None] & ut[None, :] & allowed, sim, -np.inf)
         best_t = masked.argmax(axis=1)
         best_s = masked.argmax(axis=0)
         rows = np.flatnonzero(us & (masked.max(axis=1) > params.pair_floor))
         mutual = [i for i in rows.tolist() if best_s[best_t[i]] == i]
         if not mutual:
+            if allowed is first:
+                continue
             break
         for i in mutual:
             j = int(best_t[i])
@@ -924,14 +1012,14 @@ def _runs(low: np.ndarray, sentence_of: Sequence[int], bridge: int, need: int) -
 
 
 def _in_rendered_name(words: Sequence[Word], cov: np.ndarray, run: Sequence[int],
-                      cover: float) -> bool:
+                      cover: float, capitals: bool = False) -> bool:
     """Whether the run of names ``run`` is glued (nothing but a space or an apostrophe
     between) to a name the other side renders: a word of a multi-word name rendered as a
     whole or shortened ("Belfast Magistrates' Court" / "Pengadilan Negeri Belfast", "Europa
     League" / "Liga Eropa", "Joe Biden" / "Biden"), not a dropped name. A title is no name:
     "Senator Lisa Murkowski" / "Senator" has dropped the name."""
     for k, later in ((run[0] - 1, run[0]), (run[-1] + 1, run[-1] + 1)):
-        if 0 <= k < len(words) and words[later].glued and words[k].name \
+        if 0 <= k < len(words) and words[later].glued and (words[k].cap if capitals else words[k].name) \
                 and not words[k].number and cov[k] >= cover:
             return True
     return False
@@ -941,7 +1029,8 @@ def uncovered_spans(words: Sequence[Word], cov: np.ndarray, where: np.ndarray,
                     other_cov: np.ndarray, sentence_of: Sequence[int],
                     params: PartialParams, min_run: int | None = None,
                     names: bool | None = None,
-                    other_names: Sequence[bool] | None = None) -> list[Span]:
+                    other_names: Sequence[bool] | None = None,
+                    other_caps: Sequence[bool] | None = None) -> list[Span]:
     """The spans of the content words ``words`` (one side of a link) the other side does not
     render.
 
@@ -966,6 +1055,8 @@ def uncovered_spans(words: Sequence[Word], cov: np.ndarray, where: np.ndarray,
     min_run = params.min_run if min_run is None else min_run
     if other_names is None:
         other_names = [True] * m
+    if other_caps is None:
+        other_caps = [True] * m
     def judge(found: list[int]) -> Span | None:
         """The span of the uncovered positions ``found`` (None: not reported)."""
         run = list(range(found[0], found[-1] + 1))  # with the covered words it bridges
@@ -990,11 +1081,23 @@ def uncovered_spans(words: Sequence[Word], cov: np.ndarray, where: np.ndarray,
         # A name (a run of capitalised words with a name among them: "North Korea") is not
         # rendered when no name of the other side is left over in its place (a replaced or
         # respelt name is the drift check's business; a pronoun is no name).
+        # An acronym may be spelt out in ordinary words ("AI" / "kecerdasan buatan"): any word
+        # left over in its place may render it. A name by its capital alone (a dictionary
+        # word: "Boots") is rendered by no ordinary word, but may be by a capitalised word
+        # anywhere (the modifiers of a name change order: "the U.S. Navy" / "angkatan laut
+        # AS"), and is no dropped name when it is glued to a capitalised word the other side
+        # renders ("Presiding Officer" / "sang ketua", "Snow White" / "Putri Salju").
+        proper = [i for i in found if words[i].name and not words[i].number]
+        spelt = bool(proper) and all(words[i].acronym for i in proper)
+        weak = bool(proper) and all(words[i].weak for i in proper)
         named = ((params.names if names is None else names)
                  and all(words[i].cap or words[i].number for i in found)
                  and any((words[i].name and not words[i].number) or words[i].key in _CALENDAR_KEYS
                          for i in found)
-                 and not any(other_low[j] and other_names[j] for j in range(max(lo, 0), min(hi + 1, m)))
+                 and not any(other_low[j] and (other_names[j] or spelt)
+                             for j in range(max(lo, 0), min(hi + 1, m)))
+                 and not (weak and (any(other_low[j] and other_caps[j] for j in range(m))
+                                    or _in_rendered_name(words, cov, run, params.cover, True)))
                  and not (params.name_phrase
                           and not all(words[i].key in _CALENDAR_KEYS for i in found)
                           and _in_rendered_name(words, cov, run, params.cover)))
@@ -1127,6 +1230,31 @@ def _names_said_less(s_words: Sequence[Word], sc: np.ndarray,
     return out
 
 
+#: An adjective of a people or place ("Indonesian", "Chinese", "British"): rendered freely
+#: ("kuliner nusantara") or left implicit ("the Indonesian island of Sumatra" / "Pulau Sumatra").
+_DEMONYM = re.compile(r"(?:an|ese|ish|ic)$")
+
+
+def _proper_names(words: list[Word], cov: np.ndarray, cover: float) -> list[Word]:
+    """``words`` with the capitalised words nothing renders made names: a word capitalised
+    inside its sentence (:attr:`Word.mid`) or an acronym is a proper noun even when it is also
+    a dictionary word ("a joint venture with Boots", "the Trump administration", "LGBT
+    people"). As a name it is rendered by the same word, a respelt name or a lexicon
+    rendering (all found by the evidence already), or by a capitalised word of the other
+    side ("Energy Secretary" / "Menteri Energi"), not by a lower-case word left over (the
+    pairing of :func:`pair_leftovers`), and a lone one missing is a span
+    (:func:`uncovered_spans`)."""
+    weak = [i for i, w in enumerate(words) if cov[i] < cover and not w.name and not w.number
+            and (w.acronym or (w.lone and not _DEMONYM.search(w.key)))
+            and w.key not in _CALENDAR_KEYS]  # (a date: its own rules)
+    if not weak:
+        return words
+    out = list(words)
+    for i in weak:
+        out[i] = replace(words[i], name=True, weak=True)
+    return out
+
+
 def settle(s_words: list[Word], s_sent: list[int], t_words: list[Word], t_sent: list[int],
            sc: np.ndarray, s_where: np.ndarray, tc: np.ndarray, t_where: np.ndarray,
            sim: np.ndarray, params: PartialParams,
@@ -1135,6 +1263,8 @@ def settle(s_words: list[Word], s_sent: list[int], t_words: list[Word], t_sent: 
     changed numbers set aside (``s_next``: see :attr:`LinkCover.s_raw_next`)."""
     if params.name_count:
         sc = _names_said_less(s_words, sc, t_words)
+    if params.proper:
+        s_words = _proper_names(s_words, sc, params.cover)
     raw_s, raw_t = sc.copy(), tc.copy()
     _numbers_changed(s_words, raw_s, t_words, raw_t, params.cover, params.calendar)
     raw = (raw_s, s_where, raw_t, t_where)
@@ -1378,28 +1508,77 @@ def prefix_gain(lexicon: Lexicon, head: str, tail: str, target: str) -> float:
 
 #: An Indonesian speech verb with the third-person clitic: "katanya", "ujarnya", "tandasnya"
 #: ("he said"): Indonesian news names a speaker once and then writes this for "..., added
-#: Hidayat." / "..., tandasnya."
+#: Hidayat." / "..., tandasnya."; or the verb with a capitalised name after it ("tandas
+#: Rahmad", "kata Jokowi"): the speaker named, perhaps by another of their names.
 _SPEAKER = re.compile(r"\b(?:kata|ujar|tandas|tutur|ucap|jelas|tambah|imbuh|ungkap|papar|terang|"
-                      r"lanjut|pungkas|tegas|sebut|akui|katakan)nya\b", re.IGNORECASE)
+                      r"lanjut|pungkas|tegas|sebut|akui|katakan|tukas)"
+                      r"(?:nya\b|\s+(?-i:[A-Z]))", re.IGNORECASE)
+
+#: What separates a quote or clause from its attribution ("..., implemented," finished X.").
+_ATTRIBUTION_BREAK = re.compile(r"[,;:\"”’]")
 
 
 #: Subject pronouns of an attribution ("..., he disclosed." / "..., katanya.").
 _EN_SUBJECTS = frozenset(("he", "she", "they", "we", "i"))
+#: Speech verbs among the English function words ("..., said Santoso.").
+_EN_SAID = frozenset(("said", "says", "told", "tells"))
 
 
-def _speaker_name(lc: LinkCover, span: Span, text: LinkText) -> bool:
-    """Whether ``span`` ends its source sentence and is its attribution: a name (capitalised
-    words) with at most one word before it (the verb: "..., added Hidayat."), or one word
-    right after a subject pronoun ("..., he disclosed.")."""
-    k = lc.s_words.index(span.words[-1])
-    if not (k == len(lc.s_words) - 1 or lc.s_sent[k + 1] != lc.s_sent[k]):
-        return False
-    if len(span.words) == 1:
-        before = list(_WORD.finditer(text.source, 0, span.words[0].start - text.offset))
-        if before and before[-1].group(0).lower() in _EN_SUBJECTS:
-            return True
-    words = span.words[1:] if len(span.words) > 1 and not span.words[0].cap else span.words
-    return all(w.cap and not w.number for w in words)
+def _attribution(lc: LinkCover, span: Span, text: LinkText) -> int | None:
+    """Where in ``span`` the attribution that ends its source sentence begins (None: it has
+    none): the speech verb after a subject pronoun ("..., he disclosed."), or a name
+    (capitalised words) with the verb before it ("..., finished Martono."; the name may
+    follow the span, rendered: "tandas Martono"); 0 when the span is no more than the
+    attribution. A comma or a quote separates it from the words before it (a name at the
+    end without one, "... in the city of Palu.", is no attribution)."""
+    words = span.words
+    k = lc.s_words.index(words[-1])
+    after = [w for i, w in enumerate(lc.s_words[k + 1:], k + 1) if lc.s_sent[i] == lc.s_sent[k]]
+    if not all(w.cap and not w.number for w in after):
+        return None  # the span does not end its sentence, nor does a name follow it
+    before = list(_WORD.finditer(text.source, 0, words[-1].start - text.offset))
+    if not after and before and before[-1].group(0).lower() in _EN_SUBJECTS:
+        at, begins = len(words) - 1, before[-1].start()  # "..., he disclosed."
+    else:
+        names = 0
+        while not after and names < len(words) and words[-1 - names].cap \
+                and not words[-1 - names].number:
+            names += 1
+        if not names and not after:
+            return None
+        at = len(words) - names
+        if at > 0 and not words[at - 1].cap:
+            at -= 1  # the verb before the name ("added Hidayat")
+        elif after:
+            return None
+        begins = words[at].start - text.offset
+        prior = list(_WORD.finditer(text.source, 0, begins))
+        verb = fold(prior[-1].group(0)) if prior else ""
+        if at == 0 and (verb in _EN_SAID or (verb and verb not in EN_FUNCTION)) \
+                and not _ATTRIBUTION_BREAK.search(text.source, prior[-1].end(), begins):
+            begins = prior[-1].start()  # the verb is not in the span ("..., said Santoso.")
+    prior = list(_WORD.finditer(text.source, 0, begins))
+    gap = text.source[prior[-1].end():begins] if prior else ""
+    return at if _ATTRIBUTION_BREAK.search(gap) else None
+
+
+def _without_attribution(lc: LinkCover, span: Span, text: LinkText,
+                         params: PartialParams) -> Span | None:
+    """``span`` less the attribution that ends it (:func:`_attribution`), which the
+    translation's speech verb renders ("..., implemented," finished Martono." / "...,
+    diterapkan," tandasnya."): the words before it are a span when they still have
+    ``tail_run`` weak words (as the evidence first found them) or a weak name; None when
+    nothing is left."""
+    at = _attribution(lc, span, text)
+    if at is None:
+        return span
+    cov = lc.s_raw if lc.s_raw is not None else lc.s_cov
+    rest = [lc.s_words.index(w) for w in span.words[:at]]
+    weak = [i for i in rest if cov[i] < params.cover]
+    if len(weak) < max(params.min_run, params.tail_run) \
+            and not any(lc.s_words[i].name and not lc.s_words[i].number for i in weak):
+        return None
+    return Span(tuple(lc.s_words[rest[0]:weak[-1] + 1]), 1.0 - float(cov[weak].mean()))
 
 
 def link_spans(lc: LinkCover, params: PartialParams,
@@ -1407,7 +1586,8 @@ def link_spans(lc: LinkCover, params: PartialParams,
     """(missing spans of the source, added spans of the target) of one link. ``text``: the
     link's text, for :func:`tail_span` (without it the trailing-clause test is skipped)."""
     missing = uncovered_spans(lc.s_words, lc.s_cov, lc.s_where, lc.t_cov, lc.s_sent, params,
-                              other_names=[w.name for w in lc.t_words])
+                              other_names=[w.name for w in lc.t_words],
+                              other_caps=[w.cap for w in lc.t_words])
     if params.tail_cut and text is not None:
         tail = tail_span(lc, params, text)
         if tail is not None:
@@ -1416,7 +1596,8 @@ def link_spans(lc: LinkCover, params: PartialParams,
             if not any(w in tail.words for span in others for w in span.words):
                 missing = others + [tail]  # the whole clause, not the part of it seen first
     if params.speaker and text is not None and _SPEAKER.search(text.target):
-        missing = [span for span in missing if not _speaker_name(lc, span, text)]
+        missing = [kept for span in missing
+                   if (kept := _without_attribution(lc, span, text, params)) is not None]
     added = (uncovered_spans(lc.t_words, lc.t_cov, lc.t_where, lc.s_cov, lc.t_sent, params,
                              params.add_min_run, names=False) if params.additions else [])
     return missing, added

@@ -698,6 +698,44 @@ def test_a_speech_verb_after_a_subject_pronoun_is_rendered_by_the_clitic():
     assert _last_link_missing(en, ind, speaker=False) == ["disclosed"]
     assert _last_link_missing(en, ind.replace("katanya", "kata")) == ["disclosed"]
 
+def test_an_attribution_after_the_quote_s_last_word_is_rendered_by_the_speech_verb():
+    # "..., implemented," finished Martono." / "..., diterapkan," tandasnya.": the quote's
+    # last word is weak in the evidence ("implemented" / "diterapkan") and the attribution
+    # after it is the clitic; one weak word is no cut, the attribution no omission.
+    en = ("\"The new tax rules will be easy to follow once the online system is implemented,\" "
+          "finished Martono.")
+    ind = ("\"Aturan pajak yang baru akan mudah diikuti kalau sistem online sudah diterapkan,\" "
+           "tandasnya.")
+    assert _last_link_missing(en, ind) == []
+    assert _last_link_missing(en, ind, speaker=False) == ['implemented," finished Martono']
+    # The speaker named after the verb is an attribution too ("tandas Martono").
+    assert _last_link_missing(en, ind.replace("tandasnya", "tandas Martono")) == []
+    # A verb with no clitic and no name renders no speaker.
+    assert _last_link_missing(en, ind.replace("tandasnya", "tandas")) \
+        == ['implemented," finished Martono']
+
+
+def test_a_clause_cut_before_an_attribution_is_still_reported_without_it():
+    en = ("\"The pumps are ready, and the broken embankment will be repaired before the end of "
+          "the week,\" he uttered.")
+    ind = "\"Pompa sudah siap,\" tambahnya."
+    clause = "broken embankment will be repaired before the end of the week"
+    assert _last_link_missing(en, ind) == [clause]
+    assert _last_link_missing(en, ind, speaker=False) == [clause + ',\" he uttered']
+    named = en.replace("he uttered", "finished Martono")
+    assert _last_link_missing(named, ind.replace("tambahnya", "tandas Martono")) == [clause]
+
+
+def test_a_name_ending_the_sentence_without_a_break_is_no_attribution():
+    # "... in the flooded city of Palu." / "... kota yang terendam.": the city is dropped,
+    # whatever speaker the translation names ("kata Risa").
+    en = ("\"We have been waiting for days,\" said Risa, a mother of two living in a tent in the "
+          "flooded city of Palu.")
+    ind = ("\"Kami sudah menunggu berhari-hari,\" kata Risa, ibu dua anak yang tinggal di tenda "
+           "di kota yang terendam.")
+    assert _last_link_missing(en, ind) == ["Palu"]
+
+
 # --------------------------------------------------------------------------- the fast paths
 
 def _edit_distance(a: str, b: str) -> int:
