@@ -503,3 +503,15 @@ def test_the_preposition_of_the_opposite_is_a_reversal(en: str, idn: str, expect
 ])
 def test_the_preposition_a_word_takes_is_no_reversal(en: str, idn: str) -> None:
     assert unidiomatic_words(link(en, idn)) == []
+
+
+def test_a_source_word_the_lexicon_renders_elsewhere_says_no_pair_word() -> None:
+    # "previous" says "lama" by the joined English, but "sebelumnya" (the lexicon's, backed by the
+    # token table) renders it: the "lama" of "aturan lama" is "new" reversed
+    en = "The ministry introduced new rules for schools, replacing the previous standard."
+    reversed_ = "Kementerian memperkenalkan aturan lama untuk sekolah, menggantikan standar sebelumnya."
+    faithful = "Kementerian memperkenalkan aturan baru untuk sekolah, menggantikan standar sebelumnya."
+    assert pairs(opposite_words(link(en, reversed_))) == [("new", "lama")]
+    assert opposite_words(link(en, faithful)) == []
+    # with no other rendering of "previous", it says the "lama" there
+    assert opposite_words(link("The ministry kept the previous rules.", "Kementerian mempertahankan aturan lama.")) == []

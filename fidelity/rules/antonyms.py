@@ -831,8 +831,12 @@ def _own_support(src: _Source, t: str, own: np.ndarray, lower: list[str], k: int
     """``own`` (per source word, how well it says the target word ``lower[k]`` = ``t``) with the
     source words another target word claims set to 0: one that renders it better by the token
     table ("first" is "pertama" elsewhere, so it does not say "awal"), or one that renders it
-    or whose curated English has it and stands nearer to it ("sales rise" -> "penjualan
-    meningkat": "rise" is not the "naik" at the other end of the sentence); except a
+    or whose curated English has it, or that the lexicon gives for it with the token table
+    backing it (:data:`LEXICON_AGREES`) and finding no other source word better (the "kemudian"
+    of "later" claims no "late"), and stands nearer to it
+    ("sales rise" -> "penjualan meningkat": "rise" is not the "naik" at the other end of the
+    sentence; "the previous standard" -> "standar sebelumnya": "previous" is not the "lama" of
+    "aturan lama" further back); except a
     comparative's "lebih" ("higher" -> "lebih tinggi"). ``where``: each target word's place,
     as a share of the target's length. A particle (:data:`LOOSE_CUES`) says the word only
     :data:`NEAR` it, as it says an opposite ("tapped the ball into the net ... sliding out" ->
@@ -850,7 +854,10 @@ def _own_support(src: _Source, t: str, own: np.ndarray, lower: list[str], k: int
             continue
         cover = _cover([src.stems[j]], [lower[n] for n in others])[0]
         mine = _cover([t], [src.stems[j]])[0, 0]
-        claims = [n for n, c in zip(others, cover) if c >= RENDERED or src.lemmas[j] & cues.get(lower[n], frozenset())]
+        lexicon = _lexicon_pairs().get(src.stems[j], frozenset())
+        claims = [n for n, c in zip(others, cover) if c >= RENDERED or src.lemmas[j] & cues.get(lower[n], frozenset())
+                  or c >= LEXICON_AGREES and {lower[n], _unclitic(lower[n])} & lexicon
+                  and int(np.argmax(_cover([lower[n]], src.stems)[0])) == j]
         if cover.max() >= RENDERED and cover.max() > mine or any(
                 abs(where[n] - src.at[j]) < abs(where[k] - src.at[j]) for n in claims):
             out[j] = 0.0
