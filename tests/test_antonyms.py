@@ -515,3 +515,20 @@ def test_a_source_word_the_lexicon_renders_elsewhere_says_no_pair_word() -> None
     assert opposite_words(link(en, faithful)) == []
     # with no other rendering of "previous", it says the "lama" there
     assert opposite_words(link("The ministry kept the previous rules.", "Kementerian mempertahankan aturan lama.")) == []
+
+
+@pytest.mark.parametrize("en, idn, expected", [
+    # the lexicon gives "orangtua" for "parents", which Indonesian also writes open: "orang tua"
+    ("Many parents worry about the cost of school uniforms.",
+     "Banyak orang muda khawatir tentang biaya seragam sekolah.", [("parents", "muda")]),
+    # a negated noun is still rendered by its compound
+    ("No parent should have to bury a child, the mayor said.",
+     "Tidak ada orang muda yang seharusnya mengubur anaknya, kata wali kota.", [("parent", "muda")]),
+    ("Many parents worry about the cost of school uniforms.",
+     "Banyak orang tua khawatir tentang biaya seragam sekolah.", []),
+    # "young people" is "orang muda": nothing the lexicon closes
+    ("Many young people worry about the cost of housing.",
+     "Banyak orang muda khawatir tentang biaya perumahan.", []),
+])
+def test_an_open_compound_with_the_opposite_is_a_reversal(en: str, idn: str, expected: list[tuple[str, str]]) -> None:
+    assert pairs(unidiomatic_words(link(en, idn))) == expected

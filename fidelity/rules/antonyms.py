@@ -935,6 +935,8 @@ def unidiomatic_words(link: LinkText) -> list[Change]:
                               (link.target.span(tgt[k].start(), tgt[k].end()),)))
             continue
         said = _phrase_said(src, lower, k, ant[t])
+        if said is None:
+            said = _compound_said(src, lower, k, ant[t])
         if said is not None:
             word = src.words[said]
             out.append(Change("antonym", word.group(0), tgt[k].group(0), (link.source.span(word.start(), word.end()),),
@@ -978,6 +980,28 @@ def _phrase_said(src: "_Source", lower: tuple[str, ...], k: int, opposites: froz
             return None  # the phrase as written renders a source word
         for o in sorted(opposites):
             hit = next((j for j, lem in said.items() if lem & table.get(pair(o), frozenset())), None)
+            if hit is not None:
+                return hit
+    return None
+
+
+def _compound_said(src: "_Source", lower: tuple[str, ...], k: int, opposites: frozenset[str]) -> int | None:
+    """The source word (its index) whose lexicon rendering is a compound written closed
+    ("orangtua" for "parents") that word ``k`` and its neighbour make, written open, with an
+    opposite of word ``k`` in its place ("orang muda" where "orang tua" renders "parent"),
+    unless the compound as written renders a source word too; else None. Indonesian writes
+    such compounds either way ("orang tua", "orangtua"). A negation does not matter: "no
+    parent" is still "orang tua", as a noun's rendering is no word of a pair it negates."""
+    said = {n: _lexicon_id(w) | _lexicon_pairs().get(w + "s", frozenset())
+            for n, w in enumerate(src.stems) if src.content[n]}
+    for n in (k - 1, k + 1):
+        if not 0 <= n < len(lower):
+            continue
+        closed = (lambda x: lower[n] + x) if n < k else (lambda x: x + lower[n])
+        if any(closed(lower[k]) in ids for ids in said.values()):
+            return None
+        for o in sorted(opposites):
+            hit = next((j for j, ids in said.items() if closed(o) in ids), None)
             if hit is not None:
                 return hit
     return None
