@@ -116,3 +116,52 @@ def test_another_country_in_place_of_one_is_still_found() -> None:
     assert _found("Hundreds of peacekeepers are pulling out of East Timor this week.",
                   "Ratusan anggota pasukan perdamaian meninggalkan Papua Nugini pekan ini.") == [
         ("name", "Timor", "Papua Nugini")]
+
+
+def test_a_name_written_in_full_where_the_source_shortens_it_is_no_name_put_in() -> None:
+    en = "On Friday, Widodo also handed the new maps to all the regents."
+    assert _found(en, "Pada hari Jumat, Joko Widodo juga menyerahkan peta baru itu kepada semua bupati.") == []
+    # another person beside the source's name is still one put in
+    assert _found(en, "Pada hari Jumat, Widodo dan Prabowo juga menyerahkan peta baru itu kepada semua bupati.") == [
+        ("name", "", "Prabowo")]
+
+
+def test_a_short_name_that_begins_a_longer_title_explains_nothing_more() -> None:
+    # "Kemang" begins "Kemang Mansion Hotel" in the source: a word beside it in the translation
+    # is no fuller form of the name
+    assert _found("The water rose to twenty centimetres in front of the Kemang Mansion Hotel.",
+                  "Air naik hingga dua puluh sentimeter di depan hotel milik Kemang Winarto.") == [
+        ("name", "", "Winarto")]
+
+
+def _doc_link(en: str, idn: str, en_doc: str, id_doc: str) -> LinkText:
+    return LinkText(SideText(en, "en", document=en_doc), SideText(idn, "id", document=id_doc))
+
+
+def test_two_parts_of_one_name_the_story_writes_whole_are_the_same_person() -> None:
+    en = "According to Emmawati, the new clinic in the district would open in May."
+    idn = "Menurut Dien, klinik baru di kecamatan itu akan dibuka pada bulan Mei."
+    first_en = "Jakarta health chief Dien Emmawati visited the site."
+    first_id = "Kepala dinas kesehatan Dien Emmawati mengunjungi lokasi itu."
+    same = _doc_link(en, idn, first_en + " " + en, first_id + " " + idn)
+    assert name_changes(same) == []
+    # without the whole name in the story they are two people
+    other = _doc_link(en, idn, "Jakarta health chief Ratna Emmawati visited the site. " + en,
+                      "Kepala dinas kesehatan Ratna Emmawati mengunjungi lokasi itu. " + idn)
+    assert [(c.kind, c.source, c.target) for c in name_changes(other)] == [("name", "Emmawati", "Dien")]
+
+
+@pytest.mark.parametrize("en,idn", [
+    # headline verbs and plurals are ordinary words ("ratified" -> "ratify", "buses" -> "bus")
+    ("City Budget Ratified After Long Debate", "APBD Akhirnya Ketok Palu Setelah Debat Panjang"),
+    # an acronym's plural is an acronym
+    ("The flood inundated 3 RWs in the village.", "Banjir menggenangi 3 RW di desa itu."),
+    # an Indonesian spelling that keeps an English letter
+    ("The dancers defected while on tour in Mexico.", "Para penari itu membelot saat tur di Meksico."),
+])
+def test_inflections_plural_acronyms_and_half_loans_are_no_names(en: str, idn: str) -> None:
+    assert _found(en, idn) == []
+
+
+def test_a_changed_name_in_a_headline_is_still_found() -> None:
+    assert _found("Treaty Ratified by Obama", "Traktat Diratifikasi oleh Putin") == [("name", "Obama", "Putin")]

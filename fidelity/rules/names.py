@@ -27,13 +27,13 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 
 from .. import exonyms
 from ..features import _NOT_NAMES, _WORD, _ascii_fold, is_common, name_key, name_phrases
-from ..partial import lexicon_pairs, stems
+from ..partial import EN_FUNCTION, ID_FUNCTION, lexicon_pairs, stems
 from ..types import Change
 from . import LinkText, change, word_cover
 
@@ -78,6 +78,8 @@ def _explained(key: str, other_words: set[str], from_lang: str, to_lang: str) ->
         ck = cognate_key(key, from_lang)
         if any(cognate_key(w, to_lang) == ck for w in other_words if abs(len(w) - len(key)) <= 4):
             return True
+        if from_lang == "id" and _english_spelt(key, other_words):
+            return True
     forms = exonyms.equivalents(key, from_lang, to_lang)
     if forms & other_words:
         return True
@@ -92,67 +94,107 @@ def _explained(key: str, other_words: set[str], from_lang: str, to_lang: str) ->
     return False
 
 
-@lru_cache(maxsize=256)
-def _renderings(text: str, lang: str, other_lang: str) -> frozenset[str]:
-    """Words of ``other_lang`` that render the words of ``text``: the words themselves (a name
-    is its own rendering: "Jakarta"), the stems the shipped lexicon pairs with their stems
-    (:func:`fidelity.partial.lexicon_pairs`; Indonesian stems included, so "transportation"
-    gives "perhubungan" and "hubungan") and their exonyms ("south" -> "selatan")."""
+@lru_cache(maxsize=65536)
+def _word_renderings(word: str, lang: str, other_lang: str) -> frozenset[str]:
+    """Words of ``other_lang`` that render ``word`` (lower case): the stems the shipped lexicon
+    pairs with its stems (:func:`fidelity.partial.lexicon_pairs`; Indonesian stems included,
+    so "transportation" gives "perhubungan" and "hubungan") and its exonyms ("south" ->
+    "selatan")."""
     pairs = lexicon_pairs().get(lang, {})
-    out: set[str] = set()
-    for word in set(_PLAIN_WORD.findall(text.lower())):
-        if len(word) < 3:
-            continue
-        out.add(word)
-        for st in stems(word, lang):
-            out |= pairs.get(st, frozenset())
-        out |= exonyms.equivalents(word, lang, other_lang)
+    out: set[str] = set(exonyms.equivalents(word, lang, other_lang))
+    for st in stems(word, lang):
+        out |= pairs.get(st, frozenset())
     return frozenset(out)
+
+
+@lru_cache(maxsize=256)
+def _rendering_groups(text: str, lang: str, other_lang: str) -> tuple[frozenset[str], ...]:
+    """For each word of ``text`` of 3+ letters, in order, the words that may render it: its
+    renderings (:func:`_word_renderings`), and the word itself when it is capitalised (a name
+    is its own rendering: "Jakarta"). Function words (:data:`fidelity.partial.EN_FUNCTION`)
+    are left out: the lexicon's renderings of "and" or "about" are noise."""
+    function = EN_FUNCTION if lang == "en" else ID_FUNCTION
+    out = []
+    for word in _PLAIN_WORD.findall(text):
+        low = word.lower()
+        if len(word) >= 3 and low not in function:
+            own = {name_key(word)} if word[:1].isupper() else set()
+            out.append(_word_renderings(low, lang, other_lang) | own)
+    return tuple(out)
 
 
 #: A syllabic acronym takes 3 to 6 letters from the start of each of 2 to 4 words
 #: ("pem(erintah) prov(insi)" -> "Pemprov", "kan(tor) wil(ayah)" -> "Kanwil"); shorter pieces
-#: ("per(aturan) da(erah)") would start too many words of any sentence to be evidence.
+#: ("per(aturan) da(erah)") would start too many words of any sentence to be evidence. The
+#: words render source words that stand together (adjacent words of 3+ letters: "Provincial
+#: Government", "the health ministry", "Ministry of Health").
 ACRONYM_PIECE = (3, 6)
 ACRONYM_PIECES = (2, 4)
+ACRONYM_WINDOW = 4
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=65536)
 def _starts(words: frozenset[str]) -> frozenset[str]:
     """Every start of ``ACRONYM_PIECE`` letters of the words of 4+ letters in ``words``."""
     lo, hi = ACRONYM_PIECE
     return frozenset(w[:k] for w in words if len(w) >= 4 for k in range(lo, min(len(w), hi) + 1))
 
 
-def syllabic_acronym(key: str, words: frozenset[str]) -> bool:
-    """``key`` is written as the starts of several of ``words`` run together, the way Indonesian
-    shortens an institution's name ("Pemprov" for "Pemerintah Provinsi", "Kemenkes" for
-    "Kementerian Kesehatan", "Jaksel" for "Jakarta Selatan")."""
-    starts = _starts(words)
+def syllabic_acronym(key: str, groups: tuple[frozenset[str], ...]) -> bool:
+    """``key`` is written as the starts of renderings of several adjacent source words (one
+    piece a word; ``groups`` the renderings of each word in order), the way Indonesian shortens
+    an institution's name ("Pemprov" for "Pemerintah Provinsi", "Kemenkes" for "Kementerian
+    Kesehatan", "Jaksel" for "Jakarta Selatan")."""
     lo, hi = ACRONYM_PIECE
-    most = ACRONYM_PIECES[1]
+    if len(key) < ACRONYM_PIECES[0] * lo:
+        return False
+    starts = [_starts(g) for g in groups]
+    for first in range(max(1, len(starts) - 1)):
+        window = starts[first:first + ACRONYM_WINDOW]
 
-    @lru_cache(maxsize=None)
-    def split(at: int, pieces: int) -> bool:
-        if at == len(key):
-            return pieces >= ACRONYM_PIECES[0]
-        return pieces < most and any(key[at:end] in starts and split(end, pieces + 1)
-                                     for end in range(at + lo, min(len(key), at + hi) + 1))
-    return len(key) >= ACRONYM_PIECES[0] * lo and split(0, 0)
+        @lru_cache(maxsize=None)
+        def split(at: int, used: int) -> bool:
+            pieces = bin(used).count("1")
+            if at == len(key):  # the words stand together: no gap among those used
+                return pieces >= ACRONYM_PIECES[0] and _contiguous(used)
+            return pieces < ACRONYM_PIECES[1] and any(
+                key[at:end] in window[j] and split(end, used | 1 << j)
+                for end in range(at + lo, min(len(key), at + hi) + 1)
+                for j in range(len(window)) if not used >> j & 1)
+        if split(0, 0):
+            return True
+    return False
+
+
+def _contiguous(mask: int) -> bool:
+    """The set bits of ``mask`` are one run (0b0110, not 0b0101)."""
+    low = mask // (mask & -mask)
+    return low & (low + 1) == 0
 
 
 def rendered_word(key: str, source_text: str, source_lang: str, lang: str) -> bool:
     """A target word that renders words of the source: a lexicon rendering of one of them
-    ("Kontemporer" for "Contemporary", "Dubes" for "ambassador") or a syllabic acronym of
-    their renderings ("Pemprov" for "Provincial Government"), not a name put in."""
+    ("Kontemporer" for "Contemporary", "Dubes" for "ambassador") or a syllabic acronym of the
+    renderings of adjacent ones ("Pemprov" for "Provincial Government"), not a name put in."""
     if {source_lang, lang} != {"en", "id"}:
         return False
-    words = _renderings(source_text, source_lang, lang)
-    return key in words or syllabic_acronym(key, words)
+    groups = _rendering_groups(source_text, source_lang, lang)
+    return any(key in g for g in groups) or syllabic_acronym(key, groups)
+
+
+def _english_spelt(key: str, other_words: set[str]) -> bool:
+    """An Indonesian word that keeps some English letters of the English name beside it
+    ("Meksico" for "Mexico", between "Meksiko" and the English form): both fold to one key
+    under the English spelling rules, as the English name explains the Indonesian one."""
+    ck = cognate_key(key, "en")
+    return ck != key and any(cognate_key(w, "en") == ck for w in other_words if abs(len(w) - len(key)) <= 4)
 
 
 def _acronym(word: str) -> bool:
+    """Two to six capitals ("PBB", "U.S."), or their English plural ("RWs", "NGOs")."""
     letters = word.replace(".", "")
+    if len(letters) >= 3 and letters.endswith("s"):
+        letters = letters[:-1]
     return letters.isupper() and 2 <= len(letters) <= 6
 
 
@@ -172,8 +214,17 @@ def _title_case(text: str) -> bool:
 
 
 def _strong(key: str, langs: tuple[str, str]) -> bool:
-    """A word that is an ordinary word of neither language: a name whatever its capitals."""
-    return len(key) >= 4 and not any(is_common(key, lang) for lang in langs)
+    """A word that is an ordinary word of neither language: a name whatever its capitals. An
+    English word counts by its lemmas too ("Ratified", "Buses", "Bogged": a headline's verbs
+    and plurals)."""
+    return len(key) >= 4 and not any(is_common(key, lang) for lang in langs) \
+        and not _english_inflection(key, langs)
+
+
+def _english_inflection(key: str, langs: tuple[str, str]) -> bool:
+    """``key`` is an inflected ordinary English word (:func:`fidelity.partial.en_stems`:
+    "ratified" -> "ratify", "buses" -> "bus", "bogged" -> "bog")."""
+    return "en" in langs and any(is_common(st, "en") for st in stems(key, "en") if st != key)
 
 
 def _foreign(key: str, lang: str) -> bool:
@@ -290,6 +341,9 @@ class Names:
     target: list[list[tuple[str, str]]]  #: unexplained target name phrases
     acronyms: list[str]  #: target acronyms the source does not explain
     source_words: set[str]
+    #: every name phrase of each side, explained words included
+    source_phrases: list[list[tuple[str, str]]] = field(default_factory=list)
+    target_phrases: list[list[tuple[str, str]]] = field(default_factory=list)
 
     @property
     def langs(self) -> tuple[str, str]:
@@ -322,7 +376,8 @@ def unexplained_names(link: LinkText) -> Names:
                                   if _acronym(w) and k not in s_init
                                   and not _explained(k, sw, t.lang, s.lang)))
     return Names(link, title, _unexplained(s_phrases, tw, t_init, s.lang, t.lang, title, langs),
-                 _unexplained(t_phrases, sw, s_init, t.lang, s.lang, title, langs, s.text), acronyms, sw)
+                 _unexplained(t_phrases, sw, s_init, t.lang, s.lang, title, langs, s.text), acronyms, sw,
+                 s_phrases, t_phrases)
 
 
 def _name_change(link: LinkText, kind: str, source: str, target: str) -> Change:
@@ -406,10 +461,27 @@ def spelling_changes(names: Names, spelling_ratio: float) -> list[Change]:
 
 
 def single_change(names: Names) -> list[Change]:
-    """Exactly one unexplained name on each side: one replaced the other."""
-    if len(names.source) == 1 and len(names.target) == 1:
+    """Exactly one unexplained name on each side: one replaced the other (unless both are parts
+    of one name the document writes: :func:`same_name`)."""
+    if len(names.source) == 1 and len(names.target) == 1 \
+            and not same_name(names.source[0], names.target[0], names.link):
         return [_name_change(names.link, "name", _surface(names.source[0]), _surface(names.target[0]))]
     return []
+
+
+def same_name(source: list[tuple[str, str]], target: list[tuple[str, str]], link: LinkText) -> bool:
+    """The two phrases are parts of one name that either document writes whole: a person the
+    source calls by one name and the translation by another ("Emmawati" / "Dien", where the
+    story has "Dien Emmawati")."""
+    keys = frozenset(k for _, k in source) | frozenset(k for _, k in target)
+    return any(keys <= whole for side in (link.source, link.target) if side.document
+               for whole in _document_names(side.document, side.lang))
+
+
+@lru_cache(maxsize=8)
+def _document_names(text: str, lang: str) -> tuple[frozenset[str], ...]:
+    """The keys of each name of several words a document writes."""
+    return tuple({frozenset(k for _, k in p) for p in name_phrases(text, lang) if len(p) >= 2})
 
 
 def positional_changes(names: Names) -> list[Change]:
@@ -419,7 +491,8 @@ def positional_changes(names: Names) -> list[Change]:
         return []
     link = names.link
     return [_name_change(link, "name", _surface(s), _surface(t)) for s, t in _pair_by_position(
-        names.source, names.target, link.source.text, link.target.text, names.langs)]
+        names.source, names.target, link.source.text, link.target.text, names.langs)
+        if not same_name(s, t, link)]
 
 
 def _mentioned(key: str, link: LinkText) -> bool:
@@ -440,6 +513,30 @@ def _loan(key: str, langs: tuple[str, str]) -> bool:
     return folded != key and is_common(key, langs[0]) and is_common(folded, langs[1])
 
 
+def fuller_name(part: list[tuple[str, str]], names: Names) -> bool:
+    """``part`` stands in a target name whose other words give a whole name of the source: the
+    translation writes in full a name the source shortens ("Fauzi" -> "Gamawan Fauzi", "Jokowi"
+    -> "Joko Widodo")."""
+    keys = {k for _, k in part}
+    whole = next((p for p in names.target_phrases if keys <= {k for _, k in p}), [])
+    at = [n for n, (_, k) in enumerate(whole) if k in keys]
+    if not at or (at[0] != 0 and at[-1] != len(whole) - 1):
+        return False  # a name inside another ("Los Molinari Lakers") is none written in full
+    rest = {k for _, k in whole} - keys
+    s_lang, t_lang = names.langs
+    return bool(rest) and any(
+        all(_explained(k, rest, s_lang, t_lang) for _, k in sp)
+        and all(_explained(k, {sk for _, sk in sp}, t_lang, s_lang) for k in rest)
+        and not _runs_on(sp, names.link.source.text) for sp in names.source_phrases)
+
+
+def _runs_on(phrase: list[tuple[str, str]], text: str) -> bool:
+    """A capitalised word follows the phrase in ``text``: the phrase is the start of a longer
+    title ("Kemang Mansion Food Festival", "Marunda Flats"), not a name written short."""
+    m = re.search(r"(?<!\w)" + re.escape(_surface(phrase)) + r"(?!\w)['’]?s?\s+([A-Z])", text)
+    return m is not None
+
+
 def added_names(names: Names) -> list[Change]:
     """A name in the translation that the source has in no form, and that is no ordinary word
     of either language, nor a word the token table finds translated: a name put in its place
@@ -448,7 +545,8 @@ def added_names(names: Names) -> list[Change]:
         return []
     strong = [p for p in names.target if all(_foreign(k, names.langs[1]) for _, k in p)
               and not (len(p) == 1 and _loan(p[0][1], names.langs))
-              and not all(_mentioned(k, names.link) for _, k in p)]
+              and not all(_mentioned(k, names.link) for _, k in p)
+              and not fuller_name(p, names)]
     s_text = names.link.source.text
     cover = covered([_surface(p) for p in strong], s_text)
     return [_name_change(names.link, "name", "", _surface(p))
