@@ -47,7 +47,9 @@ front: "..., the notice states." / "Diungkapkan dalam pernyataan, ..."). A chang
 month, like a changed number, is the drift check's business (a dropped one is missing, like
 a name: "... in western Ohio Saturday." / "... di Ohio barat."); a name glued to a name the other
 side renders is a multi-word name rendered or shortened as a whole ("Belfast Magistrates'
-Court" / "Pengadilan Negeri Belfast"), not a dropped name. Added spans are the same test from
+Court" / "Pengadilan Negeri Belfast"), not a dropped name. A dictionary word capitalised
+alone inside its sentence, or an acronym, that nothing renders is a name too ("with Boots",
+"LGBT people"; ``proper``). Added spans are the same test from
 the target side with a longer run, and are off by default: on real stories they were mostly a
 translator's explicitation.
 
@@ -227,6 +229,12 @@ class PartialParams:
     ending the source sentence (with its verb), or a word after a subject pronoun
     ("..., he disclosed."), is not missing when the translation writes a speech verb with
     the clitic "-nya" ("tandasnya", "ujarnya", "katanya").
+    ``proper``: a word capitalised inside its sentence and alone (:func:`_lone`: no
+    capitalised word beside it, not in brackets, no demonym) or an acronym, that no
+    evidence renders, is a name even when it is a dictionary word ("a joint venture with
+    Boots", "LGBT people"): it pairs only with a capitalised word left over, and a lone one
+    is missing when the translation has no capitalised word left over anywhere (an acronym:
+    no word at all left over in its place, as it may be spelt out).
     ``tail_order``: how far back (in words of the translation) a word's counterpart may lie
     behind those of the rendered words before it and still render it, at the end.
     """
@@ -742,11 +750,21 @@ def word_cover(words: Sequence[Word], lang: str, other: Sequence[Word], other_la
         pair /= np.maximum(np.linalg.norm(pair, axis=1, keepdims=True), 1e-12)
         mat = np.concatenate([mat, pair])
     sim = vectors.matrix(keys) @ mat.T
+    acronyms = [i for i, w in enumerate(words) if w.acronym]
+    if acronyms:
+        # An acronym's pieces are those of a lower-case word ("ISIS": "isi" + "##s", the
+        # table's 0.97 with "isi", content): its table evidence is a capitalised word's only
+        # (the other evidence still finds it written the same or in the lexicon).
+        caps = np.array([o.cap for o in other])
+        if m > 1:
+            caps = np.concatenate([caps, caps[:-1] | caps[1:]])
+        sim[np.ix_(acronyms, np.flatnonzero(~caps))] = -1.0
     # Read from the other side only for the words the table leaves weak (built when needed).
     other_digits: list[str | None] = []
     other_stems: list[frozenset[str]] = []
     stem_at: dict[str, int] = {}  # a stem of the other side -> its first word
     by_initial: dict[str, list[int]] = {}  # cognates start alike ("c" borrowed as "k"/"s")
+    parts_at: dict[str, list[int]] = {}  # the parts of the other side's hyphenated words
 
     def best(i: int, banned: set[int]) -> tuple[float, int]:
         if banned:
@@ -793,6 +811,13 @@ def word_cover(words: Sequence[Word], lang: str, other: Sequence[Word], other_la
                             stem_at.setdefault(x, c)
                 found = wanted.intersection(stem_at)
                 hit = min(stem_at[x] for x in found) if found else -1
+        if hit < 0 and w.cap:  # a name joined to another by a hyphen ("Ambon (Maluku)" / "Ambon-Maluku")
+            if "" not in parts_at:  # (built once: "" marks it built)
+                parts_at[""] = []
+                for c, k in enumerate(other_keys):
+                    for part in k.split("-") if "-" in k else ():
+                        parts_at.setdefault(part, []).append(c)
+            hit = next((c for c in parts_at.get(w.key, ()) if c not in banned), -1)
         if hit >= 0:
             return 1.0, hit
         if not by_initial:
@@ -846,7 +871,7 @@ def word_cover(words: Sequence[Word], lang: str, other: Sequence[Word], other_la
         claims: dict[int, list[int]] = {}
         at = where.tolist()
         for i in np.flatnonzero(out >= cover).tolist():
-            if keys[i] != other_keys[at[i]]:
+            if keys[i] != other_keys[at[i]] and keys[i] not in other_keys[at[i]].split("-"):
                 claims.setdefault(at[i], []).append(i)
         changed = False
         for j, group in claims.items():
@@ -1587,7 +1612,7 @@ def link_spans(lc: LinkCover, params: PartialParams,
     link's text, for :func:`tail_span` (without it the trailing-clause test is skipped)."""
     missing = uncovered_spans(lc.s_words, lc.s_cov, lc.s_where, lc.t_cov, lc.s_sent, params,
                               other_names=[w.name for w in lc.t_words],
-                              other_caps=[w.cap for w in lc.t_words])
+                              other_caps=[w.name or w.mid or w.acronym for w in lc.t_words])
     if params.tail_cut and text is not None:
         tail = tail_span(lc, params, text)
         if tail is not None:

@@ -817,3 +817,101 @@ def test_content_words_alone_are_the_content_words_of_the_sentence() -> None:
         function: set[str] = set()
         assert _scan(text, 7, lang, function) == [w for w in every if w.content]
         assert function == {w.key for w in every if not w.content}
+
+
+# --------------------------------------------------------------------------- names by their capital
+
+_DEAL_EN = ("The company signed a supply deal with Apple in 2019, but the partnership ended after "
+            "a dispute over prices.")
+
+
+def test_a_lone_capitalised_dictionary_word_the_translation_writes_nowhere_is_a_dropped_name():
+    # "apple" is an ordinary English word, so "Apple" is no name by the word list; written
+    # with a capital inside its sentence and rendered by nothing, it is one, and no
+    # lower-case word left over may pair with it.
+    dropped = ("Perusahaan itu menandatangani kesepakatan pasokan dengan pada 2019, tetapi "
+               "kemitraan itu berakhir setelah perselisihan soal harga.")
+    assert _last_link_missing(_DEAL_EN, dropped) == ["Apple"]
+    assert _last_link_missing(_DEAL_EN, dropped, proper=False) == []
+    kept = dropped.replace("dengan pada", "dengan Apple pada")
+    assert _last_link_missing(_DEAL_EN, kept) == []
+    en = "Critics say the Trump administration cut funding for the programme."
+    assert _last_link_missing(en, "Para pengkritik mengatakan pemerintahan memangkas dana untuk "
+                                  "program tersebut.") == ["Trump"]
+    # A capitalised word of the translation may render it (a name, a title, an acronym).
+    assert _last_link_missing(en, "Para pengkritik mengatakan pemerintahan AS memangkas dana "
+                                  "untuk program tersebut.") == []
+    assert _last_link_missing("Officials said the Energy Secretary would visit the plant on "
+                              "Friday.", "Para pejabat mengatakan Menteri Energi akan mengunjungi "
+                              "pembangkit itu pada hari Jumat.") == []
+
+
+def test_an_acronym_the_translation_writes_nowhere_is_dropped_but_one_spelt_out_is_not():
+    en = "The charity runs a helpline for LGBT teenagers in the capital."
+    assert _last_link_missing(en, "Badan amal itu mengelola layanan bantuan bagi remaja di ibu "
+                                  "kota.") == ["LGBT"]
+    assert _last_link_missing(en, "Badan amal itu mengelola layanan bantuan bagi remaja LGBT di "
+                                  "ibu kota.") == []
+    # Spelt out in ordinary words, or another acronym after the noun it modifies.
+    assert _last_link_missing("The firm hopes its new AI tools will help farmers predict the "
+                              "harvest.", "Perusahaan itu berharap perangkat kecerdasan buatan "
+                              "barunya akan membantu petani memprediksi panen.") == []
+    assert _last_link_missing("A spokesman for the U.S. Navy said the ship had returned to port.",
+                              "Seorang juru bicara Angkatan Laut AS mengatakan kapal itu telah "
+                              "kembali ke pelabuhan.") == []
+
+
+def test_an_acronym_is_not_rendered_by_the_lower_case_word_its_pieces_spell():
+    # "ISIS" tokenises as "isi" + "##s": the table's cosine with "isi" (content) is high.
+    en = "Investigators found ISIS flags in the house."
+    assert _source_covers(en, "Penyelidik menemukan isi rumah itu.")["isis"][0] < 0.5
+    cov, where = _source_covers(en, "Penyelidik menemukan bendera ISIS di rumah itu.")["isis"]
+    assert cov >= 0.99 and where == "isis"
+    assert _last_link_missing(en, "Penyelidik menemukan bendera di rumah itu.") == ["ISIS"]
+
+
+def test_a_title_an_institution_a_demonym_or_a_gloss_is_no_name_by_its_capital():
+    # Capitalised dictionary words next to each other are translated or abbreviated freely.
+    assert _last_link_missing("The report was sent to the city's Public Works Department before "
+                              "the storm.", "Laporan itu dikirim ke Dinas PU kota sebelum badai.") == []
+    assert _last_link_missing("Tourists come to taste Italian food in the old market every "
+                              "weekend.", "Wisatawan datang untuk mencicipi kuliner di pasar lama "
+                              "setiap akhir pekan.") == []
+    words = {w.key: w for w in sentence_words(
+        "Shop owners (thank God) said the Public Works Department helped, not Boots.", 0, "en")}
+    assert words["boots"].lone and not words["god"].lone
+    assert not words["public"].lone and not words["department"].lone
+    headline = {w.key: w for w in sentence_words("Flood Toll Rises Above 300 In Coastal Towns", 0, "en")}
+    assert not any(w.mid for w in headline.values())
+
+
+def test_a_name_is_respelt_only_as_a_capitalised_word():
+    # A cognate of a name must be written with a capital ("Scotland" / "Skotlandia"), not
+    # a lower-case word spelt alike ("Bristol" / "berasal", 0.43).
+    assert _source_covers("Many families moved to Scotland after the factory opened.",
+                          "Banyak keluarga pindah ke Skotlandia setelah pabrik itu dibuka.")["scotland"][0] >= 0.5
+    en = "Many families moved to Bristol after the factory opened."
+    assert _source_covers(en, "Banyak keluarga yang berasal dari desa pindah setelah pabrik itu "
+                              "dibuka.")["bristol"][0] < 0.3
+    assert _last_link_missing(en, "Banyak keluarga yang berasal dari desa pindah setelah pabrik "
+                                  "itu dibuka.") == ["Bristol"]
+
+
+class _NoTable:
+    """Word vectors that say nothing (zero rows): only the other evidence renders a word."""
+
+    def matrix(self, words):
+        import numpy as np
+
+        return np.zeros((len(words), 4), dtype=np.float32)
+
+
+def test_a_name_is_rendered_by_a_part_of_a_hyphenated_name():
+    # "Ambon (Maluku)" / "Ambon-Maluku": the name is a part of the other side's word.
+    from fidelity.partial import word_cover
+
+    src = sentence_words("Boats from Ambon (Maluku) arrived.", 0, "en")
+    for ind, rendered in (("Kapal dari Ambon-Maluku tiba.", True), ("Kapal dari Tual-Maluku tiba.", False)):
+        cov, where, _, _ = word_cover(src, "en", sentence_words(ind, 0, "id"), "id", _NoTable(), 0.5)
+        k = [w.key for w in src].index("ambon")
+        assert bool(cov[k] >= 0.5) == rendered
