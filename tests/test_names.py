@@ -165,3 +165,10 @@ def test_inflections_plural_acronyms_and_half_loans_are_no_names(en: str, idn: s
 
 def test_a_changed_name_in_a_headline_is_still_found() -> None:
     assert _found("Treaty Ratified by Obama", "Traktat Diratifikasi oleh Putin") == [("name", "Obama", "Putin")]
+
+
+def test_a_name_in_the_place_of_the_sources_title_is_no_fuller_name() -> None:
+    # "Prof Hartley" -> "Merseyside Hartley": the extra word stands where the source has a title
+    assert _found("The early results were encouraging, Prof Hartley explained to reporters.",
+                  "Hasil awalnya menggembirakan, Merseyside Hartley menjelaskan kepada wartawan.") == [
+        ("name", "", "Merseyside")]

@@ -4,8 +4,10 @@ Each rule is a small function over the unexplained names of a link (:class:`Name
 explained when the other side has it: as written (typography folded: "L’Oreal" is "L'Oreal"),
 in its established form (:mod:`fidelity.exonyms`: "Hague" / "Den Haag", "Chilean" / "Chili"),
 as a loan spelt the Indonesian way ("Methodist" / "Metodis", :func:`cognate_key`), or sharing
-its stem. Acronyms are never drift on their own (translators expand and contract them). What
-is left pairs up:
+its stem. A target word is also explained when it renders source words (:func:`rendered_word`:
+a lexicon rendering, "Kontemporer", or a syllabic acronym of the renderings of adjacent source
+words, "Pemprov" for "Provincial Government"). Acronyms are never drift on their own
+(translators expand and contract them). What is left pairs up:
 
 * :func:`spelling_changes`: a source and a target name of similar spelling ("Saied" ->
   "Saeid"), unless one is an ordinary word or a demonym that the model's token table finds
@@ -16,8 +18,12 @@ is left pairs up:
 * :func:`single_change`: exactly one unexplained name on each side ("Manhattan" -> "New York");
 * :func:`positional_changes`: with several, a target name at the same place as a source name
   (never an ordinary word of either language on the target side: "Pertandingan");
+  neither pairs two parts of one name the document writes whole (:func:`same_name`: "Emmawati"
+  / "Dien" where the story has "Dien Emmawati");
 * :func:`added_names`: a name the source has in no form, unless the source sentence says "he"
-  or "she" and the document names that person elsewhere ("He appeared" -> "Palin menghadiri").
+  or "she" and the document names that person elsewhere ("He appeared" -> "Palin menghadiri"),
+  or it completes a name the source writes short (:func:`fuller_name`: "Fauzi" -> "Gamawan
+  Fauzi").
 
 In title-case text (headlines, or sentences that are mostly names) capitals say nothing, so
 only words that are ordinary words of neither language count as names there.
@@ -522,19 +528,29 @@ def fuller_name(part: list[tuple[str, str]], names: Names) -> bool:
     at = [n for n, (_, k) in enumerate(whole) if k in keys]
     if not at or (at[0] != 0 and at[-1] != len(whole) - 1):
         return False  # a name inside another ("Los Molinari Lakers") is none written in full
+    before = at[0] == 0  # the part comes before the name the source writes
     rest = {k for _, k in whole} - keys
-    s_lang, t_lang = names.langs
     return bool(rest) and any(
-        all(_explained(k, rest, s_lang, t_lang) for _, k in sp)
-        and all(_explained(k, {sk for _, sk in sp}, t_lang, s_lang) for k in rest)
-        and not _runs_on(sp, names.link.source.text) for sp in names.source_phrases)
+        all(any(_written_alike(k, r) for r in rest) for _, k in sp)
+        and all(any(_written_alike(k, sk) for _, sk in sp) for k in rest)
+        and not _capital_beside(sp, names.link.source.text, before) for sp in names.source_phrases)
 
 
-def _runs_on(phrase: list[tuple[str, str]], text: str) -> bool:
-    """A capitalised word follows the phrase in ``text``: the phrase is the start of a longer
-    title ("Kemang Mansion Food Festival", "Marunda Flats"), not a name written short."""
-    m = re.search(r"(?<!\w)" + re.escape(_surface(phrase)) + r"(?!\w)['’]?s?\s+([A-Z])", text)
-    return m is not None
+def _written_alike(a: str, b: str) -> bool:
+    """One name key as written, or the start of the other ("joko" / "jokowi"); not an exonym's
+    word ("new" of "New York" is no part of "York")."""
+    return a == b or (min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a)))
+
+
+def _capital_beside(phrase: list[tuple[str, str]], text: str, before: bool) -> bool:
+    """A capitalised word stands right before (``before``) or after the phrase in ``text``: the
+    translation's extra word is in that word's place ("Prof Berzofsky" -> "Merseyside
+    Berzofsky"), or the phrase starts a longer title ("Kemang Mansion Food Festival"): no name
+    written short."""
+    name = re.escape(_surface(phrase))
+    pattern = (r"(?<![\w.])[A-Z][\w.’'-]*\s+" + name + r"(?!\w)") if before else \
+        (r"(?<!\w)" + name + r"(?!\w)['’]?s?\s+[A-Z]")
+    return re.search(pattern, text) is not None
 
 
 def added_names(names: Names) -> list[Change]:
