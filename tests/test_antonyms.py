@@ -429,6 +429,9 @@ def test_a_comparative_before_a_number_is_no_measure() -> None:
      "Hujan lebat membanjiri desa-desa di Borneo Timur dan Sumatra Utara pada hari Minggu.", ("western", "Timur")),
     ("The quake struck 40 kilometres north of Mataram, officials said.",
      "Gempa itu terjadi 40 kilometer arah selatan dari Mataram, kata pejabat.", ("north", "selatan")),
+    # the place by its established Indonesian form ("Ireland" / "Irlandia")
+    ("Storms brought floods to Northern Ireland overnight.",
+     "Badai membawa banjir ke Irlandia Selatan semalam.", ("Northern", "Selatan")),
 ])
 def test_a_place_put_at_the_opposite_compass_point_is_a_reversal(en: str, idn: str,
                                                                   expected: tuple[str, str]) -> None:
@@ -439,6 +442,7 @@ def test_a_place_put_at_the_opposite_compass_point_is_a_reversal(en: str, idn: s
 @pytest.mark.parametrize("en, idn", [
     ("Heavy rain flooded villages in western Borneo and northern Sumatra on Sunday.",
      "Hujan lebat membanjiri desa-desa di Borneo Barat dan Sumatra Utara pada hari Minggu."),
+    ("Storms brought floods to Northern Ireland overnight.", "Badai membawa banjir ke Irlandia Utara semalam."),
     # coordinated points share their place ("southern and eastern Java")
     ("Floods hit western Java and southern and eastern Bali.", "Banjir melanda Java Barat serta Bali Selatan dan Timur."),
     # the source says the point of no place ("the North"), or names the other place otherwise

@@ -1252,6 +1252,21 @@ def _same_place(a: str, b: str) -> bool:
     return len(short) >= 4 and long_.startswith(short)
 
 
+@lru_cache(maxsize=1)
+def _exonyms() -> dict[str, frozenset[str]]:
+    """English one-word place names -> the Indonesian words of their established forms
+    ("java" -> "jawa", "ireland" -> "irlandia"; :func:`fidelity.exonyms.one_word_names`)."""
+    from ..exonyms import one_word_names
+
+    return {k: frozenset(v) for k, v in one_word_names().items()}
+
+
+def _names_place(en: str, idn: str) -> bool:
+    """The English capitalised word ``en`` names the place the Indonesian ``idn`` does: alike
+    (:func:`_same_place`) or by an established Indonesian form ("Java" / "Jawa")."""
+    return _same_place(en, idn) or idn.lower() in _exonyms().get(en.lower(), frozenset())
+
+
 def _en_places(text: str) -> list[tuple[re.Match, str, str | None]]:
     """(English compass word, its Indonesian word, the capitalised word it points at or None)
     for each compass word of the source: the place after it, over coordinated compass words and
@@ -1311,7 +1326,7 @@ def turned_directions(link: LinkText) -> list[Change]:
     out: list[Change] = []
     for k in cands:
         for name in _id_places(text, tgt, lower, k):
-            said = [(m, c) for m, c, place in places if place is not None and _same_place(place, name)]
+            said = [(m, c) for m, c, place in places if place is not None and _names_place(place, name)]
             points = {c for _, c in said}
             turned = {o for o in points & ant[lower[k]] if sum(c == o for _, c in said)
                       > sum(c == o and _same_place(n, name) for c, n in written)}
