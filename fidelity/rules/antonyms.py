@@ -1,6 +1,6 @@
 """A word rendered by its opposite ("slowed" -> "meningkat", "won" -> "kalah").
 
-Five small rules, run in this order by :func:`antonym_changes` (a target word flagged once):
+Seven small rules, run in this order by :func:`antonym_changes` (a target word flagged once):
 
 * :func:`english_antonyms`, from the source side (below);
 * :func:`opposite_words`, from the translation side: a target word of an Indonesian antonym
@@ -21,7 +21,9 @@ Five small rules, run in this order by :func:`antonym_changes` (a target word fl
   puts its opposite: a fixed phrase broken ("Duta Besar" -> "Duta Kecil"; bigram counts of the
   training text, ``models/wordlists/antonyms_context.tsv``), the lexicon's two-word rendering
   of a source word broken ("capitals" -> "huruf kecil" for "huruf besar";
-  ``models/wordlists/antonyms_phrases.tsv``), a measure noun's opposite before a number
+  ``models/wordlists/antonyms_phrases.tsv``; or a compound it writes closed: "orang muda" where
+  "orangtua" renders "parents"), the preposition the opposite governs ("masuk dari" for
+  "keluar dari"), a measure noun's opposite before a number
   ("rendah 2 meter" for "tinggi 2 meter"), a correlative broken ("both X and Y" -> "buruk
   X maupun Y" for "baik X maupun Y") or a reduplication made of a word and its opposite
   ("benar-benar" -> "benar-salah");
@@ -30,7 +32,11 @@ Five small rules, run in this order by :func:`antonym_changes` (a target word fl
   negative by an affix whose base the lexicon knows, or word the lexicon or the table renders
   "kurang"): the source states X, the translation less of it ("favoured" -> "kurang menyukai");
 * :func:`weak_reversals`: a pair word nothing says, whose opposite a content word near it says
-  weakly, when the whole translation with the opposite put back is closer to the source.
+  weakly, when the whole translation with the opposite put back is closer to the source;
+* :func:`turned_directions`: a compass word that puts a place at the opposite point of the one
+  the source gives it ("western Arizona" -> "Arizona Timur", "south of X" -> "utara dari X");
+* :func:`failed_events`: "gagal" before a verb that renders a source word stated without any
+  negation or failure ("has worked in treating" -> "gagal dalam mengobati").
 
 Negation is read alike on both sides, and a negation reaches no further than the first word of
 a pair ("not long after" -> "tidak lama setelah" negates "long"/"lama", not "after"/"setelah"):
