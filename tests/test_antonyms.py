@@ -459,8 +459,9 @@ def test_a_place_at_its_own_compass_point_is_no_reversal(en: str, idn: str) -> N
 
 
 @pytest.mark.parametrize("en, idn, expected", [
-    ("The new vaccine has worked in protecting older patients, the ministry said.",
-     "Kementerian mengatakan vaksin baru itu telah gagal dalam melindungi pasien lanjut usia.", ("protecting", "gagal")),
+    ("The new vaccine protected older patients last winter, the ministry said.",
+     "Kementerian mengatakan vaksin baru itu gagal melindungi pasien lanjut usia musim dingin lalu.",
+     ("protected", "gagal")),
     ("The striker doubled the lead just before half-time.",
      "Penyerang itu gagal menggandakan keunggulan menjelang turun minum.", ("doubled", "gagal")),
 ])
@@ -471,8 +472,11 @@ def test_a_failure_of_what_the_source_says_happened_is_a_reversal(en: str, idn: 
 
 
 @pytest.mark.parametrize("en, idn", [
-    ("The new vaccine has worked in protecting older patients, the ministry said.",
-     "Kementerian mengatakan vaksin baru itu telah berhasil melindungi pasien lanjut usia."),
+    ("The new vaccine protected older patients last winter, the ministry said.",
+     "Kementerian mengatakan vaksin baru itu berhasil melindungi pasien lanjut usia musim dingin lalu."),
+    # an infinitive or gerund another word governs may be what failed ("missed a chance to")
+    ("The striker missed a chance to double the lead.", "Penyerang itu gagal menggandakan keunggulan."),
+    ("The team fell short of doubling their lead.", "Tim itu gagal menggandakan keunggulan mereka."),
     # the source says the failure, or negates the event
     ("The striker failed to double the lead just before half-time.",
      "Penyerang itu gagal menggandakan keunggulan menjelang turun minum."),

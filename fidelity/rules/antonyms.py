@@ -35,8 +35,8 @@ Seven small rules, run in this order by :func:`antonym_changes` (a target word f
   weakly, when the whole translation with the opposite put back is closer to the source;
 * :func:`turned_directions`: a compass word that puts a place at the opposite point of the one
   the source gives it ("western Arizona" -> "Arizona Timur", "south of X" -> "utara dari X");
-* :func:`failed_events`: "gagal" before a verb that renders a source word stated without any
-  negation or failure ("has worked in treating" -> "gagal dalam mengobati").
+* :func:`failed_events`: "gagal" before a verb that renders a source verb stated as an event
+  without any negation or failure ("doubled the lead" -> "gagal menggandakan keunggulan").
 
 Negation is read alike on both sides, and a negation reaches no further than the first word of
 a pair ("not long after" -> "tidak lama setelah" negates "long"/"lama", not "after"/"setelah"):
@@ -1352,11 +1352,26 @@ EVENT = 0.35
 _EVENT_GAP = frozenset({"dalam", "untuk", "di", "pada"})
 
 
+#: Words that make the verb after them no event of its own: an infinitive or a gerund governed by
+#: another word ("missed a chance to double", "fell short of doubling", "missed out on winning").
+_GOVERNING = frozenset("to of in on at for from by with about into without after before than".split())
+
+
+def _stated_event(src: "_Source", j: int) -> bool:
+    """Source word ``j`` states an event: a past form ("doubled", "won") that no preposition
+    or "to" governs; an infinitive or gerund may be what another word says failed ("missed a
+    chance to double": "gagal menggandakan" is faithful)."""
+    w = src.stems[j]
+    past = w.endswith("ed") or (w in IRREGULAR and IRREGULAR[w] != w)
+    return past and not (j and src.stems[j - 1] in _GOVERNING)
+
+
 def failed_events(link: LinkText) -> list[Change]:
     """A negation that is a word of a pair ("gagal", "failed") before a verb that renders a
-    source word stated without negation, where the source says no failure nor any negation
-    (:data:`_EN_LESS`, a word negative by an affix): the source says the event happened, the
-    translation that it failed ("has worked in treating" -> "telah gagal dalam mengobati")."""
+    source verb stated as an event (:func:`_stated_event`) without negation, where the source
+    says no failure nor any negation (:data:`_EN_LESS`, a word negative by an affix): the
+    source says the event happened, the translation that it failed ("X doubled the lead" ->
+    "X gagal menggandakan keunggulan")."""
     tgt, lower, cands = _pair_words(link.target.text)
     cands = [k for k in cands if lower[k] in _ID_NEGATION]
     if not cands or _EN_LESS.search(link.source.text):
@@ -1375,7 +1390,7 @@ def failed_events(link: LinkText) -> list[Change]:
             continue
         said = src.support(lower[n])
         j = int(np.argmax(said))
-        if said[j] < EVENT or src.negated[j]:
+        if said[j] < EVENT or src.negated[j] or not _stated_event(src, j):
             continue
         word = src.words[j]
         out.append(Change("antonym", word.group(0), tgt[k].group(0), (link.source.span(word.start(), word.end()),),
