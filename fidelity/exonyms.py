@@ -74,6 +74,13 @@ india|indian: india
 muslim|muslims|islamic: muslim islam
 christian|christians: kristen kristiani
 christmas: natal
+easter|passover: paskah
+good friday: jumat agung
+lent: prapaskah
+eid|eid al-fitr: idul fitri lebaran
+eid al-adha: idul adha
+ramadan: ramadan ramadhan
+tory|tories: konservatif tory
 catholic: katolik
 pope: paus
 jerusalem: yerusalem

@@ -172,3 +172,10 @@ def test_a_name_in_the_place_of_the_sources_title_is_no_fuller_name() -> None:
     assert _found("The early results were encouraging, Prof Hartley explained to reporters.",
                   "Hasil awalnya menggembirakan, Merseyside Hartley menjelaskan kepada wartawan.") == [
         ("name", "", "Merseyside")]
+
+
+def test_a_holidays_established_name_is_no_drift_but_another_holiday_is() -> None:
+    en = "Thousands of pilgrims gathered in Jerusalem for the Jewish holiday of Passover."
+    assert _found(en, "Ribuan peziarah berkumpul di Yerusalem untuk merayakan hari raya Paskah Yahudi.") == []
+    assert _found(en, "Ribuan peziarah berkumpul di Yerusalem untuk merayakan hari raya Hanukkah Yahudi.") == [
+        ("name", "Passover", "Hanukkah")]
