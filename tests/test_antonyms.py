@@ -443,6 +443,9 @@ def test_a_place_put_at_the_opposite_compass_point_is_a_reversal(en: str, idn: s
     ("Heavy rain flooded villages in western Borneo and northern Sumatra on Sunday.",
      "Hujan lebat membanjiri desa-desa di Borneo Barat dan Sumatra Utara pada hari Minggu."),
     ("Storms brought floods to Northern Ireland overnight.", "Badai membawa banjir ke Irlandia Utara semalam."),
+    ("Talks between North and South Korea resumed.", "Perundingan antara Korea Utara dan Selatan dilanjutkan."),
+    # a point of no place ("the southern coast") may stand beside a name in the translation
+    ("The hurricane hit the southern coast of North Carolina.", "Badai itu menghantam pantai selatan Carolina Utara."),
     # coordinated points share their place ("southern and eastern Java")
     ("Floods hit western Java and southern and eastern Bali.", "Banjir melanda Java Barat serta Bali Selatan dan Timur."),
     # the source says the point of no place ("the North"), or names the other place otherwise
@@ -540,3 +543,10 @@ def test_a_source_word_the_lexicon_renders_elsewhere_says_no_pair_word() -> None
 ])
 def test_an_open_compound_with_the_opposite_is_a_reversal(en: str, idn: str, expected: list[tuple[str, str]]) -> None:
     assert pairs(unidiomatic_words(link(en, idn))) == expected
+
+
+def test_a_preposition_before_a_number_opens_a_range() -> None:
+    # "naik dari 5 menjadi 7 persen" ("rose from 5 to 7 percent"); "turun dari" would be the
+    # opposite's preposition of direction, not of a range
+    en = "The jobless rate jumped from 5 to 7 percent in a year."
+    assert unidiomatic_words(link(en, "Tingkat pengangguran naik dari 5 menjadi 7 persen dalam setahun.")) == []

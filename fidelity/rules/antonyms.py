@@ -901,17 +901,33 @@ IDIOM_RATIO = 10
 #: "masuk ke" 42 of 129) and hardly ever the word itself (:data:`IDIOM_RATIO`: "masuk dari" 0):
 #: a preposition stands beside everything, so its own share (:data:`IDIOM_SHARE`) says nothing.
 GOVERNS = 0.2
+#: ... seen this often at least: a preposition follows nearly every verb now and then, so a
+#: few bigrams ("turun dari" 9) do not show which one the verb governs.
+GOVERNED = 20
 #: The prepositions of direction a verb of motion governs ("masuk ke", "keluar dari").
 _DIRECTIONS = frozenset({"ke", "dari"})
 
 
+def _foreign_preposition(text: str, tgt: tuple[re.Match, ...], lower: tuple[str, ...], k: int,
+                         opposites: frozenset[str]) -> bool:
+    """The preposition of direction right after word ``k`` is the one an opposite governs
+    (:func:`_governs`: "masuk dari" for "keluar dari"); not before a number, where it opens a
+    range ("naik dari 5 menjadi 7 persen")."""
+    n = k + 1
+    if n >= len(tgt) or lower[n] not in _DIRECTIONS or text[tgt[k].end():tgt[n].start()].strip() \
+            or re.match(r"\s*\d", text[tgt[n].end():]):
+        return False
+    ctx = contexts()
+    return any(_governs(ctx, o, lower[k], lower[n]) for o in opposites)
+
+
 def _governs(ctx: dict[tuple[str, str], int], o: str, t: str, prep: str) -> bool:
     """``prep`` is the preposition the word ``o`` governs and ``t`` does not: it follows ``o``
-    in :data:`GOVERNS` of ``o``'s bigrams (and :data:`IDIOM` times at least), while ``t`` is seen
+    in :data:`GOVERNS` of ``o``'s bigrams (and :data:`GOVERNED` times at least), while ``t`` is seen
     often enough that, taking it as often, it would follow ``t`` :data:`IDIOM_RATIO` times as
     often as it does ("masuk" 129 times, "masuk dari" 0; not "mendekat", seen too seldom)."""
     share = ctx.get((o, prep), 0) / max(1, ctx.get((o, ""), 0))
-    return ctx.get((o, prep), 0) >= IDIOM and share >= GOVERNS \
+    return ctx.get((o, prep), 0) >= GOVERNED and share >= GOVERNS \
         and share * ctx.get((t, ""), 0) >= IDIOM_RATIO * max(1, ctx.get((t, prep), 0))
 
 
@@ -950,6 +966,7 @@ def unidiomatic_words(link: LinkText) -> list[Change]:
             continue
         joined = [n for n in (k - 1, k + 1) if 0 <= n < len(tgt) and _hyphened(text, tgt, min(k, n))]
         if not any(lower[n] in ant[t] for n in joined) and not _broken_phrase(lower, k, ant[t]) \
+                and not _foreign_preposition(text, tgt, lower, k, ant[t]) \
                 and not _broken_measure(text, tgt, lower, k, ant[t]):
             continue
         out.append(_pointed(link, src, tgt[k], sorted(ant[t])))
@@ -1082,9 +1099,7 @@ _LOOSE_NEIGHBOURS = frozenset("""sudah telah akan sedang masih belum juga yang s
 
 def _broken_phrase(lower: list[str], k: int, opposites: frozenset[str]) -> bool:
     """A neighbour of word ``k`` goes with one of its ``opposites`` (:data:`IDIOM`,
-    :data:`IDIOM_SHARE`) far more often than with the word itself (:data:`IDIOM_RATIO`), or the
-    preposition after it is the one an opposite governs (:data:`GOVERNS`: "masuk dari" for
-    "keluar dari")."""
+    :data:`IDIOM_SHARE`) far more often than with the word itself (:data:`IDIOM_RATIO`)."""
     ctx = contexts()
     t = lower[k]
     for n, pair in ((k - 1, lambda x: (lower[k - 1], x)), (k + 1, lambda x: (x, lower[k + 1]))):
@@ -1096,8 +1111,6 @@ def _broken_phrase(lower: list[str], k: int, opposites: frozenset[str]) -> bool:
         if any(ctx.get(pair(o), 0) >= max(IDIOM, IDIOM_SHARE * seen, IDIOM_RATIO * ctx.get(pair(t), 0))
                for o in opposites):
             return True
-        if n == k + 1 and lower[n] in _DIRECTIONS and any(_governs(ctx, o, t, lower[n]) for o in opposites):
-            return True  # the preposition the opposite governs ("masuk dari" for "keluar dari")
     return False
 
 
