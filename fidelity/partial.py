@@ -308,6 +308,17 @@ def fold(word: str) -> str:
     return "".join(c for c in word if not unicodedata.combining(c))
 
 
+def _compound_parts(parts: list[str], function: frozenset[str]) -> list[str]:
+    """The parts of a hyphenated compound whose stems are the compound's too: a compound
+    renders each of its parts ("UN-sponsored" / "disponsori PBB", "Sub-Department" /
+    "Suku Dinas", "Ambon-Maluku" / "Ambon"), and the parts of a partial reduplication are
+    its stem ("berulang-ulang"). Parts under 3 letters and function words are left out
+    ("up-to-date"); a word without a hyphen has none."""
+    if len(parts) < 2:
+        return []
+    return [p for p in parts if len(p) >= 3 and p not in function]
+
+
 @functools.lru_cache(maxsize=200_000)
 def id_stems(word: str) -> frozenset[str]:
     """Candidate stems of a lower-case Indonesian word, the word itself included.
@@ -354,13 +365,20 @@ def en_stems(word: str) -> frozenset[str]:
     return frozenset(out)
 
 
+@functools.lru_cache(maxsize=200_000)
 def stems(word: str, lang: str) -> frozenset[str]:
-    """Candidate stems of a folded word in ``lang`` (the word alone for another language)."""
+    """Candidate stems of a folded word in ``lang`` (the word alone for another language),
+    with those of a hyphenated word's parts (:func:`_compound_parts`; not in
+    :func:`lexicon_pairs`, whose hyphenated entries are phrases glossed as a whole:
+    "aide-de-camp" / "ajudan")."""
     if lang == "id":
-        return id_stems(word)
-    if lang == "en":
-        return en_stems(word)
-    return frozenset((word,))
+        own, function = id_stems, ID_FUNCTION
+    elif lang == "en":
+        own, function = en_stems, EN_FUNCTION
+    else:
+        return frozenset((word,))
+    parts = _compound_parts(word.split("-"), function) if "-" in word else []
+    return own(word).union(*(own(p) for p in parts))
 
 
 # --------------------------------------------------------------------------- cognates
@@ -735,7 +753,8 @@ def word_cover(words: Sequence[Word], lang: str, other: Sequence[Word], other_la
     A word of ``other`` renders one phrase: when words far apart claim it ("duck" and
     "avoid" both reach "menghindari" through the lexicon, "duck" in its verb sense), the
     strongest claim keeps it and the others are scored again without it (competitive
-    linking). The same word written on both sides is exempt (a name said twice).
+    linking). The same word written on both sides is exempt (a name said twice), and so is
+    a hyphenated compound of the other side (it renders a word per part).
     """
     n, m = len(words), len(other)
     out = np.zeros(n, dtype=np.float64)
@@ -875,8 +894,8 @@ def word_cover(words: Sequence[Word], lang: str, other: Sequence[Word], other_la
                 claims.setdefault(at[i], []).append(i)
         changed = False
         for j, group in claims.items():
-            if len(group) < 2:
-                continue
+            if len(group) < 2 or _is_compound(other_keys[j], other_lang):
+                continue  # (a compound renders a word per part: "Ambon (Maluku)" / "Ambon-Maluku")
             # The model's own table reaching ``cover`` outranks the lexicon's flat 1.0: a
             # sense-noisy pair ("cuts" / "pembunuhan" through "cut" / "bunuh") must not take
             # the word from the word the table pairs it with ("murder" / "pembunuhan" 0.68).
@@ -897,6 +916,26 @@ def word_cover(words: Sequence[Word], lang: str, other: Sequence[Word], other_la
         two = (where < m - 1) & (pair_score >= out - 1e-6) & (pair_score > sim[np.arange(n), where])
         nxt[two] = where[two] + 1
     return out, where, sim[:, :m], nxt
+
+
+def _is_compound(key: str, lang: str) -> bool:
+    """Whether a folded word is a hyphenated compound of two or more words ("ambon-maluku",
+    "un-sponsored"; not a reduplication, whose parts share a stem: "negara-negara",
+    "terus-menerus")."""
+    if "-" not in key:
+        return False
+    parts = [p for p in key.split("-") if p]
+    return len(parts) > 1 and not _one_lemma(parts, lang)
+
+
+def _one_lemma(keys: Sequence[str], lang: str) -> bool:
+    """Whether the words ``keys`` share a stem (one word inflected: "bus", "buses")."""
+    common = stems(keys[0], lang)
+    for key in keys[1:]:
+        common = common & stems(key, lang)
+        if not common:
+            return False
+    return True
 
 
 def _windows(cov: np.ndarray, where: np.ndarray, m: int, cover: float, slack: int) -> np.ndarray:

@@ -736,6 +736,33 @@ def test_a_name_ending_the_sentence_without_a_break_is_no_attribution():
     assert _last_link_missing(en, ind) == ["Palu"]
 
 
+def test_a_hyphenated_compound_is_rendered_through_its_parts():
+    # "UN-sponsored" / "disponsori PBB": the compound's stems are its parts' ("sponsor"),
+    # so the Indonesian verb renders it; dropped from the translation, it is still missing.
+    en = ("The UN-sponsored radio station said the athlete vanished from the Olympic village "
+          "shortly after the closing ceremony.")
+    ind = ("Stasiun radio yang disponsori PBB mengatakan atlet itu menghilang dari perkampungan "
+           "Olimpiade tidak lama setelah upacara penutupan.")
+    assert _last_link_missing(en, ind) == []
+    dropped = ("Stasiun radio itu mengatakan atlet itu menghilang dari perkampungan Olimpiade "
+               "tidak lama setelah upacara penutupan.")
+    assert _last_link_missing(en, dropped) == ["UN-sponsored"]
+
+
+def test_compound_parts_are_stems_but_not_lexicon_glosses():
+    from fidelity.partial import _is_compound, lexicon_pairs, stems
+
+    assert {"department", "sub-department"} <= stems("sub-department", "en")
+    assert "terus" in stems("terus-menerus", "id")  # a reduplication with a prefix
+    assert "date" in stems("up-to-date", "en") and "to" not in stems("up-to-date", "en")
+    # A compound renders a word per part; a reduplication is one word.
+    assert _is_compound("ambon-maluku", "id") and not _is_compound("terus-menerus", "id")
+    assert not _is_compound("negara-negara", "id") and not _is_compound("pemerintah", "id")
+    # The lexicon's hyphenated entries are glossed whole: "aide-de-camp" / "ajudan" says
+    # nothing of "camp".
+    assert "ajudan" not in lexicon_pairs()["en"].get("camp", frozenset())
+
+
 # --------------------------------------------------------------------------- the fast paths
 
 def _edit_distance(a: str, b: str) -> int:
