@@ -49,7 +49,10 @@ a name: "... in western Ohio Saturday." / "... di Ohio barat."); a name glued to
 side renders is a multi-word name rendered or shortened as a whole ("Belfast Magistrates'
 Court" / "Pengadilan Negeri Belfast"), not a dropped name. A dictionary word capitalised
 alone inside its sentence, or an acronym, that nothing renders is a name too ("with Boots",
-"LGBT people"; ``proper``). Added spans are the same test from
+"LGBT people"; ``proper``); a run joined across covered words that is no span is judged
+as its pieces for a name inside its sentence ("the past two days are Francesco Molinari
+and ..."), and an acronym left over on the other side may render a name ("Pemprov DKI").
+Added spans are the same test from
 the target side with a longer run, and are off by default: on real stories they were mostly a
 translator's explicitation.
 
@@ -1179,6 +1182,14 @@ def uncovered_spans(words: Sequence[Word], cov: np.ndarray, where: np.ndarray,
         if span is not None:
             out.append(span)
             continue
+        # A run joined across covered words is judged as its pieces too: the bridge is for
+        # a clause with a chance match in it, not to hide a name in a longer weak stretch
+        # ("over the past two days are Francesco Molinari and ...": "past" is weak too).
+        spans = [x for p in _pieces(found) if len(p) < len(found) and _named_run(words, p)
+                 and _inside(p, sentence_of) and (x := judge(p)) is not None]
+        if spans:
+            out += spans
+            continue
         # With ``name_parts``, a name among weak ordinary words ("the stand out piece by
         # Valentino" / "hal yang menonjol dari") is judged on its own: its absence is plain
         # even where the words around it are rendered freely.
@@ -1189,6 +1200,34 @@ def uncovered_spans(words: Sequence[Word], cov: np.ndarray, where: np.ndarray,
     return out
 
 
+def _pieces(found: Sequence[int]) -> list[list[int]]:
+    """The runs of consecutive positions of ``found`` (a run :func:`_runs` joined across
+    covered words, split again)."""
+    out: list[list[int]] = []
+    for i in found:
+        if out and out[-1][-1] == i - 1:
+            out[-1].append(i)
+        else:
+            out.append([i])
+    return out
+
+
+def _inside(run: Sequence[int], sentence_of: Sequence[int]) -> bool:
+    """Whether the positions ``run`` are neither the first nor the last content words of
+    their sentence (where a speaker's or subject's name is often a pronoun in translation:
+    "Heryanto asserted" / "Dia mengatakan", "..., told Kurniati." / "..., kata Ratna.")."""
+    a, b = run[0], run[-1]
+    return (a > 0 and sentence_of[a - 1] == sentence_of[a]
+            and b < len(sentence_of) - 1 and sentence_of[b + 1] == sentence_of[b])
+
+
+def _named_run(words: Sequence[Word], run: Sequence[int]) -> bool:
+    """Whether the positions ``run`` are capitalised words (or numbers) with a name among
+    them."""
+    return all(words[i].cap or words[i].number for i in run) \
+        and any(words[i].name and not words[i].number for i in run)
+
+
 def _name_parts(words: Sequence[Word], found: Sequence[int],
                 sentence_of: Sequence[int]) -> list[list[int]]:
     """The maximal stretches of consecutive capitalised words (or numbers) with a name among
@@ -1196,11 +1235,6 @@ def _name_parts(words: Sequence[Word], found: Sequence[int],
     either end of their sentence (where a speaker's or subject's name is often a pronoun in
     translation: "..., told Kurniati." / "..., kata Ratna.", "Heryanto asserted" / "Dia
     mengatakan")."""
-    def inside(part: list[int]) -> bool:
-        a, b = part[0], part[-1]
-        return (a > 0 and sentence_of[a - 1] == sentence_of[a]
-                and b < len(words) - 1 and sentence_of[b + 1] == sentence_of[b])
-
     parts: list[list[int]] = []
     current: list[int] = []
     for i in found:
@@ -1212,7 +1246,7 @@ def _name_parts(words: Sequence[Word], found: Sequence[int],
         current = [i] if words[i].cap or words[i].number else []
     if current:
         parts.append(current)
-    return [p for p in parts if len(p) < len(found) and inside(p)
+    return [p for p in parts if len(p) < len(found) and _inside(p, sentence_of)
             and any(words[i].name and not words[i].number for i in p)]
 
 
@@ -1650,7 +1684,7 @@ def link_spans(lc: LinkCover, params: PartialParams,
     """(missing spans of the source, added spans of the target) of one link. ``text``: the
     link's text, for :func:`tail_span` (without it the trailing-clause test is skipped)."""
     missing = uncovered_spans(lc.s_words, lc.s_cov, lc.s_where, lc.t_cov, lc.s_sent, params,
-                              other_names=[w.name for w in lc.t_words],
+                              other_names=[w.name or w.acronym for w in lc.t_words],
                               other_caps=[w.name or w.mid or w.acronym for w in lc.t_words])
     if params.tail_cut and text is not None:
         tail = tail_span(lc, params, text)

@@ -942,3 +942,37 @@ def test_a_name_is_rendered_by_a_part_of_a_hyphenated_name():
         cov, where, _, _ = word_cover(src, "en", sentence_words(ind, 0, "id"), "id", _NoTable(), 0.5)
         k = [w.key for w in src].index("ambon")
         assert bool(cov[k] >= 0.5) == rendered
+
+
+def _plain_words(keys: str, caps: set[str]) -> list:
+    """Content words of one sentence (names: the keys in ``caps``)."""
+    from fidelity.partial import Word
+
+    words, pos = [], 0
+    for k in keys.split():
+        words.append(Word(k, pos, pos + len(k), True, k in caps, False, cap=k in caps))
+        pos += len(k) + 1
+    return words
+
+
+def test_a_name_in_a_run_joined_across_rendered_words_is_judged_as_its_own_piece():
+    # "faster than Vance over the past two days were Marco Ferretti and Luis Ortega": "past"
+    # is weak too, so the run joined across "two days" is no name run and no clause; its
+    # piece "Marco Ferretti" is a dropped name.
+    import numpy as np
+
+    from fidelity.partial import uncovered_spans
+
+    words = _plain_words("riders faster vance past two days marco ferretti luis ortega stars tour",
+                         {"vance", "marco", "ferretti", "luis", "ortega"})
+    cov = np.array([0.9, 0.9, 1.0, 0.1, 0.9, 0.9, 0.05, 0.05, 1.0, 1.0, 0.9, 0.9])
+    where = np.arange(len(words))
+    other = np.ones(len(words))  # nothing of the translation left over
+    (span,) = uncovered_spans(words, cov, where, other, [0] * len(words), PartialParams())
+    assert [w.key for w in span.words] == ["marco", "ferretti"]
+    # A piece opening its sentence is a subject a translation may write as a pronoun
+    # ("Marco Ferretti, two days later, won ..." / "Dua hari kemudian, dia menang ..."): no span.
+    words = _plain_words("marco ferretti two days later won stage", {"marco", "ferretti"})
+    cov = np.array([0.05, 0.05, 0.9, 0.9, 0.1, 0.9, 0.9])
+    where, other = np.arange(len(words)), np.ones(len(words))
+    assert uncovered_spans(words, cov, where, other, [0] * len(words), PartialParams()) == []
