@@ -179,3 +179,9 @@ def test_a_holidays_established_name_is_no_drift_but_another_holiday_is() -> Non
     assert _found(en, "Ribuan peziarah berkumpul di Yerusalem untuk merayakan hari raya Paskah Yahudi.") == []
     assert _found(en, "Ribuan peziarah berkumpul di Yerusalem untuk merayakan hari raya Hanukkah Yahudi.") == [
         ("name", "Passover", "Hanukkah")]
+
+
+def test_a_name_after_a_code_the_source_writes_is_still_put_in() -> None:
+    en = "Officials inspected the MQ-9 Reaper drone which appears to be undamaged."
+    assert _found(en, "Para pejabat memeriksa pesawat nirawak MQ-9 Kandahar yang tampak tidak rusak.") == [
+        ("name", "", "Kandahar")]

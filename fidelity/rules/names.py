@@ -531,7 +531,8 @@ def fuller_name(part: list[tuple[str, str]], names: Names) -> bool:
     before = at[0] == 0  # the part comes before the name the source writes
     rest = {k for _, k in whole} - keys
     return bool(rest) and any(
-        all(any(_written_alike(k, r) for r in rest) for _, k in sp)
+        not any(_acronym(w) for w, _ in sp)  # a code ("RQ-170") is no person's name written short
+        and all(any(_written_alike(k, r) for r in rest) for _, k in sp)
         and all(any(_written_alike(k, sk) for _, sk in sp) for k in rest)
         and not _capital_beside(sp, names.link.source.text, before) for sp in names.source_phrases)
 
