@@ -185,3 +185,11 @@ def test_a_name_after_a_code_the_source_writes_is_still_put_in() -> None:
     en = "Officials inspected the MQ-9 Reaper drone which appears to be undamaged."
     assert _found(en, "Para pejabat memeriksa pesawat nirawak MQ-9 Kandahar yang tampak tidak rusak.") == [
         ("name", "", "Kandahar")]
+
+
+def test_once_one_person_leaves_the_other_names_pair_up() -> None:
+    en = "According to Emmawati, the new clinic in Menteng would open in May after the renovation."
+    idn = "Menurut Dien, klinik baru di Cikini itu akan dibuka pada bulan Mei setelah renovasi selesai."
+    link_ = _doc_link(en, idn, "Health chief Dien Emmawati visited the site. " + en,
+                      "Kepala dinas kesehatan Dien Emmawati mengunjungi lokasi itu. " + idn)
+    assert [(c.kind, c.source, c.target) for c in name_changes(link_)] == [("name", "Menteng", "Cikini")]

@@ -18,8 +18,8 @@ words, "Pemprov" for "Provincial Government"). Acronyms are never drift on their
 * :func:`single_change`: exactly one unexplained name on each side ("Manhattan" -> "New York");
 * :func:`positional_changes`: with several, a target name at the same place as a source name
   (never an ordinary word of either language on the target side: "Pertandingan");
-  neither pairs two parts of one name the document writes whole (:func:`same_name`: "Emmawati"
-  / "Dien" where the story has "Dien Emmawati");
+  before these, two parts of one name the document writes whole leave (:func:`drop_same_names`:
+  "Emmawati" / "Dien" where the story has "Dien Emmawati");
 * :func:`added_names`: a name the source has in no form, unless the source sentence says "he"
   or "she" and the document names that person elsewhere ("He appeared" -> "Palin menghadiri"),
   or it completes a name the source writes short (:func:`fuller_name`: "Fauzi" -> "Gamawan
@@ -467,12 +467,20 @@ def spelling_changes(names: Names, spelling_ratio: float) -> list[Change]:
 
 
 def single_change(names: Names) -> list[Change]:
-    """Exactly one unexplained name on each side: one replaced the other (unless both are parts
-    of one name the document writes: :func:`same_name`)."""
-    if len(names.source) == 1 and len(names.target) == 1 \
-            and not same_name(names.source[0], names.target[0], names.link):
+    """Exactly one unexplained name on each side: one replaced the other."""
+    if len(names.source) == 1 and len(names.target) == 1:
         return [_name_change(names.link, "name", _surface(names.source[0]), _surface(names.target[0]))]
     return []
+
+
+def drop_same_names(names: Names) -> None:
+    """Leave out of ``names`` each source and target name that are parts of one name the
+    document writes whole (:func:`same_name`), so the rest pair up among themselves."""
+    for sp in list(names.source):
+        tp = next((t for t in names.target if same_name(sp, t, names.link)), None)
+        if tp is not None:
+            names.source.remove(sp)
+            names.target.remove(tp)
 
 
 def same_name(source: list[tuple[str, str]], target: list[tuple[str, str]], link: LinkText) -> bool:
@@ -497,8 +505,7 @@ def positional_changes(names: Names) -> list[Change]:
         return []
     link = names.link
     return [_name_change(link, "name", _surface(s), _surface(t)) for s, t in _pair_by_position(
-        names.source, names.target, link.source.text, link.target.text, names.langs)
-        if not same_name(s, t, link)]
+        names.source, names.target, link.source.text, link.target.text, names.langs)]
 
 
 def _mentioned(key: str, link: LinkText) -> bool:
@@ -576,6 +583,7 @@ def name_changes(link: LinkText) -> list[Change]:
     if not names.target:
         return acronym_change(names) or ordinary_word_change(names, link.spelling_ratio)
     out = spelling_changes(names, link.spelling_ratio)
+    drop_same_names(names)
     if names.source and names.target:
         return out + (single_change(names) or positional_changes(names))
     return out + added_names(names)
