@@ -1537,7 +1537,8 @@ def tail_span(lc: LinkCover, params: PartialParams, text: LinkText) -> Span | No
         # word of the run (one way only: the run's words found no counterpart themselves).
         net = count - int(sum(1 for j in range(after, len(t_low))
                               if t_low[j] or int(t_where[j]) >= first))
-        ends_before = last is not None and last < first
+        ends_before = last is not None and last < first and not _ends_with_run_word(
+            lc, [i for i in run if i >= first], int(covered[-1]), text.source_lang)
         if count < params.min_run:  # too short a run; a lone word may still be cut (``lone_word``)
             own = (params.lone_phrase and is_mild and net >= 1
                    and float(s_cov[first]) < params.cover
@@ -1561,6 +1562,19 @@ def tail_span(lc: LinkCover, params: PartialParams, text: LinkText) -> Span | No
                     or (words and is_mild and gain >= params.both_gain):
                 return span(first)
     return None
+
+
+#: The other language of a pair (the target's, for its stems).
+_OTHER_LANG = {"en": "id", "id": "en"}
+
+
+def _ends_with_run_word(lc: LinkCover, run: Sequence[int], end: int, lang: str) -> bool:
+    """Whether the translation's last rendered word (``end``) shares a stem with a word of
+    the trailing ``run``: the same word said twice in the source ("the bus owners ...
+    rejuvenate their buses" / "... meremajakan busnya"), whose one rendering the head's
+    mention claimed first. The translation does not end before the run then."""
+    own = stems(lc.t_words[end].key, _OTHER_LANG.get(lang, ""))
+    return any(not own.isdisjoint(stems(lc.s_words[i].key, lang)) for i in run)
 
 
 #: Degree adverbs: a word after one is modified by it ("very seriously"), not the head of

@@ -763,6 +763,20 @@ def test_compound_parts_are_stems_but_not_lexicon_glosses():
     assert "ajudan" not in lexicon_pairs()["en"].get("camp", frozenset())
 
 
+def test_a_translation_ending_with_a_repeated_word_s_rendering_does_not_end_before_it():
+    # "the bus operators ... their buses" / "... busnya": the one "bus" of the translation
+    # is claimed by the head's mention, yet it ends the translation as the last word's
+    # rendering; the verb before it ("rejuvenate" / "meremajakan") is only weak evidence.
+    en = ("Thanks to the higher Metromini fare of Rp 4 thousand, the bus owners are surely going "
+          "to rejuvenate their buses.")
+    ind = ("Dengan kenaikan tarif Metromini Rp 4 ribu, dipastikan banyak pemilik angkutan umum "
+           "yang akan meremajakan busnya.")
+    assert _last_link_missing(en, ind) == []
+    # Cut after the owners, the translation is short and the clause still missing.
+    cut = "Dengan kenaikan tarif Metromini Rp 4 ribu, dipastikan banyak pemilik bus."
+    assert _last_link_missing(en, cut)[-1].endswith("rejuvenate their buses")
+
+
 # --------------------------------------------------------------------------- the fast paths
 
 def _edit_distance(a: str, b: str) -> int:
