@@ -935,7 +935,10 @@ def unidiomatic_words(link: LinkText) -> list[Change]:
     """Target words of an antonym pair that nothing in the source says, where Indonesian usage
     puts their opposite: a fixed phrase broken ("Duta Besar" -> "Duta Kecil" for "ambassador",
     "salah satu" -> "benar satu" for "one of"), a phrase the lexicon gives for a source word
-    ("capitals" -> "huruf kecil" for "huruf besar"), a measure noun's opposite before a number
+    ("capitals" -> "huruf kecil" for "huruf besar"), or a compound it writes closed, written
+    open with the opposite ("orang muda" where "orangtua" renders "parents": :func:`_compound_said`),
+    the preposition of direction the opposite governs ("masuk dari" for "keluar dari":
+    :func:`_foreign_preposition`), a measure noun's opposite before a number
     ("rendah 2 meter" for "tinggi 2 meter"), a correlative the source has ("both X and Y"
     -> "buruk X maupun Y" for "baik X maupun Y"), or a reduplication made of a word and its
     opposite ("benar-benar" -> "benar-salah" for "really") that the source does not say both
