@@ -1079,17 +1079,28 @@ def _runs(low: np.ndarray, sentence_of: Sequence[int], bridge: int, need: int) -
 
 
 def _in_rendered_name(words: Sequence[Word], cov: np.ndarray, run: Sequence[int],
-                      cover: float, capitals: bool = False) -> bool:
+                      cover: float, capitals: bool = False,
+                      where: np.ndarray | None = None) -> bool:
     """Whether the run of names ``run`` is glued (nothing but a space or an apostrophe
     between) to a name the other side renders: a word of a multi-word name rendered as a
     whole or shortened ("Belfast Magistrates' Court" / "Pengadilan Negeri Belfast", "Europa
     League" / "Liga Eropa", "Joe Biden" / "Biden"), not a dropped name. A title is no name:
-    "Senator Lisa Murkowski" / "Senator" has dropped the name."""
+    "Senator Lisa Murkowski" / "Senator" has dropped the name. With ``capitals``, any
+    capitalised word counts as a name. With ``where`` (the counterparts), a neighbour whose
+    counterpart is that of the same word said elsewhere renders nothing of its own ("Scott
+    Arfield ... to Scott Robinson" / "Scott Arfield ... ke": the one "Scott" is Arfield's)."""
     for k, later in ((run[0] - 1, run[0]), (run[-1] + 1, run[-1] + 1)):
         if 0 <= k < len(words) and words[later].glued and (words[k].cap if capitals else words[k].name) \
-                and not words[k].number and cov[k] >= cover:
+                and not words[k].number and cov[k] >= cover \
+                and not (where is not None and _shared(words, where, k)):
             return True
     return False
+
+
+def _shared(words: Sequence[Word], where: np.ndarray, k: int) -> bool:
+    """Whether word ``k``'s counterpart is also that of another mention of the same word."""
+    return any(j != k and int(where[j]) == int(where[k]) and words[j].key == words[k].key
+               for j in range(len(words)))
 
 
 def uncovered_spans(words: Sequence[Word], cov: np.ndarray, where: np.ndarray,
@@ -1164,10 +1175,10 @@ def uncovered_spans(words: Sequence[Word], cov: np.ndarray, where: np.ndarray,
                  and not any(other_low[j] and (other_names[j] or spelt)
                              for j in range(max(lo, 0), min(hi + 1, m)))
                  and not (weak and (any(other_low[j] and other_caps[j] for j in range(m))
-                                    or _in_rendered_name(words, cov, run, params.cover, True)))
+                                    or _in_rendered_name(words, cov, run, params.cover, True, where)))
                  and not (params.name_phrase
                           and not all(words[i].key in _CALENDAR_KEYS for i in found)
-                          and _in_rendered_name(words, cov, run, params.cover)))
+                          and _in_rendered_name(words, cov, run, params.cover, where=where)))
         if not (big or named) or 1.0 - mean < params.min_score:
             return None  # (a low score: some evidence renders the run after all)
         rest = n - len(run)

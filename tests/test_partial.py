@@ -990,3 +990,15 @@ def test_a_name_in_a_run_joined_across_rendered_words_is_judged_as_its_own_piece
     cov = np.array([0.05, 0.05, 0.9, 0.9, 0.1, 0.9, 0.9])
     where, other = np.arange(len(words)), np.ones(len(words))
     assert uncovered_spans(words, cov, where, other, [0] * len(words), PartialParams()) == []
+
+
+def test_a_name_glued_to_a_first_name_rendered_only_for_another_mention_is_dropped():
+    # The translation's one "Mark" is Hughes's: "Mark Dawson" has no rendering of its own.
+    en = "Mark Hughes crossed the ball to Mark Dawson, who scored from close range."
+    assert _last_link_missing(en, "Mark Hughes mengirim umpan silang ke, yang mencetak gol dari "
+                                  "jarak dekat.") == ["Dawson"]
+    assert _last_link_missing(en, "Mark Hughes mengirim umpan silang ke Mark Dawson, yang "
+                                  "mencetak gol dari jarak dekat.") == []
+    # Shortened to the surname: a multi-word name rendered in part, as before.
+    assert _last_link_missing(en, "Mark Hughes mengirim umpan silang ke Dawson, yang mencetak "
+                                  "gol dari jarak dekat.") == []
