@@ -73,8 +73,10 @@ the rendering of a word before it, the sentence view does not disagree, and eith
 renders it and the translation is short, or a function word before it makes it a phrase of
 its own ("... allowed in or out of the building.", not the "hearing" of "court hearing" /
 "sidang") and the translation is mildly short. A speaker ending the source ("..., added
-Hidayat.", "..., he disclosed.") is rendered by the speech verb's clitic ("..., tandasnya."),
-not dropped.
+Hidayat.", "..., he disclosed.") is rendered by the speech verb's clitic ("..., tandasnya.")
+or the verb with a name ("tandas Rahmad"), not dropped; a span that ends with such an
+attribution after a comma or quote loses it, and what is left before it must be a span on
+its own (two weak words, or a name).
 
 The cost is a few small matrix products per link (BLAS on one thread: they are tiny), with the
 words of up to 2,000 links tokenised at once, and a Python search of the other evidence for
@@ -231,7 +233,9 @@ class PartialParams:
     before it ("very seriously") modifies it and makes no phrase. ``speaker``: a name
     ending the source sentence (with its verb), or a word after a subject pronoun
     ("..., he disclosed."), is not missing when the translation writes a speech verb with
-    the clitic "-nya" ("tandasnya", "ujarnya", "katanya").
+    the clitic "-nya" ("tandasnya", "ujarnya", "katanya") or with a name after it
+    ("tandas Rahmad"); a longer span ending with that attribution after a comma or a quote
+    is cut before it (:func:`_without_attribution`).
     ``proper``: a word capitalised inside its sentence and alone (:func:`_lone`: no
     capitalised word beside it, not in brackets, no demonym) or an acronym, that no
     evidence renders, is a name even when it is a dictionary word ("a joint venture with
