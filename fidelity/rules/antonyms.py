@@ -906,6 +906,8 @@ GOVERNS = 0.2
 GOVERNED = 20
 #: The prepositions of direction a verb of motion governs ("masuk ke", "keluar dari").
 _DIRECTIONS = frozenset({"ke", "dari"})
+#: A number next (matched at a place in the text, not on the rest of it sliced off).
+_NUMBER_NEXT = re.compile(r"\s*\d")
 
 
 def _foreign_preposition(text: str, tgt: tuple[re.Match, ...], lower: tuple[str, ...], k: int,
@@ -915,7 +917,7 @@ def _foreign_preposition(text: str, tgt: tuple[re.Match, ...], lower: tuple[str,
     range ("naik dari 5 menjadi 7 persen")."""
     n = k + 1
     if n >= len(tgt) or lower[n] not in _DIRECTIONS or text[tgt[k].end():tgt[n].start()].strip() \
-            or re.match(r"\s*\d", text[tgt[n].end():]):
+            or _NUMBER_NEXT.match(text, tgt[n].end()):
         return False
     ctx = contexts()
     return any(_governs(ctx, o, lower[k], lower[n]) for o in opposites)
@@ -1018,19 +1020,27 @@ def _compound_said(src: "_Source", lower: tuple[str, ...], k: int, opposites: fr
     unless the compound as written renders a source word too; else None. Indonesian writes
     such compounds either way ("orang tua", "orangtua"). A negation does not matter: "no
     parent" is still "orang tua", as a noun's rendering is no word of a pair it negates."""
-    said = {n: _lexicon_id(w) | _lexicon_pairs().get(w + "s", frozenset())
-            for n, w in enumerate(src.stems) if src.content[n]}
+    said = _closed_renderings(src.stems, tuple(src.content.tolist()))
     for n in (k - 1, k + 1):
         if not 0 <= n < len(lower):
             continue
         closed = (lambda x: lower[n] + x) if n < k else (lambda x: x + lower[n])
-        if any(closed(lower[k]) in ids for ids in said.values()):
+        if any(closed(lower[k]) in ids for _, ids in said):
             return None
         for o in sorted(opposites):
-            hit = next((j for j, ids in said.items() if closed(o) in ids), None)
+            hit = next((j for j, ids in said if closed(o) in ids), None)
             if hit is not None:
                 return hit
     return None
+
+
+@lru_cache(maxsize=16)
+def _closed_renderings(words: tuple[str, ...], content: tuple[bool, ...]) -> tuple[tuple[int, frozenset[str]], ...]:
+    """(index, the lexicon's Indonesian words for it, its lemmas or its plural) per content word
+    of a source text (:func:`_compound_said`). Made once per text, not per target word: kept
+    for the last few texts, as :meth:`_Source.of` keeps them."""
+    return tuple((n, _lexicon_id(w) | _lexicon_pairs().get(w + "s", frozenset()))
+                 for n, w in enumerate(words) if content[n])
 
 
 #: Indonesian measure nouns: "tinggi 2 meter" is "2 metres tall", "panjang 5 km" "5 km long"; their
@@ -1256,11 +1266,14 @@ _ID_OF = frozenset({"dari", "sebelah"})
 #: dan Utara").
 _EN_AND = frozenset({"and", "or"})
 _ID_AND = frozenset({"dan", "atau"})
+_EN_BETWEEN = _EN_AND | _EN_OF
 
 
+@lru_cache(maxsize=100_000)
 def _compass_of(word: str) -> str | None:
     """The Indonesian compass word an English word says by the curated English ("western" ->
-    "barat"), else None."""
+    "barat"), else None. Kept, as :func:`_lemmas` is: :func:`_en_places` asks for every source
+    word."""
     cues = id_english(curated=True)
     lem = _lemmas(word)
     return next((c for c in COMPASS if lem & cues.get(c, frozenset())), None)
@@ -1302,7 +1315,7 @@ def _en_places(text: str) -> list[tuple[re.Match, str, str | None]]:
         if c is None:
             continue
         n = i + 1
-        while n < len(words) and (words[n].group(0).lower() in _EN_AND | _EN_OF or _compass_of(words[n].group(0))):
+        while n < len(words) and (words[n].group(0).lower() in _EN_BETWEEN or _compass_of(words[n].group(0))):
             n += 1
         bound = n < len(words) and words[n].group(0)[0].isupper() \
             and not re.search(r"[.;:!?]", text[m.end():words[n].start()])
@@ -1343,11 +1356,12 @@ def turned_directions(link: LinkText) -> list[Change]:
     if not places:
         return []
     ant = id_table()
-    written = [(lower[k], name) for k in cands for name in _id_places(text, tgt, lower, k)]
+    named = {k: _id_places(text, tgt, lower, k) for k in cands}
+    written = [(lower[k], name) for k in cands for name in named[k]]
     loose = {c for _, c, place in places if place is None}
     out: list[Change] = []
     for k in cands:
-        for name in _id_places(text, tgt, lower, k):
+        for name in named[k]:
             said = [(m, c) for m, c, place in places if place is not None and _names_place(place, name)]
             points = {c for _, c in said}
             turned = {o for o in points & ant[lower[k]] if sum(c == o for _, c in said)
