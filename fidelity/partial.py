@@ -881,6 +881,10 @@ def word_cover(words: Sequence[Word], lang: str, other: Sequence[Word], other_la
         return float(sim[i, cols].max())
 
     banned: list[set[int]] = [set() for _ in range(n)]
+    same_key: dict[str, list[int]] = {}  # a source word also written on the other side
+    for i, k in enumerate(keys):
+        if k in other_keys:
+            same_key.setdefault(k, []).append(i)
     # First pass, the table's best for every word at once (as :func:`best` reads a row);
     # the words below ``cover`` look for the other evidence one by one.
     top = sim.argmax(axis=1)
@@ -901,6 +905,17 @@ def word_cover(words: Sequence[Word], lang: str, other: Sequence[Word], other_la
                 claims.setdefault(at[i], []).append(i)
         changed = False
         for j, group in claims.items():
+            # A word written the same on both sides is that word's: a name reaching it by
+            # the table alone ("Sinsheim" / "Hoffenheim", 0.52) is rendered by something else
+            # or by nothing (not a word of the same stem: "Bolivian" / "Bolivia").
+            if other_keys[j] in same_key and any(at[c] == j for c in same_key[other_keys[j]]):
+                alien = [i for i in group if words[i].name and not words[i].number
+                         and keys[i][:4] != other_keys[j][:4]]
+                for i in alien:
+                    banned[i].add(j)
+                    out[i], where[i] = best(i, banned[i])
+                    changed = True
+                group = [i for i in group if i not in alien]
             if len(group) < 2 or _is_compound(other_keys[j], other_lang):
                 continue  # (a compound renders a word per part: "Ambon (Maluku)" / "Ambon-Maluku")
             # The model's own table reaching ``cover`` outranks the lexicon's flat 1.0: a

@@ -1002,3 +1002,34 @@ def test_a_name_glued_to_a_first_name_rendered_only_for_another_mention_is_dropp
     # Shortened to the surname: a multi-word name rendered in part, as before.
     assert _last_link_missing(en, "Mark Hughes mengirim umpan silang ke Dawson, yang mencetak "
                                   "gol dari jarak dekat.") == []
+
+
+class _Table:
+    """Word vectors given per word (zero for the others)."""
+
+    def __init__(self, rows: dict):
+        self.rows = rows
+
+    def matrix(self, words):
+        import numpy as np
+
+        return np.array([self.rows.get(w, [0.0, 0.0, 0.0]) for w in words], dtype=np.float32)
+
+
+def test_a_word_written_the_same_on_both_sides_is_no_other_names_by_the_table():
+    # "Kessler host the leaders at the arena in Mauerberg" / "Kessler menjamu ... di arena
+    # di, ...": the table puts "Mauerberg" near "Kessler" (0.6), but the translation's
+    # "Kessler" is the source's "Kessler".
+    from fidelity.partial import _scan, word_cover
+
+    src = _scan("Kessler host the leaders at the new arena in Mauerberg.", 0, "en", set())
+    tgt = _scan("Kessler menjamu pemimpin klasemen di arena baru di.", 0, "id", set())
+    table = _Table({"kessler": [1.0, 0.0, 0.0], "mauerberg": [0.6, 0.8, 0.0]})
+    cov, where, _, _ = word_cover(src, "en", tgt, "id", table, 0.5)
+    keys = [w.key for w in src]
+    assert cov[keys.index("kessler")] >= 0.99
+    assert cov[keys.index("mauerberg")] < 0.5
+    # Without the same word on the source side, the table's match stands.
+    src = _scan("Rivals host the leaders at the new arena in Mauerberg.", 0, "en", set())
+    cov, where, _, _ = word_cover(src, "en", tgt, "id", table, 0.5)
+    assert cov[[w.key for w in src].index("mauerberg")] >= 0.5
