@@ -75,7 +75,6 @@ muslim|muslims|islamic: muslim islam
 christian|christians: kristen kristiani
 christmas: natal
 easter|passover: paskah
-good friday: jumat agung
 lent: prapaskah
 eid|eid al-fitr: idul fitri lebaran
 eid al-adha: idul adha
@@ -184,12 +183,19 @@ def one_word_names() -> dict[str, set[str]]:
 
 
 def _build() -> dict[str, frozenset[str]]:
+    """English word -> the Indonesian words that render it, from every word of every entry's
+    names. A word of a name of several words renders every word of its forms but two kinds:
+    the compass words (:data:`_COMPASS_ID`), and, outside the compass words, the words the
+    name writes alike in both languages, which only their own word renders ("Papua" is no
+    rendering of "new" in "Papua New Guinea" / "Papua Nugini", "Arab" none of "united"):
+    else any "new" of a source would explain a "Papua" put in."""
     table: dict[str, set[str]] = {}
     for keys, forms in entries():
         for key in keys:
-            for word in key.replace(".", "").split():
+            words = key.replace(".", "").split()
+            for word in words:
                 table.setdefault(word, set()).update(
-                    forms if word in _COMPASS_EN else forms - _COMPASS_ID)
+                    forms if word in _COMPASS_EN else forms - _COMPASS_ID - (set(words) - {word}))
     return {k: frozenset(v) for k, v in table.items()}
 
 

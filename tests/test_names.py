@@ -193,3 +193,22 @@ def test_once_one_person_leaves_the_other_names_pair_up() -> None:
     link_ = _doc_link(en, idn, "Health chief Dien Emmawati visited the site. " + en,
                       "Kepala dinas kesehatan Dien Emmawati mengunjungi lokasi itu. " + idn)
     assert [(c.kind, c.source, c.target) for c in name_changes(link_)] == [("name", "Menteng", "Cikini")]
+
+
+@pytest.mark.parametrize("en,idn,expected", [
+    # "new" is no rendering of "Papua" ("Papua New Guinea" / "Papua Nugini" writes "Papua" alike)
+    ("The new governor of Maluku met Widodo in Ambon.", "Gubernur baru Papua bertemu Widodo di Ambon.",
+     ("name", "Maluku", "Papua")),
+    # "Friday" is no rendering of the name "Agung"
+    ("On Friday, Widodo said the bridge would reopen.",
+     "Pada hari Jumat, Agung mengatakan jembatan itu akan dibuka kembali.", ("name", "Widodo", "Agung")),
+])
+def test_an_ordinary_word_of_a_long_established_name_explains_no_other_name(en: str, idn: str,
+                                                                         expected: tuple[str, str, str]) -> None:
+    assert _found(en, idn) == [expected]
+
+
+def test_the_words_of_a_long_established_name_still_render_each_other() -> None:
+    assert _found("She was born in a village in Papua New Guinea.", "Ia lahir di sebuah desa di Papua Nugini.") == []
+    assert _found("Christians around the world observed Good Friday with Widodo.",
+                  "Umat Kristen di seluruh dunia memperingati Jumat Agung bersama Widodo.") == []
