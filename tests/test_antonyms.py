@@ -550,3 +550,24 @@ def test_a_preposition_before_a_number_opens_a_range() -> None:
     # opposite's preposition of direction, not of a range
     en = "The jobless rate jumped from 5 to 7 percent in a year."
     assert unidiomatic_words(link(en, "Tingkat pengangguran naik dari 5 menjadi 7 persen dalam setahun.")) == []
+
+
+@pytest.mark.parametrize("en, idn, expected", [
+    # a place spelt with letters outside ASCII is one word, at its compass point or the other
+    ("Heavy floods hit southern Zürich on Sunday.", "Banjir besar melanda Zürich Utara pada hari Minggu.",
+     [("southern", "Utara")]),
+    ("Heavy floods hit southern Zürich on Sunday.", "Banjir besar melanda Zürich Selatan pada hari Minggu.", []),
+    ("Storms hit northern Łódź overnight.", "Badai melanda Łódź Selatan semalam.", [("northern", "Selatan")]),
+])
+def test_a_place_spelt_outside_ascii_has_its_compass_point(en: str, idn: str, expected: list[tuple[str, str]]) -> None:
+    assert pairs(turned_directions(link(en, idn))) == expected
+
+
+@pytest.mark.parametrize("en, idn", [
+    ("North. South. East, West.", "Utara. Selatan. Timur, Barat."),
+    ("!!! ... ???", "Utara selatan timur barat."),
+    ("Joko Widodo, Prabowo Subianto, 2024.", "Joko Widodo, Prabowo Subianto, 2024."),
+])
+def test_compass_words_with_no_place_or_no_source_words_change_nothing(en: str, idn: str) -> None:
+    assert turned_directions(link(en, idn)) == []
+    assert failed_events(link(en, idn)) == []

@@ -1307,8 +1307,9 @@ def _en_places(text: str) -> list[tuple[re.Match, str, str | None]]:
     for each compass word of the source: the place after it, over coordinated compass words and
     "of"/"from" ("western Arizona", "southern and eastern Nevada", "south of Punta Eugenia"),
     None for one that points at no place ("in the North"). Negation does not matter: "no South
-    Korean casualties" names South Korea."""
-    words = list(re.finditer(r"[A-Za-z]+", text))
+    Korean casualties" names South Korea. Words are letters of any script: a place spelt with
+    one outside ASCII ("southern Zürich", "Łódź") is one word, not pieces ("Z", "rich")."""
+    words = list(re.finditer(r"[^\W\d_]+", text))
     out = []
     for i, m in enumerate(words):
         c = _compass_of(m.group(0))
@@ -1364,7 +1365,7 @@ def turned_directions(link: LinkText) -> list[Change]:
         for name in named[k]:
             said = [(m, c) for m, c, place in places if place is not None and _names_place(place, name)]
             points = {c for _, c in said}
-            turned = {o for o in points & ant[lower[k]] if sum(c == o for _, c in said)
+            turned = {o for o in points & ant.get(lower[k], frozenset()) if sum(c == o for _, c in said)
                       > sum(c == o and _same_place(n, name) for c, n in written)}
             if lower[k] in points | loose or not turned:
                 continue
