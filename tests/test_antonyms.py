@@ -9,9 +9,9 @@ import re
 import pytest
 
 from fidelity.rules import LinkText, SideText
-from fidelity.rules.antonyms import (_broken_measure, _lexicon_says, _negative_affix, antonym_changes, failed_events, id_english,
-                                     id_table, opposite_words, phrases, turned_directions,
-                                     unidiomatic_words)
+from fidelity.rules.antonyms import (_broken_measure, _foreign_preposition, _lexicon_says, _negative_affix, _pair_words,
+                                     antonym_changes, failed_events, id_english, id_table, opposite_words, phrases,
+                                     turned_directions, unidiomatic_words)
 from models.build_wordlists import _joined, _nasal, derived_pairs
 
 
@@ -546,10 +546,16 @@ def test_an_open_compound_with_the_opposite_is_a_reversal(en: str, idn: str, exp
 
 
 def test_a_preposition_before_a_number_opens_a_range() -> None:
-    # "naik dari 5 menjadi 7 persen" ("rose from 5 to 7 percent"); "turun dari" would be the
-    # opposite's preposition of direction, not of a range
+    # "naik dari 5 menjadi 7 persen" ("rose from 5 to 7 percent")
     en = "The jobless rate jumped from 5 to 7 percent in a year."
     assert unidiomatic_words(link(en, "Tingkat pengangguran naik dari 5 menjadi 7 persen dalam setahun.")) == []
+    # "dari" is the preposition "keluar" governs, not "masuk": before a number it counts or
+    # opens a range, and says nothing of the verb ("masuk dari 3 pintu": came in by 3 gates)
+    for idn, governed in (("Ribuan penonton masuk dari pintu utara stadion.", True),
+                          ("Ribuan penonton masuk dari 3 pintu stadion.", False)):
+        words, lower, _ = _pair_words(idn)
+        k = lower.index("masuk")
+        assert _foreign_preposition(idn, words, lower, k, id_table()["masuk"]) is governed
 
 
 @pytest.mark.parametrize("en, idn, expected", [
