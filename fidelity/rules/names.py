@@ -115,7 +115,7 @@ def _word_renderings(word: str, lang: str, other_lang: str) -> frozenset[str]:
 
 @lru_cache(maxsize=256)
 def _rendering_groups(text: str, lang: str, other_lang: str) -> tuple[frozenset[str], ...]:
-    """For each word of ``text`` of 3+ letters, in order, the words that may render it: its
+    """For each word of ``text`` of 3+ letters or digits, in order, the words that may render it: its
     renderings (:func:`_word_renderings`), and the word itself when it is capitalised (a name
     is its own rendering: "Jakarta"). Function words (:data:`fidelity.partial.EN_FUNCTION`)
     are left out: the lexicon's renderings of "and" or "about" are noise."""
