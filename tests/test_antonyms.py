@@ -577,3 +577,11 @@ def test_a_place_spelt_outside_ascii_has_its_compass_point(en: str, idn: str, ex
 def test_compass_words_with_no_place_or_no_source_words_change_nothing(en: str, idn: str) -> None:
     assert turned_directions(link(en, idn)) == []
     assert failed_events(link(en, idn)) == []
+
+
+def test_a_short_place_name_written_alike_is_the_same_place() -> None:
+    # "Goa" has three letters: equal names are one place whatever their length
+    assert pairs(turned_directions(link("Heavy rain lashed northern Goa on Monday.",
+                                        "Hujan lebat mengguyur Goa Selatan pada hari Senin."))) == [("northern", "Selatan")]
+    assert turned_directions(link("Heavy rain lashed northern Goa on Monday.",
+                                  "Hujan lebat mengguyur Goa Utara pada hari Senin.")) == []

@@ -1284,7 +1284,7 @@ def _same_place(a: str, b: str) -> bool:
     the other ("Korean" / "Korea"), lower-cased."""
     a, b = a.lower(), b.lower()
     short, long_ = sorted((a, b), key=len)
-    return len(short) >= 4 and long_.startswith(short)
+    return a == b or len(short) >= 4 and long_.startswith(short)
 
 
 @lru_cache(maxsize=1)
