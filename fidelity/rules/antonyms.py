@@ -1342,12 +1342,13 @@ def _id_places(text: str, tgt: tuple[re.Match, ...], lower: tuple[str, ...], k: 
 
 def turned_directions(link: LinkText) -> list[Change]:
     """A compass word that points the translation's place the other way: the source puts the
-    place only at the opposite point ("western Arizona" -> "Arizona Timur", "385 miles south
-    of X" -> "385 mil arah utara dari X"), and says the translation's point of no place of its
-    own ("South Korea ... the North" -> "Korea Utara" may be the North), more often than the
-    translation puts it at the opposite point ("South Korea ... the DPRK" -> "Korea Selatan ...
-    Korea Utara": the DPRK is another place). A place the source puts at both points, or at
-    neither, is left to :func:`opposite_words`."""
+    place at the opposite point and never at the translation's ("western Arizona" -> "Arizona
+    Timur", "385 miles south of X" -> "385 mil arah utara dari X"), more often than the
+    translation puts it at that opposite point itself ("South Korea ... the DPRK" -> "Korea
+    Selatan ... Korea Utara": the DPRK is another place); unless the source says the
+    translation's point of no place of its own ("South Korea ... the North" -> "Korea Utara"
+    may be the North). A place the source puts at both points, or at neither, is left to
+    :func:`opposite_words`."""
     tgt, lower, _ = _pair_words(link.target.text)
     text = link.target.text
     cands = [k for k, w in enumerate(lower) if w in COMPASS]
