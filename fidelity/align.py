@@ -135,6 +135,14 @@ class AlignParams:
     stray_words: int = 7
     stray_share: float = 0.2
     stray_alone: float = 0.1
+    #: ... and it loses, short or long, a sentence with own content words that the other
+    #: side renders, but only by words that are the sole renderings of its neighbours' words,
+    #: while its neighbours explain some alone, when its own words are covered
+    #: less than ``bare_cover`` (:meth:`fidelity.lexical.Lexicon.exclusive_coverage`) and
+    #: joining it cuts the link's length mismatch by less than ``join_fit``; so does a
+    #: sentence at the edge of a side of two or more of a link with three sentences a side
+    #: (:meth:`_Scorer.unjustified`, :func:`_shed_edges`; 0: off)
+    bare_cover: float = 0.4
     #: ... and then the one unaligned sentence on each side of a gap become a 1-1 link when
     #: each covers the other's words at least this well (:func:`_pair_gaps`; 0: off)
     free_pair_cover: float = 0.4
@@ -471,16 +479,33 @@ class _WordEvidence:
         """How many content words of ``theirs`` render or are rendered by one of the ``own``
         words of sentence ``x`` (:meth:`own_words`), and neither render nor are rendered by
         a word of ``mine``."""
-        only = 0
+        return self._left(x, is_src, own, mine, theirs, sole=False)
+
+    def unshared(self, x: int, is_src: bool, own: list[int], mine: tuple[int, ...],
+                 theirs: tuple[int, ...]) -> int:
+        """How many content words of ``theirs`` render or are rendered by one of the ``own``
+        words of sentence ``x`` and are not the only partner of a word of ``mine``: a word of
+        the other side that a neighbour's word renders along with another ("act" /
+        "bertindak", "bermain") is no more the neighbour's than ``x``'s ("playful" /
+        "bermain"); one that a neighbour's word renders alone ("grin" / "senyum") is."""
+        return self._left(x, is_src, own, mine, theirs, sole=True)
+
+    def _left(self, x: int, is_src: bool, own: list[int], mine: tuple[int, ...],
+              theirs: tuple[int, ...], sole: bool) -> int:
+        """The words of ``theirs`` linked to the ``own`` words of ``x`` that no word of ``mine``
+        claims: any word it is linked to, or (``sole``) only a word that is its one partner."""
+        count = 0
         for y in theirs:
             linked = self._pairs(x, is_src, own, y).any(axis=0)
             for r in mine:
                 if not linked.any():
                     break
-                linked &= ~(self.renders(is_src, r, y).any(axis=0)
-                            | self.renders(not is_src, y, r).any(axis=1))
-            only += int(linked.sum())
-        return only
+                pairs = self.renders(is_src, r, y) | self.renders(not is_src, y, r).T
+                if sole:
+                    pairs = pairs[pairs.sum(axis=1) == 1]
+                linked &= ~pairs.any(axis=0)
+            count += int(linked.sum())
+        return count
 
 
 class _Scorer:
@@ -710,6 +735,44 @@ class _Scorer:
         if self.words.rendered(x, is_src, own, theirs) > self.p.stray_share * len(own):
             return False
         return self.words.alone(x, is_src, own, mine, theirs) <= self.p.stray_alone * len(own)
+
+    def unjustified(self, x: int, is_src: bool, mine: tuple[int, ...],
+                    theirs: tuple[int, ...]) -> bool:
+        """Whether sentence ``x``, joined to its side ``mine`` of a link with ``theirs``, is
+        there only by its neighbours' words: the words of ``theirs`` render some of its own
+        content words (none shared with ``mine``), but each of them is the sole partner of a
+        word of ``mine`` (:meth:`_WordEvidence.unshared`), while ``mine`` explain some word
+        of ``theirs`` that ``x`` leaves unexplained (:meth:`_WordEvidence.alone`); its own words are
+        covered less than ``bare_cover`` by the pieces it explains better than ``mine``
+        (:meth:`fidelity.lexical.Lexicon.exclusive_coverage`); and joining it cuts the link's
+        length mismatch by less than ``join_fit`` (:meth:`_fit_gain`).
+
+        A join must be justified by the words of both its sentences. A dropped sentence joined
+        to its neighbour's translation shares its topic, so that translation answers its words
+        loosely, short as it is ("Everyone knew him for his smile." beside "... a promising
+        chef with an infectious grin." / "... koki yang menjanjikan dengan senyum yang
+        menular."): the piece coverage passes, but the one word rendered, "senyum", is the
+        sole rendering of "grin", so the sentence explains nothing of the translation, and the
+        translation is no longer for it. A true half of a merge adds a word of its own (its
+        name, number, verb), or, rendered too freely for the word evidence, its length or its
+        pieces; where neither half explains anything alone (two halves of one topic sharing
+        their words) the words cannot tell which half is not there, and both stay."""
+        if self.words is None or self.p.bare_cover <= 0:
+            return False
+        own = self.words.own_words(x, is_src, mine)
+        if not own or self._fit_gain(x, is_src, mine, theirs) >= self.p.join_fit:
+            return False
+        if not self.words.rendered(x, is_src, own, theirs):
+            return False  # words the evidence cannot read: the piece coverage has judged them
+        if self.words.unshared(x, is_src, own, mine, theirs) > 0:
+            return False
+        if not any(self.words.alone(y, is_src, self.words.own_words(y, is_src, (x,)), (x,), theirs)
+                   for y in mine):
+            return False
+        side, other = (self.s, self.t) if is_src else (self.t, self.s)
+        rest = np.concatenate([side.tokens.of(y) for y in mine])
+        pieces = np.concatenate([other.tokens.of(y) for y in theirs])
+        return self.lexicon.exclusive_coverage(side.tokens.of(x), rest, pieces) < self.p.bare_cover
 
     def _fit_gain(self, x: int, is_src: bool, mine: tuple[int, ...], theirs: tuple[int, ...]) -> float:
         """How much joining sentence ``x`` to its side ``mine`` of a link cuts the link's length
@@ -1169,18 +1232,22 @@ def _absorb(links: list[Link], sc: _Scorer) -> list[Link]:
 
 def _shed(links: list[Link], sc: _Scorer) -> list[Link]:
     """Take out of each 1-2 or 2-1 link the sentence that adds nothing to it
-    (:meth:`_Scorer.adds_nothing`) or whose words the other side does not render
-    (:meth:`_Scorer.unrendered`); of two, the one whose removal leaves the better margin,
+    (:meth:`_Scorer.adds_nothing`), whose words the other side does not render
+    (:meth:`_Scorer.unrendered`) or whose words do not justify its place
+    (:meth:`_Scorer.unjustified`); of two, the one whose removal leaves the better margin,
     leaving it unaligned beside the link.
 
-    Last, after :func:`_absorb`: a link it has grown to three sentences, or to 2-2 (two loose
-    pairs side by side, each too weak to stand alone), is left as it is.
+    Last, after :func:`_absorb`: a link it has grown to three sentences a side loses only
+    the sentences at the edges of its sides that :meth:`_Scorer.unjustified` finds
+    (:func:`_shed_edges`); a 2-2 link (two loose pairs side by side, each too weak to stand
+    alone, whose words the evidence often misses: "I don't think that's uncommon" / "Menurutku
+    itu tidak aneh") is left as it is.
     """
     out: list[Link] = []
     for link in links:
         shape = (len(link.source), len(link.target))
         if shape not in ((2, 1), (1, 2)):
-            out.append(link)
+            out += _shed_edges(link, sc) if max(shape) >= 3 and min(shape) >= 1 else [link]
             continue
         is_src = shape == (2, 1)
         mine, theirs = (link.source, link.target) if is_src else (link.target, link.source)
@@ -1191,7 +1258,8 @@ def _shed(links: list[Link], sc: _Scorer) -> list[Link]:
             return Link(src, tgt, _link_score(sc, src, tgt))
 
         weak = [k for k in (0, 1) if sc.adds_nothing(mine[k], is_src, (mine[1 - k],), theirs)
-                or sc.unrendered(mine[k], is_src, (mine[1 - k],), theirs)]
+                or sc.unrendered(mine[k], is_src, (mine[1 - k],), theirs)
+                or sc.unjustified(mine[k], is_src, (mine[1 - k],), theirs)]
         if not weak:
             out.append(link)
             continue
@@ -1199,6 +1267,42 @@ def _shed(links: list[Link], sc: _Scorer) -> list[Link]:
         null = Link((mine[k],), ()) if is_src else Link((), (mine[k],))
         out += [null, without(k)] if k == 0 else [without(k), null]
     return out
+
+
+def _shed_edges(link: Link, sc: _Scorer) -> list[Link]:
+    """``link`` (three sentences a side or more) without the sentences at the edges of its
+    sides of two or more that :meth:`_Scorer.unjustified` finds, one at a time (the first
+    found, source side first), until none is; each is left unaligned beside it. A sentence
+    between two others stays."""
+    src, tgt = list(link.source), list(link.target)
+    before: list[Link] = []
+    after: list[Link] = []
+    while True:
+        found = None
+        for is_src, mine, theirs in ((True, src, tgt), (False, tgt, src)):
+            if len(mine) < 2:
+                continue
+            for k in (0, len(mine) - 1):
+                rest = tuple(y for q, y in enumerate(mine) if q != k)
+                if sc.unjustified(mine[k], is_src, rest, tuple(theirs)):
+                    found = (is_src, k)
+                    break
+            if found:
+                break
+        if found is None:
+            break
+        is_src, k = found
+        freed = (src if is_src else tgt).pop(k)
+        null = Link((freed,), ()) if is_src else Link((), (freed,))
+        if k == 0:
+            before.append(null)
+        else:
+            after.insert(0, null)
+    if not before and not after:
+        return [link]
+    shape = (len(src), len(tgt))
+    score = _link_score(sc, tuple(src), tuple(tgt)) if shape in ((1, 1), (1, 2), (2, 1)) else link.score
+    return sorted(before, key=_first) + [Link(tuple(src), tuple(tgt), score)] + sorted(after, key=_first)
 
 
 def _joined(host: Link, null: Link) -> Link:

@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fidelity.align import (AlignParams, SideVectors, _absorb, _band, _heaviest_chain, _pair_gaps,
-                            _pair_titles, _part_strangers, _Scorer, _shed, _unjoin_titles, align)
+from fidelity.align import (AlignParams, SideVectors, _absorb, _band, _heaviest_chain, _link_score,
+                            _pair_gaps, _pair_titles, _part_strangers, _Scorer, _shed, _unjoin_titles,
+                            align)
 from fidelity.lexical import Lexicon, Tokens
 from fidelity.types import Link
 
@@ -633,6 +634,65 @@ def test_a_long_joined_sentence_the_other_side_does_not_render_is_shed_whatever_
     # Its true neighbour is rendered: it stays whatever is shed beside it.
     own, rendered, _ = _explained(sc.words, 1, True, (0,), (0,))
     assert rendered > 0.2 * own and not sc.unrendered(1, True, (0,), (0,))
+
+
+#: A paragraph of a sports story: the translation renders the first sentence only, its
+#: "senyum" answering "grin"; the second sentence's "smile" is answered by that same word.
+GRIN_SOURCE = ["The coach said the young striker was a quiet boy with a shy grin.",
+               "Everyone knew him for that smile."]
+GRIN_TARGET = ("Pelatih itu mengatakan bahwa penyerang muda itu adalah anak pendiam dengan senyum "
+               "malu-malu.")
+
+
+def test_a_short_dropped_sentence_answered_only_by_its_neighbours_words_is_shed() -> None:
+    """The dropped short sentence's pieces are covered well enough to pass the piece signals
+    (the topic is shared), and its one rendered word ("smile" / "senyum") is rendered by its
+    neighbour's "grin" too: it explains nothing of the target alone, its neighbour a good
+    deal, and the target is as long as the neighbour predicts. It is shed
+    (``bare_cover``); with the test off it stays."""
+    lengths = [len(GRIN_TARGET), len(GRIN_SOURCE[1])]
+    link = Link((0, 1), (0,), 0.5)
+    sc = _words_scorer(GRIN_SOURCE, GRIN_TARGET, lengths)
+    own, rendered, only = _explained(sc.words, 1, True, (0,), (0,))
+    assert own == 2 and rendered == 1 and only == 0
+    assert _explained(sc.words, 0, True, (1,), (0,))[2] >= 3
+    assert not sc.adds_nothing(1, True, (0,), (0,))  # the piece coverage keeps it
+    assert sc.unjustified(1, True, (0,), (0,)) and not sc.unjustified(0, True, (1,), (0,))
+    assert _shed([link], sc) == [Link((0,), (0,), _link_score(sc, (0,), (0,))), Link((1,), ())]
+    off = _words_scorer(GRIN_SOURCE, GRIN_TARGET, lengths, AlignParams(bare_cover=0.0))
+    assert _shed([link], off) == [link]
+
+
+def test_a_short_half_of_a_true_merge_adds_a_word_of_its_own_and_stays() -> None:
+    """The same two sentences translated as one: "mengenalnya" renders "knew", a word only
+    the short sentence explains, so the join stands, whatever the lengths say."""
+    target = ("Pelatih itu mengatakan bahwa penyerang muda itu adalah anak pendiam dengan senyum "
+              "malu-malu, dan semua orang mengenalnya karena senyuman itu.")
+    link = Link((0, 1), (0,), 0.5)
+    for lengths in ([len(GRIN_SOURCE[0]), len(GRIN_SOURCE[1])], [len(target), len(GRIN_SOURCE[1])]):
+        sc = _words_scorer(GRIN_SOURCE, target, lengths)
+        assert _explained(sc.words, 1, True, (0,), (0,))[2] >= 1
+        assert not sc.unjustified(1, True, (0,), (0,))
+        assert _shed([link], sc) == [link]
+
+
+def test_an_edge_sentence_of_a_three_sentence_side_is_shed_when_unjustified() -> None:
+    """A 3-2 link (a 2-2 grown by :func:`_absorb`) whose first source sentence was dropped:
+    it leaves the link, which keeps its two pairs and its score; the middle and last
+    sentences, each with words of their own in the target, stay."""
+    source = [GRIN_SOURCE[1], GRIN_SOURCE[0], "He joined the club in 2019 from a village team."]
+    target = [GRIN_TARGET, "Dia bergabung dengan klub itu pada 2019 dari tim desa."]
+    lex = Lexicon.default()
+    src = _side([np.eye(DIM)[0]] * 3, [len(source[1]), len(source[1]), len(source[2])])
+    tgt = _side([np.eye(DIM)[0]] * 2, [len(source[1]), len(source[2])])
+    src.tokens, tgt.tokens = lex.tokens(source), lex.tokens(target)
+    zeros = lambda k: np.zeros(k)  # noqa: E731
+    sc = _Scorer(src, tgt, zeros(3), zeros(2), AlignParams(), 1.0, zeros(3), zeros(2), lex,
+                 np.zeros(3, np.int64), np.zeros(2, np.int64))
+    link = Link((0, 1, 2), (0, 1), 0.5)
+    assert _shed([link], sc) == [Link((0,), ()), Link((1, 2), (0, 1), 0.5)]
+    sc.p = AlignParams(bare_cover=0.0)
+    assert _shed([link], sc) == [link]
 
 
 def test_word_evidence_finds_the_lexicon_the_table_and_the_same_number() -> None:
