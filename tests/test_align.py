@@ -676,6 +676,25 @@ def test_a_short_half_of_a_true_merge_adds_a_word_of_its_own_and_stays() -> None
         assert _shed([link], sc) == [link]
 
 
+def test_a_word_a_neighbours_word_renders_with_another_is_no_claim_on_a_half() -> None:
+    """A true merge whose short half's one rendered word ("playful" / "bermain") is rendered
+    by its neighbour's "act" too; but "act" has its own rendering ("bertindak"), so "bermain"
+    is not the neighbour's alone: the half stays, though by the plain count it explains
+    nothing alone. Dropped from the translation, it leaves."""
+    source = ["The farmer said pigs normally act calm around people.", "They're just being playful."]
+    target = ("Petani itu mengatakan bahwa babi biasanya bertindak tenang di sekitar orang, mereka "
+              "hanya bermain.")
+    link = Link((0, 1), (0,), 0.5)
+    sc = _words_scorer(source, target, [len(target), len(source[1])])
+    own = sc.words.own_words(1, True, (0,))
+    assert sc.words.alone(1, True, own, (0,), (0,)) == 0
+    assert sc.words.unshared(1, True, own, (0,), (0,)) == 1
+    assert not sc.unjustified(1, True, (0,), (0,)) and _shed([link], sc) == [link]
+    cut = target.split(", mereka")[0] + "."
+    sc = _words_scorer(source, cut, [len(cut), len(source[1])])
+    assert _shed([link], sc)[1] == Link((1,), ())
+
+
 def test_an_edge_sentence_of_a_three_sentence_side_is_shed_when_unjustified() -> None:
     """A 3-2 link (a 2-2 grown by :func:`_absorb`) whose first source sentence was dropped:
     it leaves the link, which keeps its two pairs and its score; the middle and last
