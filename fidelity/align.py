@@ -54,7 +54,8 @@ import numpy as np
 
 from .features import joined_buckets, joined_rows
 from .lexical import Lexicon, Tokens, _product
-from .partial import _ALIKE, PartialParams, _digits, _wanted, _word_kind, cognate, stems
+from .partial import (COGNATE_INITIALS, PartialParams, cognate, number_key, rendering_stems, stems,
+                      word_kind)
 from .types import Link
 
 NEG = -1e18
@@ -398,11 +399,11 @@ class _WordEvidence:
         lex = self.lexicon
         keys, groups, digits = [], [], []
         for word, at in lex.words(ids):
-            _, k, number, _, content, _ = _word_kind(word, lang)
+            _, k, number, _, content, _ = word_kind(word, lang)
             if content:
                 keys.append(k)
                 groups.append(ids[at])
-                digits.append(_digits(k, lang) if number else "")
+                digits.append(number_key(k, lang) if number else "")
         vec = np.zeros((len(keys), lex.unit.shape[1]), dtype=np.float32)
         for r, g in enumerate(groups):
             vec[r] = lex.pooled(g)
@@ -418,7 +419,7 @@ class _WordEvidence:
                 digits_at.setdefault(digits[b], []).append(b)
             elif len(k) >= _COGNATE_LETTERS:
                 initial_at.setdefault(k[0], []).append(b)
-        out = _SentWords(tuple(keys), own, tuple(_wanted(k, lang) for k in keys), tuple(digits),
+        out = _SentWords(tuple(keys), own, tuple(rendering_stems(k, lang) for k in keys), tuple(digits),
                          vec, stem_at, digits_at, initial_at)
         self._words[key] = out
         return out
@@ -438,7 +439,7 @@ class _WordEvidence:
         if n and m:
             out |= _product(xw.vectors, ow.vectors) >= self.cover  # (BLAS on one thread)
             lang = self.sides[x_src][1]
-            alike = _ALIKE[lang == "en"]
+            alike = COGNATE_INITIALS[lang == "en"]
             for a, k in enumerate(xw.keys):
                 d = xw.digits[a]
                 if d:

@@ -548,7 +548,7 @@ def _scan(text: str, offset: int, lang: str, function: set[str] | None = None) -
     function words going into ``function`` instead (the partial check reads no more, and a
     sentence has as many function words as content words)."""
     openers = _OPENERS.get(lang, frozenset())
-    kind, breaks, new = _word_kind, _BREAK.search, Word  # (bound once: a loop per word)
+    kind, breaks, new = word_kind, _BREAK.search, Word  # (bound once: a loop per word)
     out = []
     last_end = None  # end (in the sentence) of the previous content word
     opener = False  # an opener word seen since the previous content word
@@ -632,7 +632,7 @@ _QUOTE_START = re.compile(r"[\"“”‘’:]|(?<!\w)'")
 
 
 @functools.lru_cache(maxsize=200_000)
-def _word_kind(token: str, lang: str) -> tuple[str, str, bool, bool, bool, bool]:
+def word_kind(token: str, lang: str) -> tuple[str, str, bool, bool, bool, bool]:
     """What :func:`sentence_words` needs of one matched token, which depends on the token
     alone (cached: a document says its words many times): (the word without trailing
     punctuation, its folded key, number, name (and content), content, capitalised)."""
@@ -663,8 +663,9 @@ def _is_number_word(key: str) -> bool:
     return all(part in _EN_NUMBER_WORDS for part in key.split("-"))
 
 
-def _digits(key: str, lang: str) -> str:
-    """A number's comparison key: its digits, separators dropped ("1,127" and "1.127" -> "1127")."""
+def number_key(key: str, lang: str) -> str:
+    """A number's comparison key: its digits, separators dropped ("1,127" and "1.127" -> "1127").
+    Public: the aligner (:mod:`fidelity.align`) compares numbers by the same key."""
     return re.sub(r"\D", "", key)
 
 
@@ -724,7 +725,7 @@ class _Vectors:
 
 
 @functools.lru_cache(maxsize=200_000)
-def _wanted(key: str, lang: str) -> frozenset[str]:
+def rendering_stems(key: str, lang: str) -> frozenset[str]:
     """The stems of ``key`` and the stems the lexicon pairs give them in the other language:
     a word of the other side with one of these stems renders ``key``."""
     own = stems(key, lang)
@@ -741,7 +742,7 @@ def _acronym_wanted(key: str, lang: str) -> frozenset[str]:
 
 #: The initials of the other side's words a cognate of a word may have, where not its own
 #: (``[True]``: the word is English): English "c" is Indonesian "c", "k" or "s".
-_ALIKE = {True: {"c": "cks"}, False: {"k": "kc", "s": "sc"}}
+COGNATE_INITIALS = {True: {"c": "cks"}, False: {"k": "kc", "s": "sc"}}
 
 
 def word_cover(words: Sequence[Word], lang: str, other: Sequence[Word], other_lang: str,
@@ -813,14 +814,14 @@ def word_cover(words: Sequence[Word], lang: str, other: Sequence[Word], other_la
         if w.key in other_function:
             return 1.0, j
         free = [c for c in range(m) if c not in banned] if banned else range(m)
-        d = _digits(w.key, lang) if w.number else ""
+        d = number_key(w.key, lang) if w.number else ""
         if d:  # a number in digits: only the same number renders it
             if not other_digits:
-                other_digits.extend(_digits(k, other_lang) if o.number else None
+                other_digits.extend(number_key(k, other_lang) if o.number else None
                                     for k, o in zip(other_keys, other))
             hit = next((c for c in free if other_digits[c] == d), -1)
             return (1.0, hit) if hit >= 0 else (score, j)
-        wanted = _acronym_wanted(w.key, lang) if w.acronym else _wanted(w.key, lang)
+        wanted = _acronym_wanted(w.key, lang) if w.acronym else rendering_stems(w.key, lang)
         if banned:
             hit = next((c for c in free if other_keys[c] == w.key), -1)
         else:
@@ -851,7 +852,7 @@ def word_cover(words: Sequence[Word], lang: str, other: Sequence[Word], other_la
                 if k:
                     by_initial.setdefault(k[0], []).append(c)
         initial = w.key[:1]
-        alike = _ALIKE[lang == "en"].get(initial)  # cognates start alike ("c" borrowed as "k"/"s")
+        alike = COGNATE_INITIALS[lang == "en"].get(initial)  # cognates start alike ("c" borrowed as "k"/"s")
         proper = (w.name and not w.number) or w.acronym
         for c in (by_initial.get(initial, ()) if alike is None else
                   sorted(c for a in alike for c in by_initial.get(a, ()))):
@@ -1909,7 +1910,8 @@ def _findings(source: Document, target: Document, link: Link, category: str,
     return out
 
 
-__all__ = ["EN_FUNCTION", "EN_ID_RATIO", "ID_FUNCTION", "LinkCover", "LinkText", "document_ratio", "PartialParams", "Span", "Word", "cognate",
-           "en_stems", "fold", "id_stems", "length_ratio", "lexicon_pairs", "link_cover", "link_spans",
-           "pair_leftovers", "partial_findings", "prefix_gain", "sentence_words", "settle",
-           "stems", "tail_span", "uncovered_spans", "word_cover"]
+__all__ = ["COGNATE_INITIALS", "EN_FUNCTION", "EN_ID_RATIO", "ID_FUNCTION", "LinkCover", "LinkText",
+           "PartialParams", "Span", "Word", "cognate", "document_ratio", "en_stems", "fold", "id_stems",
+           "length_ratio", "lexicon_pairs", "link_cover", "link_spans", "number_key", "pair_leftovers",
+           "partial_findings", "prefix_gain", "rendering_stems", "sentence_words", "settle", "stems",
+           "tail_span", "uncovered_spans", "word_cover", "word_kind"]
