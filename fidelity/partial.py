@@ -98,6 +98,7 @@ from typing import Sequence
 
 import numpy as np
 
+from .exonyms import equivalents as exonym_words
 from .features import is_common
 from .lexical import Lexicon
 from .types import Change, Document, Finding, Link
@@ -845,6 +846,10 @@ def word_cover(words: Sequence[Word], lang: str, other: Sequence[Word], other_la
                     for part in k.split("-") if "-" in k else ():
                         parts_at.setdefault(part, []).append(c)
             hit = next((c for c in parts_at.get(w.key, ()) if c not in banned), -1)
+        if hit < 0 and w.name and not w.number:  # an exonym or demonym ("Ivorian" / "Pantai Gading")
+            forms = exonym_words(w.key, lang, other_lang)
+            if forms:
+                hit = next((c for c in free if other_keys[c] in forms), -1)
         if hit >= 0:
             return 1.0, hit
         if not by_initial:

@@ -1033,3 +1033,13 @@ def test_a_word_written_the_same_on_both_sides_is_no_other_names_by_the_table():
     src = _scan("Rivals host the leaders at the new arena in Mauerberg.", 0, "en", set())
     cov, where, _, _ = word_cover(src, "en", tgt, "id", table, 0.5)
     assert cov[[w.key for w in src].index("mauerberg")] >= 0.5
+
+
+def test_a_demonym_or_exonym_is_rendered_by_its_established_indonesian_form():
+    # "Ivorian" is written "Pantai Gading" (Ivory Coast), "Hague" "Den Haag": no spelling or
+    # table evidence links them, the exonym table does; dropped, the name is still missing.
+    en = "The Ivorian players trained in Lyon on Tuesday before the final against Senegal."
+    kept = "Para pemain Pantai Gading berlatih di Lyon pada hari Selasa sebelum final melawan Senegal."
+    assert _last_link_missing(en, kept) == []
+    dropped = "Para pemain berlatih di Lyon pada hari Selasa sebelum final melawan Senegal."
+    assert _last_link_missing(en, dropped) == ["Ivorian"]
