@@ -121,6 +121,11 @@ wis: wisconsin
 wyo: wyoming
 secret service: dinas rahasia
 east timor|timorese: timor leste
+java|javanese: jawa
+sumatra|sumatran: sumatera
+borneo: kalimantan
+moluccas: maluku
+celebes: sulawesi
 papua new guinea: papua nugini
 ivory coast|ivorian|ivorians: pantai gading
 united arab emirates|emirati|emiratis: uni emirat arab uea

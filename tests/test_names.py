@@ -107,6 +107,10 @@ def test_an_acronym_needs_the_source_words_it_abbreviates() -> None:
      "Ia lahir di sebuah desa di Papua Nugini."),
     ("The Ivorian striker scored twice on Sunday.",
      "Penyerang asal Pantai Gading itu mencetak dua gol pada hari Minggu."),
+    # an island's Indonesian name beside a compass word ("Sumatera Selatan" is a turned
+    # direction for the antonym rule, not "Sumatra" -> "Selatan")
+    ("Floods hit western Java and northern Sumatra on Monday, officials said.",
+     "Banjir melanda Jawa Barat dan Sumatera Selatan pada hari Senin, kata para pejabat."),
 ])
 def test_established_country_names_are_no_drift(en: str, idn: str) -> None:
     assert _found(en, idn) == []
