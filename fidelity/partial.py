@@ -847,7 +847,7 @@ def word_cover(words: Sequence[Word], lang: str, other: Sequence[Word], other_la
                     for part in k.split("-") if "-" in k else ():
                         parts_at.setdefault(part, []).append(c)
             hit = next((c for c in parts_at.get(w.key, ()) if c not in banned), -1)
-        if hit < 0 and w.name and not w.number:  # an exonym or demonym ("Ivorian" / "Pantai Gading")
+        if hit < 0 and w.cap and not w.number:  # an exonym, demonym or state ("Ivorian" / "Pantai Gading", "Pa." / "Pennsylvania")
             forms = exonym_words(w.key, lang, other_lang)
             if forms:
                 hit = next((c for c in free if other_keys[c] in forms), -1)
