@@ -510,6 +510,10 @@ class Word:
     #: Capitalised inside its sentence with no capitalised word next to it, not in brackets
     #: (:func:`_lone`).
     lone: bool = False
+    #: A title's abbreviation before a name ("Lt. Gen. Ramon", :data:`_TITLE_ABBREVIATION`):
+    #: a translation spells it out or abbreviates it its own way ("Letjen"), so it is never
+    #: a dropped name on its own (with the name after it, it is part of one).
+    title: bool = False
 
 
 _ACRONYM = re.compile(r"^(?:[A-Z]{2,5}|(?:[A-Za-z]\.)+[A-Za-z]?)$")
@@ -564,12 +568,13 @@ def _scan(text: str, offset: int, lang: str, function: set[str] | None = None) -
         # (an acronym in brackets abbreviates the words before it: "Demilitarised Zone (DMZ)")
         acronym = (cap and raw.isupper() and sum(c.isalpha() for c in raw) >= 2
                    and text[start - 1:start] != "(")
+        title = name and not number and not acronym and bool(_TITLE_ABBREVIATION.match(text, start))
         if content:
             opens = last_end is not None and (opener or bool(breaks(text, last_end, start)))
             glued = prev_content and not text[last_end:start].strip(" '’")
             last_end, opener = start + len(raw), False
             out.append(new(key, offset + start, offset + start + len(raw), content, name, number,
-                           opens, cap, glued, mid, acronym))
+                           opens, cap, glued, mid, acronym, title=title))
         else:
             if key in openers:
                 opener = True
@@ -595,6 +600,10 @@ def _scan(text: str, offset: int, lang: str, function: set[str] | None = None) -
 _NAME_JOINERS = r"(?:of|and|for|the|de|du|des|van|von|der|del|da|la|le|dan)"
 _LEFT_CAP = re.compile(r"(\S+)\s+(?:" + _NAME_JOINERS + r"\s+)?$")
 _RIGHT_CAP = re.compile(r"(?:['’]s)?\s+(?:" + _NAME_JOINERS + r"\s+)?(\S+)")
+#: A short capitalised word written with a full stop before a capitalised word: a title's
+#: abbreviation ("Lt. Gen. Ramon", "Sen. Warren", "Gov. Newsom"), which a translation spells
+#: out or abbreviates its own way ("Letjen", "Senator", "Gubernur"): :attr:`Word.title`.
+_TITLE_ABBREVIATION = re.compile(r"[A-Z][a-z]{1,3}\.\s+[A-Z]")
 
 
 def _lone(text: str, start: int, end: int, function: frozenset[str]) -> bool:
@@ -848,7 +857,7 @@ def word_cover(words: Sequence[Word], lang: str, other: Sequence[Word], other_la
                         parts_at.setdefault(part, []).append(c)
             hit = next((c for c in parts_at.get(w.key, ()) if c not in banned), -1)
         if hit < 0 and w.cap and not w.number:  # an exonym, demonym or state ("Ivorian" / "Pantai Gading", "Pa." / "Pennsylvania")
-            forms = exonym_words(w.key, lang, other_lang)
+            forms = exonym_words(w.key.replace(".", ""), lang, other_lang)  # ("U.S." is "us")
             if forms:
                 hit = next((c for c in free if other_keys[c] in forms), -1)
         if hit >= 0:
@@ -1163,6 +1172,8 @@ def uncovered_spans(words: Sequence[Word], cov: np.ndarray, where: np.ndarray,
         other_caps = [True] * m
     def judge(found: list[int]) -> Span | None:
         """The span of the uncovered positions ``found`` (None: not reported)."""
+        if all(words[i].title for i in found):
+            return None
         run = list(range(found[0], found[-1] + 1))  # with the covered words it bridges
         lo, hi = _window(anchors, where, run[0], run[-1], m, params.run_slack)
         there = int(other_low[max(lo, 0):hi + 1].sum()) if m else 0

@@ -1043,3 +1043,23 @@ def test_a_demonym_or_exonym_is_rendered_by_its_established_indonesian_form():
     assert _last_link_missing(en, kept) == []
     dropped = "Para pemain berlatih di Lyon pada hari Selasa sebelum final melawan Senegal."
     assert _last_link_missing(en, dropped) == ["Ivorian"]
+
+
+def test_a_title_abbreviation_is_no_name_but_the_name_after_it_is():
+    # "Lt. Gen." is abbreviated the Indonesian way ("Letjen"): no word of it is a dropped name;
+    # the officer's name itself still is, when the translation leaves it out.
+    en = ("Troops and police deployed boats to reach stranded families, said Lt. Gen. Adrian "
+          "Velasco, the regional army commander.")
+    kept = ("Tentara dan polisi mengerahkan perahu untuk menjangkau keluarga yang terjebak, kata "
+            "Letjen Adrian Velasco, komandan militer wilayah itu.")
+    assert _last_link_missing(en, kept) == []
+    dropped = ("Tentara dan polisi mengerahkan perahu untuk menjangkau keluarga yang terjebak, kata "
+               "Letjen, komandan militer wilayah itu.")
+    assert _last_link_missing(en, dropped) == ["Gen. Adrian Velasco"]
+
+
+def test_a_dotted_abbreviation_finds_its_exonym():
+    # "U.S." is "AS" by the exonym table, whose keys are written without dots.
+    en = "The rupiah recovered on Thursday from a long slide against the U.S. dollar."
+    assert _last_link_missing(en, "Rupiah pulih pada hari Kamis dari pelemahan panjang terhadap "
+                                  "dolar AS.") == []
