@@ -802,7 +802,6 @@ def word_cover(words: Sequence[Word], lang: str, other: Sequence[Word], other_la
     other_stems: list[frozenset[str]] = []
     stem_at: dict[str, int] = {}  # a stem of the other side -> its first word
     by_initial: dict[str, list[int]] = {}  # cognates start alike ("c" borrowed as "k"/"s")
-    parts_at: dict[str, list[int]] = {}  # the parts of the other side's hyphenated words
 
     def best(i: int, banned: set[int]) -> tuple[float, int]:
         if banned:
@@ -849,13 +848,6 @@ def word_cover(words: Sequence[Word], lang: str, other: Sequence[Word], other_la
                             stem_at.setdefault(x, c)
                 found = wanted.intersection(stem_at)
                 hit = min(stem_at[x] for x in found) if found else -1
-        if hit < 0 and w.cap:  # a name joined to another by a hyphen ("Ambon (Maluku)" / "Ambon-Maluku")
-            if "" not in parts_at:  # (built once: "" marks it built)
-                parts_at[""] = []
-                for c, k in enumerate(other_keys):
-                    for part in k.split("-") if "-" in k else ():
-                        parts_at.setdefault(part, []).append(c)
-            hit = next((c for c in parts_at.get(w.key, ()) if c not in banned), -1)
         if hit < 0 and w.cap and not w.number:  # an exonym, demonym or state ("Ivorian" / "Pantai Gading", "Pa." / "Pennsylvania")
             forms = exonym_words(w.key.replace(".", ""), lang, other_lang)  # ("U.S." is "us")
             if forms:
