@@ -145,6 +145,11 @@ menambahkan mengungkapkan menjelaskan menyatakan berkata bilang yg dgn tsb sdh b
 sesuatu melakukan
 """.split())
 
+
+def function_words(lang: str) -> frozenset[str]:
+    """The function words of ``lang`` (English's for a language other than Indonesian)."""
+    return ID_FUNCTION if lang == "id" else EN_FUNCTION
+
 _LEXICON_FILE = Path("lexicon") / "en-id.pairs.txt"
 
 #: Weekdays and months, which the lexicons leave out (they write them capitalised).
@@ -589,8 +594,8 @@ def _scan(text: str, offset: int, lang: str, function: set[str] | None = None) -
         if _title_case(text):
             out = [replace(w, mid=False) if w.mid else w for w in out]  # a headline's capitals
         else:
-            function_words = ID_FUNCTION if lang == "id" else EN_FUNCTION
-            out = [replace(w, lone=_lone(text, w.start - offset, w.end - offset, function_words))
+            function = function_words(lang)
+            out = [replace(w, lone=_lone(text, w.start - offset, w.end - offset, function))
                    if w.mid and w.content and not w.number else w for w in out]
     return out
 
@@ -652,7 +657,7 @@ def word_kind(token: str, lang: str) -> tuple[str, str, bool, bool, bool, bool]:
     base, apo, clitic = key.partition("'")
     if apo and clitic in _CLITICS:  # "she'll" -> "she", "couldn't" -> "could", "Iran's" -> "iran"
         key = base[:-1] if clitic == "t" and base.endswith("n") and base != "can" else base
-    function = ID_FUNCTION if lang == "id" else EN_FUNCTION
+    function = function_words(lang)
     number = bool(_DIGIT.search(raw)) or (lang == "en" and _is_number_word(key))
     content = number or (len(key) > 1 and key not in function
                          and not (lang == "id" and key.endswith("nya") and key[:-3] in function))
@@ -1287,7 +1292,7 @@ def _name_parts(words: Sequence[Word], found: Sequence[int],
     if current:
         parts.append(current)
     return [p for p in parts if len(p) < len(found) and _inside(p, sentence_of)
-            and any(words[i].name and not words[i].number for i in p)]
+            and _named_run(words, p)]
 
 
 # --------------------------------------------------------------------------- findings
@@ -1634,7 +1639,7 @@ def _after_function_word(text: LinkText, word: Word) -> bool:
     if not before or _BREAK.search(text.source, before[-1].end(), k) \
             or _WORD.search(text.source, word.end - text.offset):
         return False  # (a word after it, a particle: "were waved away" / "ditolak")
-    function = ID_FUNCTION if text.source_lang == "id" else EN_FUNCTION
+    function = function_words(text.source_lang)
     key = fold(before[-1].group(0).rstrip(".,:"))
     return key in function and key not in _DEGREE
 
@@ -1920,7 +1925,7 @@ def _findings(source: Document, target: Document, link: Link, category: str,
 
 
 __all__ = ["COGNATE_INITIALS", "EN_FUNCTION", "EN_ID_RATIO", "ID_FUNCTION", "LinkCover", "LinkText",
-           "PartialParams", "Span", "Word", "cognate", "document_ratio", "en_stems", "fold", "id_stems",
+           "PartialParams", "Span", "Word", "cognate", "document_ratio", "en_stems", "fold", "function_words", "id_stems",
            "length_ratio", "lexicon_pairs", "link_cover", "link_spans", "number_key", "pair_leftovers",
            "partial_findings", "prefix_gain", "rendering_stems", "sentence_words", "settle", "stems",
            "tail_span", "uncovered_spans", "word_cover", "word_kind"]

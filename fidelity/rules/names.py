@@ -39,7 +39,7 @@ from functools import lru_cache
 
 from .. import exonyms
 from ..features import _NOT_NAMES, _WORD, _ascii_fold, is_common, name_key, name_phrases
-from ..partial import EN_FUNCTION, ID_FUNCTION, lexicon_pairs, stems
+from ..partial import function_words, lexicon_pairs, stems
 from ..types import Change
 from . import LinkText, change, word_cover
 
@@ -117,9 +117,9 @@ def _word_renderings(word: str, lang: str, other_lang: str) -> frozenset[str]:
 def _rendering_groups(text: str, lang: str, other_lang: str) -> tuple[frozenset[str], ...]:
     """For each word of ``text`` of 3+ letters or digits, in order, the words that may render it: its
     renderings (:func:`_word_renderings`), and the word itself when it is capitalised (a name
-    is its own rendering: "Jakarta"). Function words (:data:`fidelity.partial.EN_FUNCTION`)
+    is its own rendering: "Jakarta"). Function words (:func:`fidelity.partial.function_words`)
     are left out: the lexicon's renderings of "and" or "about" are noise."""
-    function = EN_FUNCTION if lang == "en" else ID_FUNCTION
+    function = function_words(lang)
     out = []
     for word in _PLAIN_WORD.findall(text):
         low = word.lower()
