@@ -534,7 +534,7 @@ def merge_unit_findings(report: Report, found: Iterable[Finding]) -> Report:
     for f in report.findings:
         if f.type == "omission" and explained.intersection(f.source):
             rest = [i for i in f.source if i not in explained]
-            for run in _runs(rest):
+            for run in consecutive_runs(rest):
                 kept.append(Finding("omission", f.category, tuple(run), (), f.score,
                                     f"{len(run)} sentence{'s' if len(run) > 1 else ''} not translated",
                                     (), f.severity))
@@ -543,7 +543,8 @@ def merge_unit_findings(report: Report, found: Iterable[Finding]) -> Report:
     return with_findings(report, found, base=kept)
 
 
-def _runs(indexes: list[int]) -> list[list[int]]:
+def consecutive_runs(indexes: Iterable[int]) -> list[list[int]]:
+    """The runs of consecutive numbers of ascending ``indexes`` ([3, 4, 7] -> [[3, 4], [7]])."""
     runs: list[list[int]] = []
     for i in indexes:
         if runs and runs[-1][-1] == i - 1:
@@ -591,6 +592,6 @@ def check_bilingual(bil: Bilingual, checker: Any, settings: Any = None, glossary
     return report
 
 
-__all__ = ["Bilingual", "FORMATS", "Inline", "SUFFIXES", "Unit", "UnitText", "check_bilingual",
+__all__ = ["Bilingual", "FORMATS", "Inline", "SUFFIXES", "Unit", "UnitText", "check_bilingual", "consecutive_runs",
            "detect_format", "is_bilingual", "merge_unit_findings", "read_bilingual",
            "read_bilingual_bytes", "unit_findings", "unit_links", "unit_text"]

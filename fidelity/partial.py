@@ -98,6 +98,7 @@ from typing import Sequence
 
 import numpy as np
 
+from .bilingual import consecutive_runs
 from .exonyms import equivalents as exonym_words
 from .features import is_common
 from .lexical import Lexicon
@@ -1230,7 +1231,7 @@ def uncovered_spans(words: Sequence[Word], cov: np.ndarray, where: np.ndarray,
         # A run joined across covered words is judged as its pieces too: the bridge is for
         # a clause with a chance match in it, not to hide a name in a longer weak stretch
         # ("over the past two days are Francesco Molinari and ...": "past" is weak too).
-        spans = [x for p in _pieces(found) if len(p) < len(found) and _named_run(words, p)
+        spans = [x for p in consecutive_runs(found) if len(p) < len(found) and _named_run(words, p)
                  and _inside(p, sentence_of) and (x := judge(p)) is not None]
         if spans:
             out += spans
@@ -1242,18 +1243,6 @@ def uncovered_spans(words: Sequence[Word], cov: np.ndarray, where: np.ndarray,
             span = judge(part)
             if span is not None:
                 out.append(span)
-    return out
-
-
-def _pieces(found: Sequence[int]) -> list[list[int]]:
-    """The runs of consecutive positions of ``found`` (a run :func:`_runs` joined across
-    covered words, split again)."""
-    out: list[list[int]] = []
-    for i in found:
-        if out and out[-1][-1] == i - 1:
-            out[-1].append(i)
-        else:
-            out.append([i])
     return out
 
 
